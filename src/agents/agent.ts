@@ -1,0 +1,187 @@
+/**
+ * Agents: plain async functions with an input and an output contract. They receive a
+ * deep-frozen input and return new data; they never see shared mutable state. Everything
+ * around the call (timeouts, retries, breakers, limits, validation) is the runtime's job.
+ */
+import type { Span } from '@opentelemetry/api';
+import type { Contract } from '../contracts/contract.js';
+import { isContract } from '../contracts/contract.js';
+import { InvalidDefinitionError } from '../errors.js';
+import { type Policy, validatePolicy } from '../resilience/policy.js';
+
+/** Deeply readonly view of a type: what agents receive. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends readonly (infer U)[]
+    ? readonly DeepReadonly<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
+/** Token usage reported by an agent that called a model. */
+export interface ModelUsage {
+  readonly model: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** A minimal structured logger. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What an agent's `execute` receives besides its input. */
+export interface AgentContext {
+  readonly runId: string;
+  readonly step: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** `runId:step`: the same on every attempt and after a crash; use it for side effects. */
+  readonly idempotencyKey: string;
+  /** Aborted on timeout or cancellation. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** Reports model usage; lands on the span with GenAI attributes and is totalled per run. */
+  usage(usage: ModelUsage): void;
+  /** The attempt's span. */
+  readonly span: Span;
+}
+
+/** What `compensate` receives. */
+export interface CompensationContext {
+  readonly runId: string;
+  readonly step: string;
+  readonly attempt: number;
+  readonly idempotencyKey: string;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+/** An evaluator's verdict on one call. */
+export interface Evaluation {
+  /** 0..1. */
+  readonly score: number;
+  readonly label?: string;
+  readonly rationale?: string;
+}
+
+/** Scores an agent call. */
+export type Evaluator<I = unknown, O = unknown> = (
+  input: DeepReadonly<I>,
+  output: DeepReadonly<O>,
+  ctx: { readonly runId: string; readonly step: string; readonly attempt: number },
+) => Evaluation | Promise<Evaluation>;
+
+/** An evaluator with options: a sample rate and an optional gate. */
+export interface EvaluatorSpec<I = unknown, O = unknown> {
+  readonly name: string;
+  readonly fn: Evaluator<I, O>;
+  /** Fraction of calls evaluated, 0..1 (default 1). */
+  readonly sampleRate?: number;
+  /** When set, a score below it rejects the handoff like a contract violation. */
+  readonly minScore?: number;
+}
+
+/** What `agent()` takes. */
+export interface AgentDefinition<I, O> {
+  readonly name: string;
+  /** Semantic version, e.g. '1.0.0'. */
+  readonly version: string;
+  readonly input: Contract<I>;
+  readonly output: Contract<O>;
+  readonly execute: (input: DeepReadonly<I>, ctx: AgentContext) => O | Promise<O>;
+  /** Undoes the side effects of a committed `execute`; receives its output. */
+  readonly compensate?: (output: DeepReadonly<O>, ctx: CompensationContext) => void | Promise<void>;
+  readonly policy?: Policy;
+  readonly evaluate?: readonly (Evaluator<I, O> | EvaluatorSpec<I, O>)[];
+  readonly description?: string;
+}
+
+/** A defined agent. */
+export interface Agent<I = unknown, O = unknown> extends AgentDefinition<I, O> {
+  readonly kind: 'agent';
+  /** `name@version`. */
+  readonly id: string;
+}
+
+const AGENT_NAME = /^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$/;
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/**
+ * Defines an agent, checking its definition.
+ * @throws InvalidDefinitionError naming the agent and the field at fault.
+ * @example
+ * const score = agent({ name: 'credit-score', version: '1.0.0', input: Application, output: Score,
+ *   execute: async (app) => ({ score: 742 }) });
+ */
+export function agent<I, O>(def: AgentDefinition<I, O>): Agent<I, O> {
+  const d = def as Partial<AgentDefinition<I, O>> | undefined;
+  const label = `agent '${String(d?.name)}@${String(d?.version)}'`;
+  const bad = (msg: string): never => {
+    throw new InvalidDefinitionError(`${label}: ${msg}`, label);
+  };
+  if (typeof d !== 'object' || d === null)
+    throw new InvalidDefinitionError('agent() expects a definition object', 'agent');
+  if (typeof d.name !== 'string' || !AGENT_NAME.test(d.name)) {
+    bad(
+      `name must be lowercase letters and digits separated by '-', '_' or '.', got ${JSON.stringify(d.name)}`,
+    );
+  }
+  if (typeof d.version !== 'string' || !SEMVER.test(d.version)) {
+    bad(`version must be a semantic version like '1.0.0', got ${JSON.stringify(d.version)}`);
+  }
+  if (!isContract(d.input)) bad('input must be a contract (see contract())');
+  if (!isContract(d.output)) bad('output must be a contract (see contract())');
+  if (typeof d.execute !== 'function') bad('execute must be a function');
+  if (d.compensate !== undefined && typeof d.compensate !== 'function')
+    bad('compensate must be a function');
+  validatePolicy(d.policy, label);
+  validateEvaluators(d.evaluate, label);
+  return Object.freeze({
+    ...(def as AgentDefinition<I, O>),
+    kind: 'agent' as const,
+    id: `${d.name}@${d.version}`,
+  });
+}
+
+/** Checks evaluator specs. @throws InvalidDefinitionError */
+export function validateEvaluators(list: unknown, label: string): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list))
+    throw new InvalidDefinitionError(`${label}: evaluate must be an array`, label);
+  list.forEach((e: unknown, i) => {
+    if (typeof e === 'function') return;
+    const s = e as Partial<EvaluatorSpec> | null;
+    if (
+      typeof s !== 'object' ||
+      s === null ||
+      typeof s.fn !== 'function' ||
+      typeof s.name !== 'string'
+    ) {
+      throw new InvalidDefinitionError(
+        `${label}: evaluate[${i}] must be a function or { name, fn, sampleRate?, minScore? }`,
+        label,
+      );
+    }
+    for (const k of ['sampleRate', 'minScore'] as const) {
+      const v = s[k];
+      if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) {
+        throw new InvalidDefinitionError(
+          `${label}: evaluate[${i}].${k} must be a number in [0, 1], got ${JSON.stringify(v)}`,
+          label,
+        );
+      }
+    }
+  });
+}
+
+/** True when `value` is an agent. */
+export function isAgent(value: unknown): value is Agent {
+  return (
+    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'agent'
+  );
+}

@@ -1,0 +1,426 @@
+/**
+ * Every error Baton throws on purpose. Each class carries a stable string `code` from a closed
+ * union, a `retryable` flag (terminal vs retryable, so policies know what to retry), typed
+ * context fields and the original `cause`. Guards match on `code`, not `instanceof`, so they
+ * survive duplicate package copies and serialization.
+ */
+
+/** The closed set of error codes. Never renumbered, never reused. */
+export type ErrorCode =
+  | 'CONTRACT_VIOLATION'
+  | 'CONTRACT_MISMATCH'
+  | 'INVALID_DEFINITION'
+  | 'INVALID_ARGUMENT'
+  | 'NON_JSON_VALUE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'VERSION_CONFLICT'
+  | 'LEASE_LOST'
+  | 'CIRCUIT_OPEN'
+  | 'STEP_TIMEOUT'
+  | 'QUEUE_FULL'
+  | 'RUN_FAILED'
+  | 'RUN_CANCELLED'
+  | 'ACCESS_DENIED'
+  | 'NOT_FOUND'
+  | 'STORE_SCHEMA_TOO_NEW'
+  | 'NOT_A_BATON_STORE'
+  | 'STORE_UNAVAILABLE'
+  | 'WORKFLOW_NOT_REGISTERED'
+  | 'AGENT_FAILED';
+
+/** One problem found by a validator: where (path) and what (message). */
+export interface ValidationIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Base class of every Baton error. */
+export abstract class BatonError extends Error {
+  abstract readonly code: ErrorCode;
+  /** True when trying again later may succeed. */
+  readonly retryable: boolean = false;
+  override name = 'BatonError';
+
+  /** A JSON-safe view, used by the journal, the CLI and the HTTP API. */
+  toJSON(): { name: string; code: ErrorCode; message: string; retryable: boolean } {
+    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
+  }
+}
+
+/** Data failed a contract at a handoff (workflow input, agent input, agent output, signal, event). */
+export class ContractViolationError extends BatonError {
+  readonly code = 'CONTRACT_VIOLATION';
+  override name = 'ContractViolationError';
+  readonly contractId: string;
+  readonly issues: readonly ValidationIssue[];
+  readonly step: string | undefined;
+  readonly agent: string | undefined;
+  /** Which side of the handoff failed. */
+  readonly boundary:
+    | 'workflow-input'
+    | 'agent-input'
+    | 'agent-output'
+    | 'signal'
+    | 'event'
+    | 'value';
+
+  constructor(opts: {
+    contractId: string;
+    issues: readonly ValidationIssue[];
+    boundary: ContractViolationError['boundary'];
+    step?: string | undefined;
+    agent?: string | undefined;
+  }) {
+    const where = [opts.step && `step '${opts.step}'`, opts.agent && `agent '${opts.agent}'`]
+      .filter(Boolean)
+      .join(', ');
+    const list = opts.issues
+      .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+      .join('; ');
+    super(
+      `${opts.boundary} violates contract '${opts.contractId}'${where ? ` at ${where}` : ''}: ${list}`,
+    );
+    this.contractId = opts.contractId;
+    this.issues = opts.issues;
+    this.boundary = opts.boundary;
+    this.step = opts.step;
+    this.agent = opts.agent;
+  }
+
+  override toJSON() {
+    return {
+      ...super.toJSON(),
+      contractId: this.contractId,
+      boundary: this.boundary,
+      step: this.step,
+      agent: this.agent,
+      issues: this.issues,
+    };
+  }
+}
+
+/** A contract id was registered again with a different schema. */
+export class ContractMismatchError extends BatonError {
+  readonly code = 'CONTRACT_MISMATCH';
+  override name = 'ContractMismatchError';
+  constructor(
+    readonly contractId: string,
+    readonly registeredFingerprint: string,
+    readonly newFingerprint: string,
+  ) {
+    super(
+      `contract '${contractId}' is already registered with a different schema (fingerprint ${registeredFingerprint.slice(0, 12)} vs ${newFingerprint.slice(0, 12)}); publish a new version instead`,
+    );
+  }
+}
+
+/** A definition (contract, agent, workflow, policy, reactor) is malformed. */
+export class InvalidDefinitionError extends BatonError {
+  readonly code = 'INVALID_DEFINITION';
+  override name = 'InvalidDefinitionError';
+  constructor(
+    message: string,
+    readonly subject: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A call received an argument it cannot accept. */
+export class InvalidArgumentError extends BatonError {
+  readonly code = 'INVALID_ARGUMENT';
+  override name = 'InvalidArgumentError';
+  constructor(
+    message: string,
+    readonly argument: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A value is not plain JSON (function, class instance, NaN, cycle, ...). */
+export class NonJsonValueError extends BatonError {
+  readonly code = 'NON_JSON_VALUE';
+  override name = 'NonJsonValueError';
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`value at ${path} is not JSON-compatible: ${reason}`);
+  }
+}
+
+/** A slot's encoded size exceeds the configured maximum. Never retryable. */
+export class PayloadTooLargeError extends BatonError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  override name = 'PayloadTooLargeError';
+  constructor(
+    readonly slot: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`slot '${slot}' encodes to ${bytes} bytes, over the maximum of ${maxBytes}`);
+  }
+}
+
+/** A compare-and-append lost a race: the run's head is not the expected version. */
+export class VersionConflictError extends BatonError {
+  readonly code = 'VERSION_CONFLICT';
+  override name = 'VersionConflictError';
+  override readonly retryable = true;
+  constructor(
+    readonly runId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(
+      `run ${runId}: expected head version ${expectedVersion} but found ${actualVersion} (another writer won)`,
+    );
+  }
+}
+
+/** This process no longer holds the lease on a run and may not write to it. */
+export class LeaseLostError extends BatonError {
+  readonly code = 'LEASE_LOST';
+  override name = 'LeaseLostError';
+  constructor(
+    readonly runId: string,
+    readonly owner: string,
+  ) {
+    super(`run ${runId}: lease no longer held by ${owner}`);
+  }
+}
+
+/** A breaker is open: the call failed fast without reaching the agent. */
+export class CircuitOpenError extends BatonError {
+  readonly code = 'CIRCUIT_OPEN';
+  override name = 'CircuitOpenError';
+  override readonly retryable = true;
+  constructor(
+    readonly breaker: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`circuit '${breaker}' is open; retry after ${retryAfterMs} ms`);
+  }
+}
+
+/** A step attempt exceeded its timeout; its AbortSignal was aborted. */
+export class StepTimeoutError extends BatonError {
+  readonly code = 'STEP_TIMEOUT';
+  override name = 'StepTimeoutError';
+  override readonly retryable = true;
+  constructor(
+    readonly step: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`step '${step}' timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** A bounded queue (bulkhead or rate limiter) is full. */
+export class QueueFullError extends BatonError {
+  readonly code = 'QUEUE_FULL';
+  override name = 'QueueFullError';
+  override readonly retryable = true;
+  constructor(
+    readonly limiter: string,
+    readonly maxQueue: number,
+  ) {
+    super(`'${limiter}' queue is full (${maxQueue} waiting)`);
+  }
+}
+
+/** An agent threw; wraps what it threw. */
+export class AgentFailedError extends BatonError {
+  readonly code = 'AGENT_FAILED';
+  override name = 'AgentFailedError';
+  override readonly retryable: boolean;
+  constructor(message: string, opts: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { cause: opts.cause });
+    this.retryable = opts.retryable ?? true;
+  }
+}
+
+/** A run ended in failure; carries the cause and what was compensated. */
+export class RunFailedError extends BatonError {
+  readonly code = 'RUN_FAILED';
+  override name = 'RunFailedError';
+  constructor(
+    readonly runId: string,
+    readonly status: string,
+    readonly failure: { readonly code: string; readonly message: string; readonly step?: string },
+    readonly compensated: readonly string[] = [],
+    cause?: unknown,
+  ) {
+    super(`run ${runId} ${status}: ${failure.message}`, { cause });
+  }
+}
+
+/** A run was cancelled. */
+export class RunCancelledError extends BatonError {
+  readonly code = 'RUN_CANCELLED';
+  override name = 'RunCancelledError';
+  constructor(readonly runId: string) {
+    super(`run ${runId} was cancelled`);
+  }
+}
+
+/** A principal may not perform an action. */
+export class AccessDeniedError extends BatonError {
+  readonly code = 'ACCESS_DENIED';
+  override name = 'AccessDeniedError';
+  constructor(
+    readonly principal: string,
+    readonly action: string,
+  ) {
+    super(`${principal} may not ${action}`);
+  }
+}
+
+/** A run, version, event or other record does not exist. */
+export class NotFoundError extends BatonError {
+  readonly code = 'NOT_FOUND';
+  override name = 'NotFoundError';
+  constructor(
+    readonly what: string,
+    readonly id: string,
+  ) {
+    super(`${what} '${id}' not found`);
+  }
+}
+
+/** The store was written by a newer Baton schema than this code knows. */
+export class StoreSchemaTooNewError extends BatonError {
+  readonly code = 'STORE_SCHEMA_TOO_NEW';
+  override name = 'StoreSchemaTooNewError';
+  constructor(
+    readonly location: string,
+    readonly storeVersion: number,
+    readonly codeVersion: number,
+  ) {
+    super(
+      `store ${location} has schema version ${storeVersion}, newer than this code's ${codeVersion}; upgrade baton`,
+    );
+  }
+}
+
+/** The file or database is not a Baton store. */
+export class NotABatonStoreError extends BatonError {
+  readonly code = 'NOT_A_BATON_STORE';
+  override name = 'NotABatonStoreError';
+  constructor(
+    readonly location: string,
+    reason: string,
+  ) {
+    super(`${location} is not a Baton store: ${reason}`);
+  }
+}
+
+/** The store's server is unreachable or refused us. */
+export class StoreUnavailableError extends BatonError {
+  readonly code = 'STORE_UNAVAILABLE';
+  override name = 'StoreUnavailableError';
+  override readonly retryable = true;
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
+/** A run's pinned workflow version is not registered on this runtime. */
+export class WorkflowNotRegisteredError extends BatonError {
+  readonly code = 'WORKFLOW_NOT_REGISTERED';
+  override name = 'WorkflowNotRegisteredError';
+  constructor(
+    readonly workflow: string,
+    readonly version: number,
+  ) {
+    super(`workflow '${workflow}' version ${version} is not registered on this runtime`);
+  }
+}
+
+function hasCode(e: unknown, code: ErrorCode): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+}
+
+/** True for any Baton error. */
+export const isBatonError = (e: unknown): e is BatonError =>
+  e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && 'retryable' in e;
+export const isContractViolationError = (e: unknown): e is ContractViolationError =>
+  hasCode(e, 'CONTRACT_VIOLATION');
+export const isContractMismatchError = (e: unknown): e is ContractMismatchError =>
+  hasCode(e, 'CONTRACT_MISMATCH');
+export const isInvalidDefinitionError = (e: unknown): e is InvalidDefinitionError =>
+  hasCode(e, 'INVALID_DEFINITION');
+export const isInvalidArgumentError = (e: unknown): e is InvalidArgumentError =>
+  hasCode(e, 'INVALID_ARGUMENT');
+export const isNonJsonValueError = (e: unknown): e is NonJsonValueError =>
+  hasCode(e, 'NON_JSON_VALUE');
+export const isPayloadTooLargeError = (e: unknown): e is PayloadTooLargeError =>
+  hasCode(e, 'PAYLOAD_TOO_LARGE');
+export const isVersionConflictError = (e: unknown): e is VersionConflictError =>
+  hasCode(e, 'VERSION_CONFLICT');
+export const isLeaseLostError = (e: unknown): e is LeaseLostError => hasCode(e, 'LEASE_LOST');
+export const isCircuitOpenError = (e: unknown): e is CircuitOpenError => hasCode(e, 'CIRCUIT_OPEN');
+export const isStepTimeoutError = (e: unknown): e is StepTimeoutError => hasCode(e, 'STEP_TIMEOUT');
+export const isQueueFullError = (e: unknown): e is QueueFullError => hasCode(e, 'QUEUE_FULL');
+export const isAgentFailedError = (e: unknown): e is AgentFailedError => hasCode(e, 'AGENT_FAILED');
+export const isRunFailedError = (e: unknown): e is RunFailedError => hasCode(e, 'RUN_FAILED');
+export const isRunCancelledError = (e: unknown): e is RunCancelledError =>
+  hasCode(e, 'RUN_CANCELLED');
+export const isAccessDeniedError = (e: unknown): e is AccessDeniedError =>
+  hasCode(e, 'ACCESS_DENIED');
+export const isNotFoundError = (e: unknown): e is NotFoundError => hasCode(e, 'NOT_FOUND');
+export const isStoreSchemaTooNewError = (e: unknown): e is StoreSchemaTooNewError =>
+  hasCode(e, 'STORE_SCHEMA_TOO_NEW');
+export const isNotABatonStoreError = (e: unknown): e is NotABatonStoreError =>
+  hasCode(e, 'NOT_A_BATON_STORE');
+export const isStoreUnavailableError = (e: unknown): e is StoreUnavailableError =>
+  hasCode(e, 'STORE_UNAVAILABLE');
+export const isWorkflowNotRegisteredError = (e: unknown): e is WorkflowNotRegisteredError =>
+  hasCode(e, 'WORKFLOW_NOT_REGISTERED');
+
+/** Turns anything thrown by user code into an Error, keeping Errors as they are. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  const message = typeof thrown === 'string' ? thrown : `non-error thrown: ${safeDescribe(thrown)}`;
+  return new Error(message, { cause: thrown });
+}
+
+function safeDescribe(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** A JSON-safe description of an error, as kept in the journal. */
+export interface ErrorInfo {
+  readonly name: string;
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly step?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Describes any thrown value for the journal. */
+export function describeError(thrown: unknown, step?: string): ErrorInfo {
+  const e = toError(thrown);
+  if (isBatonError(e)) {
+    const { name, code, message, retryable, ...details } = e.toJSON() as {
+      name: string;
+      code: string;
+      message: string;
+      retryable: boolean;
+    } & Record<string, unknown>;
+    return { name, code, message, retryable, ...(step ? { step } : {}), details };
+  }
+  return {
+    name: e.name,
+    code: 'AGENT_FAILED',
+    message: e.message,
+    retryable: true,
+    ...(step ? { step } : {}),
+  };
+}

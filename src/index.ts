@@ -1,0 +1,53 @@
+/**
+ * Baton's public API. Everything a user imports comes from here (or from the `baton/postgres`,
+ * `baton/nats` and `baton/testing` subpaths).
+ */
+
+export {
+  type Agent,
+  type AgentContext,
+  type AgentDefinition,
+  agent,
+  type CompensationContext,
+  type DeepReadonly,
+  type Evaluation,
+  type Evaluator,
+  type EvaluatorSpec,
+  isAgent,
+  type Logger,
+  type ModelUsage,
+} from './agents/agent.js';
+export { type Catalog, createCatalog } from './contracts/catalog.js';
+export {
+  type Contract,
+  type ContractType,
+  contract,
+  type HandoffSite,
+  isContract,
+  type Schema,
+  type ValidationResult,
+} from './contracts/contract.js';
+export * from './errors.js';
+export {
+  type BackoffPolicy,
+  type BreakerPolicy,
+  DEFAULT_POLICY,
+  type OnFailure,
+  type Policy,
+  type ResolvedPolicy,
+  type RetryPolicy,
+  resolvePolicy,
+  validatePolicy,
+} from './resilience/policy.js';
+export { GENESIS_HASH, hashVersion } from './state/hash.js';
+export { canonicalJson, deepFreeze, type Json, type JsonObject, sealJson } from './state/json.js';
+export { memoryStore } from './state/memory-store.js';
+export type { StateStore, StoreKind } from './state/store.js';
+export * from './state/types.js';
+export {
+  buildVersion,
+  DEFAULT_MAX_SLOT_BYTES,
+  materialize,
+  type VerifyResult,
+  verifyChain,
+} from './state/versions.js';

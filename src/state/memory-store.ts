@@ -1,0 +1,255 @@
+/**
+ * The in-memory ledger, for tests and for runs that need no durability. It follows the same
+ * contract as the durable stores and asserts its own invariant: every stored version is frozen,
+ * so a stored version can never change after commit.
+ */
+import {
+  InvalidArgumentError,
+  LeaseLostError,
+  NotFoundError,
+  VersionConflictError,
+} from '../errors.js';
+import type { StateStore } from './store.js';
+import type {
+  AuxKind,
+  AuxQuery,
+  AuxRecord,
+  ClaimRequest,
+  CommitOutcome,
+  CreateRunResult,
+  JournalEntry,
+  NewRun,
+  RunQuery,
+  RunRecord,
+  RunStatus,
+  RunWrite,
+  VersionRecord,
+} from './types.js';
+
+/** Statuses a claim takes by default: runs that need a driver. */
+export const DEFAULT_CLAIM_STATUSES: readonly RunStatus[] = ['pending', 'running', 'compensating'];
+
+interface MemoryRun {
+  record: RunRecord;
+  versions: VersionRecord[];
+  journal: JournalEntry[];
+}
+
+/** Creates an in-memory store. Nothing survives the process. */
+export function memoryStore(): StateStore {
+  return new MemoryStore();
+}
+
+class MemoryStore implements StateStore {
+  readonly kind = 'memory' as const;
+  private readonly runs = new Map<string, MemoryRun>();
+  private readonly byIdempotencyKey = new Map<string, string>();
+  private readonly records = new Map<AuxKind, AuxRecord[]>();
+  private journalSeq = 0;
+  private closed = false;
+
+  async migrate(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  toJSON(): { kind: string } {
+    return { kind: this.kind };
+  }
+
+  async createRun(init: NewRun): Promise<CreateRunResult> {
+    this.assertOpen();
+    const existingId =
+      (init.run.idempotencyKey !== null && this.byIdempotencyKey.get(init.run.idempotencyKey)) ||
+      (this.runs.has(init.run.runId) ? init.run.runId : undefined);
+    if (existingId) return { run: this.runs.get(existingId)!.record, created: false };
+    if (init.firstVersion.version !== 1 || init.firstVersion.runId !== init.run.runId) {
+      throw new InvalidArgumentError(
+        'the first version of a run must be version 1 of that run',
+        'firstVersion',
+      );
+    }
+    const record: RunRecord = Object.freeze({ ...init.run, headVersion: 1 });
+    const entry: MemoryRun = { record, versions: [Object.freeze(init.firstVersion)], journal: [] };
+    this.appendJournal(entry, init.journal ?? []);
+    this.runs.set(record.runId, entry);
+    if (record.idempotencyKey !== null)
+      this.byIdempotencyKey.set(record.idempotencyKey, record.runId);
+    return { run: record, created: true };
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    this.assertOpen();
+    return this.runs.get(runId)?.record;
+  }
+
+  async listRuns(query: RunQuery): Promise<RunRecord[]> {
+    this.assertOpen();
+    const out: RunRecord[] = [];
+    for (const { record } of this.runs.values()) {
+      if (query.status && record.status !== query.status) continue;
+      if (query.workflow && record.workflow !== query.workflow) continue;
+      out.push(record);
+    }
+    out.sort((a, b) => b.createdAt - a.createdAt || (a.runId < b.runId ? 1 : -1));
+    return query.limit === undefined ? out : out.slice(0, query.limit);
+  }
+
+  async commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
+    this.assertOpen();
+    return writes.map((w) => this.commitOne(w));
+  }
+
+  private commitOne(w: RunWrite): CommitOutcome {
+    const entry = this.runs.get(w.runId);
+    if (!entry) return { ok: false, error: new NotFoundError('run', w.runId) };
+    const rec = entry.record;
+    if (w.leaseOwner !== undefined && rec.leaseOwner !== w.leaseOwner) {
+      return { ok: false, error: new LeaseLostError(w.runId, w.leaseOwner) };
+    }
+    const versions = w.versions ?? [];
+    if (versions.length > 0 || w.expectedVersion !== undefined) {
+      if (w.expectedVersion === undefined) {
+        return {
+          ok: false,
+          error: new InvalidArgumentError(
+            'appending versions requires expectedVersion',
+            'expectedVersion',
+          ),
+        };
+      }
+      if (rec.headVersion !== w.expectedVersion) {
+        return {
+          ok: false,
+          error: new VersionConflictError(w.runId, w.expectedVersion, rec.headVersion),
+        };
+      }
+      for (let i = 0; i < versions.length; i++) {
+        if (versions[i]!.version !== w.expectedVersion + 1 + i || versions[i]!.runId !== w.runId) {
+          return {
+            ok: false,
+            error: new InvalidArgumentError(
+              'versions must be contiguous after expectedVersion',
+              'versions',
+            ),
+          };
+        }
+      }
+    }
+    for (const v of versions) entry.versions.push(Object.freeze(v));
+    this.appendJournal(entry, w.journal ?? []);
+    let next: RunRecord = { ...rec, headVersion: rec.headVersion + versions.length };
+    if (w.run) next = applyPatch(next, w.run);
+    entry.record = Object.freeze(next);
+    if (w.records) this.addRecords(w.records);
+    return { ok: true, headVersion: entry.record.headVersion };
+  }
+
+  async readVersions(
+    runId: string,
+    from = 1,
+    to = Number.MAX_SAFE_INTEGER,
+  ): Promise<VersionRecord[]> {
+    this.assertOpen();
+    const entry = this.runs.get(runId);
+    if (!entry) return [];
+    return entry.versions.slice(Math.max(0, from - 1), Math.max(0, to));
+  }
+
+  async readJournal(runId: string): Promise<JournalEntry[]> {
+    this.assertOpen();
+    return [...(this.runs.get(runId)?.journal ?? [])];
+  }
+
+  async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
+    this.assertOpen();
+    const statuses = new Set(req.statuses ?? DEFAULT_CLAIM_STATUSES);
+    const workflows = req.workflows ? new Set(req.workflows) : undefined;
+    const out: RunRecord[] = [];
+    for (const entry of this.runs.values()) {
+      if (out.length >= req.limit) break;
+      const r = entry.record;
+      if (!statuses.has(r.status)) continue;
+      if (workflows && !workflows.has(r.workflow)) continue;
+      const free =
+        r.leaseOwner === null || (r.leaseExpiresAt ?? 0) <= req.now || r.leaseOwner === req.owner;
+      if (!free) continue;
+      entry.record = Object.freeze({ ...r, leaseOwner: req.owner, leaseExpiresAt: req.expiresAt });
+      out.push(entry.record);
+    }
+    return out;
+  }
+
+  async renewLeases(
+    owner: string,
+    runIds: readonly string[],
+    expiresAt: number,
+  ): Promise<string[]> {
+    this.assertOpen();
+    const held: string[] = [];
+    for (const id of runIds) {
+      const entry = this.runs.get(id);
+      if (!entry || entry.record.leaseOwner !== owner) continue;
+      entry.record = Object.freeze({ ...entry.record, leaseExpiresAt: expiresAt });
+      held.push(id);
+    }
+    return held;
+  }
+
+  async appendRecords(records: readonly AuxRecord[]): Promise<void> {
+    this.assertOpen();
+    this.addRecords(records);
+  }
+
+  async queryRecords(q: AuxQuery): Promise<AuxRecord[]> {
+    this.assertOpen();
+    let out = (this.records.get(q.kind) ?? []).filter(
+      (r) =>
+        (q.key === undefined || r.key === q.key) && (q.runId === undefined || r.runId === q.runId),
+    );
+    if (q.newestFirst) out = out.reverse();
+    return q.limit === undefined ? out : out.slice(0, q.limit);
+  }
+
+  async pruneRecords(kind: AuxKind, before: number): Promise<number> {
+    this.assertOpen();
+    const list = this.records.get(kind) ?? [];
+    const kept = list.filter((r) => r.at >= before);
+    this.records.set(kind, kept);
+    return list.length - kept.length;
+  }
+
+  private addRecords(records: readonly AuxRecord[]): void {
+    for (const r of records) {
+      let list = this.records.get(r.kind);
+      if (!list) this.records.set(r.kind, (list = []));
+      list.push(Object.freeze({ ...r }));
+    }
+  }
+
+  private appendJournal(entry: MemoryRun, journal: readonly JournalEntry[]): void {
+    for (const j of journal) entry.journal.push(Object.freeze({ ...j, seq: ++this.journalSeq }));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new InvalidArgumentError('the store is closed', 'store');
+  }
+}
+
+/** Applies a run patch to a run record. Shared by the stores that keep records in memory. */
+export function applyPatch(rec: RunRecord, patch: NonNullable<RunWrite['run']>): RunRecord {
+  const next: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
+    ...rec,
+    updatedAt: patch.updatedAt,
+  };
+  if (patch.status !== undefined) next.status = patch.status;
+  if (patch.output !== undefined) next.output = patch.output;
+  if (patch.error !== undefined) next.error = patch.error;
+  if (patch.waitingFor !== undefined) next.waitingFor = patch.waitingFor;
+  if (patch.lease !== undefined) {
+    next.leaseOwner = patch.lease?.owner ?? null;
+    next.leaseExpiresAt = patch.lease?.expiresAt ?? null;
+  }
+  return next;
+}
