@@ -222,8 +222,8 @@ class MemoryStore implements StateStore {
 
   private addRecords(records: readonly AuxRecord[]): void {
     for (const r of records) {
-      let list = this.records.get(r.kind);
-      if (!list) this.records.set(r.kind, (list = []));
+      const list = this.records.get(r.kind) ?? [];
+      if (list.length === 0) this.records.set(r.kind, list);
       list.push(Object.freeze({ ...r }));
     }
   }
