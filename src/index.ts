@@ -29,6 +29,17 @@ export {
 } from './contracts/contract.js';
 export * from './errors.js';
 export {
+  isWorkflow,
+  type Selector,
+  type StepOptions,
+  type StepSpec,
+  type WaitOptions,
+  type Workflow,
+  WorkflowBuilder,
+  workflow,
+} from './orchestrator/workflow.js';
+export { isSkipped, type Skipped, type StateView } from './orchestrator/workflow-types.js';
+export {
   type BackoffPolicy,
   type BreakerPolicy,
   DEFAULT_POLICY,

@@ -86,7 +86,7 @@ export interface EvaluatorSpec<I = unknown, O = unknown> {
 }
 
 /** What `agent()` takes. */
-export interface AgentDefinition<I, O> {
+export interface AgentDefinition<I, O, P extends Policy | undefined = Policy | undefined> {
   readonly name: string;
   /** Semantic version, e.g. '1.0.0'. */
   readonly version: string;
@@ -95,13 +95,14 @@ export interface AgentDefinition<I, O> {
   readonly execute: (input: DeepReadonly<I>, ctx: AgentContext) => O | Promise<O>;
   /** Undoes the side effects of a committed `execute`; receives its output. */
   readonly compensate?: (output: DeepReadonly<O>, ctx: CompensationContext) => void | Promise<void>;
-  readonly policy?: Policy;
+  readonly policy?: P;
   readonly evaluate?: readonly (Evaluator<I, O> | EvaluatorSpec<I, O>)[];
   readonly description?: string;
 }
 
-/** A defined agent. */
-export interface Agent<I = unknown, O = unknown> extends AgentDefinition<I, O> {
+/** A defined agent. `P` keeps the policy's literal type, so `onFailure: 'skip'` types its slot. */
+export interface Agent<I = unknown, O = unknown, P extends Policy | undefined = Policy | undefined>
+  extends AgentDefinition<I, O, P> {
   readonly kind: 'agent';
   /** `name@version`. */
   readonly id: string;
@@ -118,8 +119,10 @@ const SEMVER =
  * const score = agent({ name: 'credit-score', version: '1.0.0', input: Application, output: Score,
  *   execute: async (app) => ({ score: 742 }) });
  */
-export function agent<I, O>(def: AgentDefinition<I, O>): Agent<I, O> {
-  const d = def as Partial<AgentDefinition<I, O>> | undefined;
+export function agent<I, O, const P extends Policy | undefined = undefined>(
+  def: AgentDefinition<I, O, P>,
+): Agent<I, O, P> {
+  const d = def as Partial<AgentDefinition<I, O, P>> | undefined;
   const label = `agent '${String(d?.name)}@${String(d?.version)}'`;
   const bad = (msg: string): never => {
     throw new InvalidDefinitionError(`${label}: ${msg}`, label);
@@ -141,11 +144,8 @@ export function agent<I, O>(def: AgentDefinition<I, O>): Agent<I, O> {
     bad('compensate must be a function');
   validatePolicy(d.policy, label);
   validateEvaluators(d.evaluate, label);
-  return Object.freeze({
-    ...(def as AgentDefinition<I, O>),
-    kind: 'agent' as const,
-    id: `${d.name}@${d.version}`,
-  });
+  const defined = { ...def, kind: 'agent' as const, id: `${def.name}@${def.version}` };
+  return Object.freeze(defined) as Agent<I, O, P>;
 }
 
 /** Checks evaluator specs. @throws InvalidDefinitionError */
