@@ -1,0 +1,190 @@
+/**
+ * The policy engine around one agent: per attempt, rate limiter → bulkhead → breaker →
+ * timeout(fn), and retries with backoff between attempts. The orchestrator runs every agent call
+ * through a guard; agent code never implements a policy.
+ *
+ * Invariants:
+ * - at most `retry.maxAttempts` attempts per `run`, counted from `startAttempt` (a resumed run
+ *   continues its count); a `run` always makes at least one attempt.
+ * - not retried: errors with `retryable === false` (terminal, e.g. contract violations),
+ *   `CircuitOpenError` (so the runtime can degrade at once), and anything after the caller's
+ *   signal aborted (including during backoff, which is abortable).
+ * - the final error is rethrown unchanged.
+ * - an attempt cut short by the caller's abort never counts as a breaker failure.
+ */
+import { InvalidArgumentError, isCircuitOpenError } from '../errors.js';
+import { backoffDelay } from './backoff.js';
+import { type Bulkhead, createBulkhead } from './bulkhead.js';
+import {
+  type BreakerSnapshot,
+  type BreakerTransitionListener,
+  type CircuitBreaker,
+  createCircuitBreaker,
+  defaultCountsAsFailure,
+} from './circuit-breaker.js';
+import { abortReason, type Clock, systemClock } from './clock.js';
+import type { ResolvedPolicy } from './policy.js';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { withTimeout } from './timeout.js';
+
+/** Reported before each attempt. */
+export interface AttemptInfo {
+  readonly attempt: number;
+}
+
+/** Reported after each failed attempt. */
+export interface AttemptFailedInfo {
+  readonly attempt: number;
+  readonly error: unknown;
+  readonly willRetry: boolean;
+  /** The backoff before the next attempt (0 when there is none). */
+  readonly delayMs: number;
+}
+
+/** Per-call options of {@link AgentGuard.run}. */
+export interface GuardRunOptions {
+  /** The caller's signal (run cancelled, runtime closing); aborts the attempt and the backoff. */
+  readonly signal?: AbortSignal;
+  /** The number of the first attempt (default 1); a resumed run passes its next attempt. */
+  readonly startAttempt?: number;
+  /** Which errors count towards opening the breaker (default: the breaker's default). */
+  readonly countsAsFailure?: (error: unknown) => boolean;
+  /** The step name used in `StepTimeoutError` (default: the guard's name). */
+  readonly step?: string;
+  readonly onAttempt?: (info: AttemptInfo) => void;
+  readonly onAttemptFailed?: (info: AttemptFailedInfo) => void;
+}
+
+/** The guard's limits and breaker, for listings and tests. */
+export interface GuardSnapshot {
+  readonly name: string;
+  readonly breaker?: BreakerSnapshot;
+  readonly bulkhead?: { readonly active: number; readonly queued: number };
+  readonly rateLimiter?: { readonly available: number; readonly queued: number };
+}
+
+/** The policies of one agent, shared by every run of a runtime. */
+export interface AgentGuard {
+  readonly name: string;
+  readonly policy: ResolvedPolicy;
+  /** Absent when the policy disables the breaker. */
+  readonly breaker?: CircuitBreaker;
+  /**
+   * Runs `fn` under the policy, retrying as it allows.
+   * @throws the last attempt's error; `CircuitOpenError` when the breaker rejected the call;
+   * `QueueFullError` when a limiter's queue stayed full; the signal's reason when aborted.
+   */
+  run<T>(
+    fn: (signal: AbortSignal, attempt: number) => Promise<T>,
+    opts?: GuardRunOptions,
+  ): Promise<T>;
+  snapshot(): GuardSnapshot;
+}
+
+/** Options of {@link createAgentGuard}. */
+export interface AgentGuardOptions {
+  /** Usually the agent id `name@version`; names the breaker and the limiters. */
+  readonly name: string;
+  readonly policy: ResolvedPolicy;
+  readonly clock?: Clock;
+  /** Source of jitter in [0, 1) (default `Math.random`). */
+  readonly random?: () => number;
+  readonly onTransition?: BreakerTransitionListener;
+}
+
+/** Creates the guard for one agent. */
+export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
+  const { name, policy } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const breaker =
+    policy.breaker === false
+      ? undefined
+      : createCircuitBreaker({
+          name,
+          policy: policy.breaker,
+          clock,
+          ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+        });
+  const bulkhead: Bulkhead | undefined = Number.isFinite(policy.concurrency)
+    ? createBulkhead({ name, concurrency: policy.concurrency, maxQueue: policy.maxQueue })
+    : undefined;
+  const limiter: RateLimiter | undefined = Number.isFinite(policy.ratePerSecond)
+    ? createRateLimiter({
+        name,
+        ratePerSecond: policy.ratePerSecond,
+        maxQueue: policy.maxQueue,
+        clock,
+      })
+    : undefined;
+
+  const attemptOnce = async <T>(
+    fn: (signal: AbortSignal, attempt: number) => Promise<T>,
+    attempt: number,
+    opts: GuardRunOptions,
+  ): Promise<T> => {
+    const { signal } = opts;
+    if (limiter) await limiter.acquire(signal);
+    const timed = (): Promise<T> =>
+      withTimeout((s) => fn(s, attempt), {
+        timeoutMs: policy.timeoutMs,
+        clock,
+        label: opts.step ?? name,
+        ...(signal ? { signal } : {}),
+      });
+    const classify = opts.countsAsFailure ?? defaultCountsAsFailure;
+    const guarded = breaker
+      ? () =>
+          breaker.execute(timed, {
+            countsAsFailure: (e) => !signal?.aborted && classify(e),
+          })
+      : timed;
+    return bulkhead ? bulkhead.run(guarded, signal) : guarded();
+  };
+
+  return {
+    name,
+    policy,
+    ...(breaker ? { breaker } : {}),
+    async run<T>(
+      fn: (signal: AbortSignal, attempt: number) => Promise<T>,
+      opts: GuardRunOptions = {},
+    ): Promise<T> {
+      const first = opts.startAttempt ?? 1;
+      if (!(Number.isInteger(first) && first >= 1)) {
+        throw new InvalidArgumentError(
+          `guard '${name}': startAttempt must be a positive integer, got ${first}`,
+          'startAttempt',
+        );
+      }
+      const last = policy.retry.maxAttempts;
+      for (let attempt = first; ; attempt++) {
+        opts.onAttempt?.({ attempt });
+        try {
+          return await attemptOnce(fn, attempt, opts);
+        } catch (error) {
+          const willRetry =
+            attempt < last &&
+            !opts.signal?.aborted &&
+            !isCircuitOpenError(error) &&
+            (error as { retryable?: unknown } | null)?.retryable !== false;
+          const delayMs = willRetry ? backoffDelay(attempt, policy.retry.backoff, random) : 0;
+          opts.onAttemptFailed?.({ attempt, error, willRetry, delayMs });
+          if (!willRetry) throw error;
+          if (delayMs > 0) await clock.sleep(delayMs, opts.signal);
+          else if (opts.signal?.aborted) throw abortReason(opts.signal);
+        }
+      }
+    },
+    snapshot(): GuardSnapshot {
+      return {
+        name,
+        ...(breaker ? { breaker: breaker.snapshot() } : {}),
+        ...(bulkhead ? { bulkhead: { active: bulkhead.active, queued: bulkhead.queued } } : {}),
+        ...(limiter
+          ? { rateLimiter: { available: limiter.available(), queued: limiter.queued } }
+          : {}),
+      };
+    },
+  };
+}

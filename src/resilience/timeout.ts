@@ -1,0 +1,82 @@
+/**
+ * A per-attempt timeout that a hung agent cannot defeat.
+ *
+ * Invariants:
+ * - `fn` receives a fresh signal that aborts when the timeout fires or the outer signal aborts.
+ * - the returned promise settles when `fn` settles, when the timeout fires (`StepTimeoutError`)
+ *   or when the outer signal aborts (its reason), whichever comes first, even if `fn` never
+ *   settles.
+ * - once settled, the timer is cancelled and the outer-signal listener removed.
+ */
+import { StepTimeoutError } from '../errors.js';
+import { abortReason, type Clock } from './clock.js';
+
+/** Options of {@link withTimeout}. */
+export interface TimeoutOptions {
+  /** Milliseconds before the attempt is abandoned; `Infinity` for none. */
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+  /** The caller's signal; its abort aborts the attempt too. */
+  readonly signal?: AbortSignal;
+  /** What timed out, for `StepTimeoutError.step`. */
+  readonly label: string;
+}
+
+/**
+ * Runs `fn(signal)` with a deadline.
+ * @throws StepTimeoutError when `timeoutMs` elapses first (the attempt's signal is aborted with it).
+ * @throws the outer signal's reason when it aborts first.
+ * @throws whatever `fn` throws.
+ */
+export function withTimeout<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  options: TimeoutOptions,
+): Promise<T> {
+  const { timeoutMs, clock, signal: outer, label } = options;
+  if (outer?.aborted) return Promise.reject(abortReason(outer));
+  const attempt = new AbortController();
+  const timer = Number.isFinite(timeoutMs) ? new AbortController() : undefined;
+
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      timer?.abort();
+      outer?.removeEventListener('abort', onOuterAbort);
+      return true;
+    };
+    const onOuterAbort = (): void => {
+      const reason = abortReason(outer as AbortSignal);
+      if (!finish()) return;
+      attempt.abort(reason);
+      reject(reason);
+    };
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    if (timer) {
+      clock.sleep(timeoutMs, timer.signal).then(
+        () => {
+          if (!finish()) return;
+          const err = new StepTimeoutError(label, timeoutMs);
+          attempt.abort(err);
+          reject(err);
+        },
+        () => undefined, // cancelled because the attempt settled first
+      );
+    }
+    let running: Promise<T>;
+    try {
+      running = fn(attempt.signal);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    Promise.resolve(running).then(
+      (value) => {
+        if (finish()) resolve(value);
+      },
+      (error: unknown) => {
+        if (finish()) reject(error);
+      },
+    );
+  });
+}
