@@ -92,8 +92,9 @@ class MemoryStore implements StateStore {
       if (query.workflow && record.workflow !== query.workflow) continue;
       out.push(record);
     }
+    const limit = checkListLimit(query.limit);
     out.sort((a, b) => b.createdAt - a.createdAt || (a.runId < b.runId ? 1 : -1));
-    return query.limit === undefined ? out : out.slice(0, query.limit);
+    return limit === undefined ? out : out.slice(0, limit);
   }
 
   async commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
@@ -105,38 +106,9 @@ class MemoryStore implements StateStore {
     const entry = this.runs.get(w.runId);
     if (!entry) return { ok: false, error: new NotFoundError('run', w.runId) };
     const rec = entry.record;
-    if (w.leaseOwner !== undefined && rec.leaseOwner !== w.leaseOwner) {
-      return { ok: false, error: new LeaseLostError(w.runId, w.leaseOwner) };
-    }
+    const rejected = checkWrite(w, rec.headVersion, rec.leaseOwner);
+    if (rejected) return { ok: false, error: rejected };
     const versions = w.versions ?? [];
-    if (versions.length > 0 || w.expectedVersion !== undefined) {
-      if (w.expectedVersion === undefined) {
-        return {
-          ok: false,
-          error: new InvalidArgumentError(
-            'appending versions requires expectedVersion',
-            'expectedVersion',
-          ),
-        };
-      }
-      if (rec.headVersion !== w.expectedVersion) {
-        return {
-          ok: false,
-          error: new VersionConflictError(w.runId, w.expectedVersion, rec.headVersion),
-        };
-      }
-      for (let i = 0; i < versions.length; i++) {
-        if (versions[i]!.version !== w.expectedVersion + 1 + i || versions[i]!.runId !== w.runId) {
-          return {
-            ok: false,
-            error: new InvalidArgumentError(
-              'versions must be contiguous after expectedVersion',
-              'versions',
-            ),
-          };
-        }
-      }
-    }
     for (const v of versions) entry.versions.push(Object.freeze(v));
     this.appendJournal(entry, w.journal ?? []);
     let next: RunRecord = { ...rec, headVersion: rec.headVersion + versions.length };
@@ -164,21 +136,32 @@ class MemoryStore implements StateStore {
 
   async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
     this.assertOpen();
+    const limit = checkListLimit(req.limit, 'limit') ?? 0;
     const statuses = new Set(req.statuses ?? DEFAULT_CLAIM_STATUSES);
     const workflows = req.workflows ? new Set(req.workflows) : undefined;
-    const out: RunRecord[] = [];
+    const candidates: MemoryRun[] = [];
     for (const entry of this.runs.values()) {
-      if (out.length >= req.limit) break;
       const r = entry.record;
       if (!statuses.has(r.status)) continue;
       if (workflows && !workflows.has(r.workflow)) continue;
       const free =
         r.leaseOwner === null || (r.leaseExpiresAt ?? 0) <= req.now || r.leaseOwner === req.owner;
-      if (!free) continue;
-      entry.record = Object.freeze({ ...r, leaseOwner: req.owner, leaseExpiresAt: req.expiresAt });
-      out.push(entry.record);
+      if (free) candidates.push(entry);
     }
-    return out;
+    // Oldest runs first, as every backend does, so a backlog drains in arrival order.
+    candidates.sort(
+      (a, b) =>
+        a.record.createdAt - b.record.createdAt ||
+        (a.record.runId < b.record.runId ? -1 : a.record.runId > b.record.runId ? 1 : 0),
+    );
+    return candidates.slice(0, limit).map((entry) => {
+      entry.record = Object.freeze({
+        ...entry.record,
+        leaseOwner: req.owner,
+        leaseExpiresAt: req.expiresAt,
+      });
+      return entry.record;
+    });
   }
 
   async renewLeases(
@@ -208,8 +191,9 @@ class MemoryStore implements StateStore {
       (r) =>
         (q.key === undefined || r.key === q.key) && (q.runId === undefined || r.runId === q.runId),
     );
+    const limit = checkListLimit(q.limit);
     if (q.newestFirst) out = out.reverse();
-    return q.limit === undefined ? out : out.slice(0, q.limit);
+    return limit === undefined ? out : out.slice(0, limit);
   }
 
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
@@ -235,6 +219,57 @@ class MemoryStore implements StateStore {
   private assertOpen(): void {
     if (this.closed) throw new InvalidArgumentError('the store is closed', 'store');
   }
+}
+
+/**
+ * Validates an optional result limit: absent, or a non-negative integer.
+ * @throws InvalidArgumentError naming the bad value.
+ */
+export function checkListLimit(limit: number | undefined, name = 'limit'): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new InvalidArgumentError(
+      `${name} must be a non-negative integer, got ${String(limit)}`,
+      name,
+    );
+  }
+  return limit;
+}
+
+/**
+ * Judges one write against its run's current head and lease owner, exactly as every backend must:
+ * the lease first (fencing), then compare-and-append, then contiguity of the new versions.
+ * Returns the error that rejects the write, or undefined when it may commit.
+ */
+export function checkWrite(
+  w: RunWrite,
+  headVersion: number,
+  leaseOwner: string | null,
+): Error | undefined {
+  if (w.leaseOwner !== undefined && leaseOwner !== w.leaseOwner) {
+    return new LeaseLostError(w.runId, w.leaseOwner);
+  }
+  const versions = w.versions ?? [];
+  if (versions.length === 0 && w.expectedVersion === undefined) return undefined;
+  if (w.expectedVersion === undefined) {
+    return new InvalidArgumentError(
+      'appending versions requires expectedVersion',
+      'expectedVersion',
+    );
+  }
+  if (headVersion !== w.expectedVersion) {
+    return new VersionConflictError(w.runId, w.expectedVersion, headVersion);
+  }
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i]!;
+    if (v.version !== w.expectedVersion + 1 + i || v.runId !== w.runId) {
+      return new InvalidArgumentError(
+        `versions must be contiguous after expectedVersion ${w.expectedVersion} and belong to run ${w.runId} (got ${v.runId} v${v.version})`,
+        'versions',
+      );
+    }
+  }
+  return undefined;
 }
 
 /** Applies a run patch to a run record. Shared by the stores that keep records in memory. */

@@ -1,0 +1,183 @@
+/**
+ * The versioned schema of every SQL ledger (SQLite and PostgreSQL share this list).
+ *
+ * Invariants:
+ * - The list is ordered by `id`, starting at 1, with no gaps.
+ * - A migration that has shipped is never edited: change the schema by appending a new one.
+ * - A runner applies each migration together with its row in `baton_migrations` in one
+ *   transaction, so a crash leaves the schema at a migration boundary, never half-applied.
+ * - The presence of `baton_migrations` is what marks a database as a Baton store.
+ * - Timestamps are integer milliseconds since the epoch. Version payloads are stored as the exact
+ *   canonical text that was hashed (TEXT, never JSONB, which would reorder keys and break hashes).
+ */
+
+/** One schema migration, with the DDL for each SQL backend. */
+export interface Migration {
+  /** Position in the list, from 1. Recorded in `baton_migrations.id`. */
+  readonly id: number;
+  /** A short snake_case description, recorded next to the id. */
+  readonly name: string;
+  /** Statements for SQLite, run in order inside the migration's transaction. */
+  readonly sqlite: readonly string[];
+  /** Statements for PostgreSQL, run in order inside the migration's transaction. */
+  readonly postgres: readonly string[];
+}
+
+/** The table that records applied migrations; its presence marks a Baton store. */
+export const MIGRATIONS_TABLE = 'baton_migrations';
+
+/** DDL of the bookkeeping table, created before the first migration runs. */
+export const MIGRATIONS_TABLE_DDL = {
+  sqlite: `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`,
+  postgres: `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+  )`,
+} as const;
+
+/** Every migration, oldest first. Append only. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'ledger',
+    sqlite: [
+      `CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        workflow_version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        head_version INTEGER NOT NULL,
+        idempotency_key TEXT UNIQUE,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        output TEXT,
+        error TEXT,
+        waiting_for TEXT,
+        lease_owner TEXT,
+        lease_expires_at INTEGER,
+        parent_run_id TEXT,
+        parent_version INTEGER
+      )`,
+      'CREATE INDEX runs_created_idx ON runs (created_at, run_id)',
+      'CREATE INDEX runs_status_idx ON runs (status, created_at, run_id)',
+      'CREATE INDEX runs_workflow_idx ON runs (workflow, created_at, run_id)',
+      `CREATE TABLE versions (
+        run_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        input_version INTEGER,
+        contract TEXT,
+        tag TEXT,
+        created_at INTEGER NOT NULL,
+        trace_id TEXT,
+        hash TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        PRIMARY KEY (run_id, version)
+      )`,
+      `CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        step TEXT,
+        attempt INTEGER,
+        at INTEGER NOT NULL,
+        duration_ms INTEGER,
+        input_version INTEGER,
+        version INTEGER,
+        error TEXT,
+        detail TEXT
+      )`,
+      'CREATE INDEX journal_run_idx ON journal (run_id, seq)',
+      `CREATE TABLE records (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        run_id TEXT,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      )`,
+      'CREATE INDEX records_key_idx ON records (kind, key, id)',
+      'CREATE INDEX records_run_idx ON records (kind, run_id, id)',
+      'CREATE INDEX records_at_idx ON records (kind, at)',
+    ],
+    postgres: [
+      `CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        workflow_version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        head_version INTEGER NOT NULL,
+        idempotency_key TEXT UNIQUE,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        output TEXT,
+        error TEXT,
+        waiting_for TEXT,
+        lease_owner TEXT,
+        lease_expires_at BIGINT,
+        parent_run_id TEXT,
+        parent_version INTEGER
+      )`,
+      'CREATE INDEX runs_created_idx ON runs (created_at, run_id)',
+      'CREATE INDEX runs_status_idx ON runs (status, created_at, run_id)',
+      'CREATE INDEX runs_workflow_idx ON runs (workflow, created_at, run_id)',
+      `CREATE TABLE versions (
+        run_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        input_version INTEGER,
+        contract TEXT,
+        tag TEXT,
+        created_at BIGINT NOT NULL,
+        trace_id TEXT,
+        hash TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        PRIMARY KEY (run_id, version)
+      )`,
+      `CREATE TABLE journal (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        step TEXT,
+        attempt INTEGER,
+        at BIGINT NOT NULL,
+        duration_ms DOUBLE PRECISION,
+        input_version INTEGER,
+        version INTEGER,
+        error TEXT,
+        detail TEXT
+      )`,
+      'CREATE INDEX journal_run_idx ON journal (run_id, seq)',
+      `CREATE TABLE records (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        run_id TEXT,
+        at BIGINT NOT NULL,
+        body TEXT NOT NULL
+      )`,
+      'CREATE INDEX records_key_idx ON records (kind, key, id)',
+      'CREATE INDEX records_run_idx ON records (kind, run_id, id)',
+      'CREATE INDEX records_at_idx ON records (kind, at)',
+    ],
+  },
+];
+
+/** The schema version this code writes: the id of the newest migration. */
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.id;
+
+/** The migrations still to apply on a store at `appliedVersion`, oldest first. */
+export function pendingMigrations(appliedVersion: number): readonly Migration[] {
+  return MIGRATIONS.filter((m) => m.id > appliedVersion);
+}

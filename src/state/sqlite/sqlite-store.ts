@@ -1,0 +1,291 @@
+/**
+ * The embedded ledger: one SQLite file, shared safely by any number of processes on one machine.
+ *
+ * Invariants:
+ * - Append-only: versions are only ever INSERTed; nothing here updates or deletes a version.
+ * - Every write runs in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two
+ *   processes never deadlock upgrading a read lock, and the head/lease check and the append see
+ *   the same snapshot of the file.
+ * - Lifecycle is the same as every backend's: construct (no I/O), `await migrate()` (opens the
+ *   file, loads better-sqlite3, applies migrations), use, `close()`.
+ * - The store keeps no read cache; callers may cache a version under (runId, version) forever,
+ *   because a stored version is never rewritten.
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../memory-store.js';
+import type { StateStore } from '../store.js';
+import type {
+  AuxKind,
+  AuxQuery,
+  AuxRecord,
+  ClaimRequest,
+  CommitOutcome,
+  CreateRunResult,
+  JournalEntry,
+  NewRun,
+  RunQuery,
+  RunRecord,
+  RunWrite,
+  VersionRecord,
+} from '../types.js';
+import { createGroupCommit, type GroupCommit, runLocked } from './commit.js';
+import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
+import {
+  journalParams,
+  type Param,
+  type RecordRow,
+  type RunRow,
+  recordParams,
+  runParams,
+  toAuxRecord,
+  toJournalEntry,
+  toRunRecord,
+  toVersionRecord,
+  versionParams,
+} from './rows.js';
+import {
+  listRunsSql,
+  prepareStatements,
+  queryRecordsSql,
+  StatementCache,
+  type Statements,
+} from './statements.js';
+
+/** Options of `sqliteStore`. */
+export interface SqliteStoreOptions {
+  /**
+   * `FULL` (default): every commit is fsynced before it returns, so a committed version survives
+   * power loss. `NORMAL`: in WAL mode commits stay atomic and survive a process crash, but the
+   * last commits before a power loss or OS crash may be lost; much faster on slow disks.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** How long a write waits for another process's lock before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Validates `sqliteStore` options and fills defaults.
+ * @throws InvalidArgumentError naming the bad value.
+ */
+export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): ResolvedSqliteOptions {
+  const synchronous = options.synchronous ?? 'FULL';
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
+    throw new InvalidArgumentError(
+      `synchronous must be 'FULL' or 'NORMAL', got ${JSON.stringify(synchronous)}`,
+      'synchronous',
+    );
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new InvalidArgumentError(
+      `busyTimeoutMs must be a non-negative integer, got ${String(busyTimeoutMs)}`,
+      'busyTimeoutMs',
+    );
+  }
+  return { synchronous, busyTimeoutMs };
+}
+
+/**
+ * Creates the embedded SQLite ledger at `path` (created if missing; `':memory:'` for a private
+ * in-memory database). Does no I/O: call `await store.migrate()` before using it.
+ * @throws InvalidArgumentError when the path or an option is invalid.
+ * @example
+ * const store = sqliteStore('baton.db');
+ * await store.migrate();
+ */
+export function sqliteStore(path: string, options?: SqliteStoreOptions): StateStore {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new InvalidArgumentError(`path must be a non-empty string, got ${String(path)}`, 'path');
+  }
+  return new SqliteStore(path, resolveSqliteStoreOptions(options));
+}
+
+interface OpenLedger {
+  readonly state: 'open';
+  readonly db: Db;
+  readonly s: Statements;
+  readonly cache: StatementCache;
+  readonly commit: GroupCommit;
+  readonly createRun: (init: NewRun) => CreateRunResult;
+  readonly claim: (req: ClaimRequest) => RunRecord[];
+  readonly renew: (owner: string, runIds: readonly string[], expiresAt: number) => string[];
+  readonly append: (records: readonly AuxRecord[]) => void;
+}
+
+type Lifecycle = { readonly state: 'new' } | OpenLedger | { readonly state: 'closed' };
+
+class SqliteStore implements StateStore {
+  readonly kind = 'sqlite' as const;
+  private life: Lifecycle = { state: 'new' };
+  private opening: Promise<void> | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: ResolvedSqliteOptions,
+  ) {}
+
+  migrate(): Promise<void> {
+    if (this.life.state === 'closed') return Promise.reject(closedError());
+    if (this.life.state === 'open') return Promise.resolve();
+    this.opening ??= openLedger(this.path, this.options).then(
+      (db) => {
+        this.life = prepare(db);
+      },
+      (e: unknown) => {
+        this.opening = undefined;
+        throw e;
+      },
+    );
+    return this.opening;
+  }
+
+  async close(): Promise<void> {
+    if (this.life.state === 'open') this.life.db.close();
+    this.life = { state: 'closed' };
+  }
+
+  toJSON(): { kind: 'sqlite'; path: string; state: Lifecycle['state'] } {
+    return { kind: this.kind, path: this.path, state: this.life.state };
+  }
+
+  async createRun(init: NewRun): Promise<CreateRunResult> {
+    const l = this.ledger();
+    return runLocked(() => l.createRun(init));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const row = this.ledger().s.getRun.get(runId);
+    return row ? toRunRecord(row) : undefined;
+  }
+
+  async listRuns(query: RunQuery): Promise<RunRecord[]> {
+    const l = this.ledger();
+    const limit = checkListLimit(query.limit);
+    const params: Param[] = [];
+    if (query.status) params.push(query.status);
+    if (query.workflow) params.push(query.workflow);
+    params.push(limit ?? -1);
+    const sql = listRunsSql(Boolean(query.status), Boolean(query.workflow));
+    return l.cache
+      .get<RunRow>(sql)
+      .all(...params)
+      .map(toRunRecord);
+  }
+
+  async commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
+    return this.ledger().commit(writes);
+  }
+
+  async readVersions(
+    runId: string,
+    from = 1,
+    to = Number.MAX_SAFE_INTEGER,
+  ): Promise<VersionRecord[]> {
+    return this.ledger().s.readVersions.all(runId, from, to).map(toVersionRecord);
+  }
+
+  async readJournal(runId: string): Promise<JournalEntry[]> {
+    return this.ledger().s.readJournal.all(runId).map(toJournalEntry);
+  }
+
+  async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
+    const l = this.ledger();
+    return runLocked(() => l.claim(req));
+  }
+
+  async renewLeases(
+    owner: string,
+    runIds: readonly string[],
+    expiresAt: number,
+  ): Promise<string[]> {
+    const l = this.ledger();
+    return runLocked(() => l.renew(owner, runIds, expiresAt));
+  }
+
+  async appendRecords(records: readonly AuxRecord[]): Promise<void> {
+    const l = this.ledger();
+    if (records.length > 0) runLocked(() => l.append(records));
+  }
+
+  async queryRecords(q: AuxQuery): Promise<AuxRecord[]> {
+    const l = this.ledger();
+    const limit = checkListLimit(q.limit);
+    const params: Param[] = [q.kind];
+    if (q.key !== undefined) params.push(q.key);
+    if (q.runId !== undefined) params.push(q.runId);
+    params.push(limit ?? -1);
+    const sql = queryRecordsSql(q.key !== undefined, q.runId !== undefined, q.newestFirst === true);
+    return l.cache
+      .get<RecordRow>(sql)
+      .all(...params)
+      .map(toAuxRecord);
+  }
+
+  async pruneRecords(kind: AuxKind, before: number): Promise<number> {
+    const l = this.ledger();
+    return runLocked(() => l.s.prune.run(kind, before).changes);
+  }
+
+  private ledger(): OpenLedger {
+    if (this.life.state === 'open') return this.life;
+    if (this.life.state === 'closed') throw closedError();
+    throw new InvalidArgumentError(
+      `the SQLite store at ${this.path} is not open: call await store.migrate() before using it`,
+      'store',
+    );
+  }
+}
+
+function closedError(): InvalidArgumentError {
+  return new InvalidArgumentError('the store is closed', 'store');
+}
+
+/** Prepares statements and the transaction functions of an open database. */
+function prepare(db: Db): OpenLedger {
+  const s = prepareStatements(db);
+  const createRun = db.transaction((init: NewRun): CreateRunResult => {
+    const key = init.run.idempotencyKey;
+    const existing =
+      (key !== null && key !== undefined ? s.runByKey.get(key) : undefined) ??
+      s.getRun.get(init.run.runId);
+    if (existing) return { run: toRunRecord(existing), created: false };
+    const first = init.firstVersion;
+    if (first.version !== 1 || first.runId !== init.run.runId) {
+      throw new InvalidArgumentError(
+        'the first version of a run must be version 1 of that run',
+        'firstVersion',
+      );
+    }
+    s.insertRun.run(...runParams(init.run, 1));
+    s.insertVersion.run(...versionParams(first));
+    if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
+    return { run: Object.freeze({ ...init.run, headVersion: 1 }), created: true };
+  });
+  const claim = db.transaction((req: ClaimRequest): RunRecord[] => {
+    const limit = checkListLimit(req.limit) ?? 0;
+    const statuses = JSON.stringify(req.statuses ?? DEFAULT_CLAIM_STATUSES);
+    const workflows = req.workflows ? JSON.stringify(req.workflows) : null;
+    const rows = s.claimable.all(statuses, workflows, workflows, req.now, req.owner, limit);
+    return rows.map((row) => {
+      s.setLease.run(req.owner, req.expiresAt, row.run_id);
+      return toRunRecord({ ...row, lease_owner: req.owner, lease_expires_at: req.expiresAt });
+    });
+  });
+  const renew = db.transaction((owner: string, runIds: readonly string[], expiresAt: number) =>
+    runIds.filter((id) => s.renewLease.run(expiresAt, id, owner).changes > 0),
+  );
+  const append = db.transaction((records: readonly AuxRecord[]) => {
+    for (const r of records) s.insertRecord.run(...recordParams(r));
+  });
+  return {
+    state: 'open',
+    db,
+    s,
+    cache: new StatementCache(db),
+    commit: createGroupCommit(db, s),
+    createRun: (init) => createRun.immediate(init),
+    claim: (req) => claim.immediate(req),
+    renew: (owner, runIds, expiresAt) => renew.immediate(owner, runIds, expiresAt),
+    append: (records) => append.immediate(records),
+  };
+}
