@@ -49,6 +49,11 @@ export interface GuardRunOptions {
   readonly startAttempt?: number;
   /** Which errors count towards opening the breaker (default: the breaker's default). */
   readonly countsAsFailure?: (error: unknown) => boolean;
+  /**
+   * Timeout and retry for this call (for example a step-level policy); the breaker, concurrency
+   * and rate limits always stay the guard's, since they are shared by every run.
+   */
+  readonly policy?: Pick<ResolvedPolicy, 'timeoutMs' | 'retry'>;
   /** The step name used in `StepTimeoutError` (default: the guard's name). */
   readonly step?: string;
   readonly onAttempt?: (info: AttemptInfo) => void;
@@ -127,7 +132,7 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
     if (limiter) await limiter.acquire(signal);
     const timed = (): Promise<T> =>
       withTimeout((s) => fn(s, attempt), {
-        timeoutMs: policy.timeoutMs,
+        timeoutMs: (opts.policy ?? policy).timeoutMs,
         clock,
         label: opts.step ?? name,
         ...(signal ? { signal } : {}),
@@ -157,7 +162,8 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
           'startAttempt',
         );
       }
-      const last = policy.retry.maxAttempts;
+      const { retry } = opts.policy ?? policy;
+      const last = retry.maxAttempts;
       for (let attempt = first; ; attempt++) {
         opts.onAttempt?.({ attempt });
         try {
@@ -168,7 +174,7 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
             !opts.signal?.aborted &&
             !isCircuitOpenError(error) &&
             (error as { retryable?: unknown } | null)?.retryable !== false;
-          const delayMs = willRetry ? backoffDelay(attempt, policy.retry.backoff, random) : 0;
+          const delayMs = willRetry ? backoffDelay(attempt, retry.backoff, random) : 0;
           opts.onAttemptFailed?.({ attempt, error, willRetry, delayMs });
           if (!willRetry) throw error;
           if (delayMs > 0) await clock.sleep(delayMs, opts.signal);

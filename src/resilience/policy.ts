@@ -60,8 +60,11 @@ export interface ResolvedPolicy {
 /** The defaults under every policy. */
 export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
   timeoutMs: 30_000,
-  retry: { maxAttempts: 3, backoff: { initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0.2 } },
-  breaker: { failureThreshold: 5, resetAfterMs: 60_000 },
+  retry: Object.freeze({
+    maxAttempts: 3,
+    backoff: Object.freeze({ initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0.2 }),
+  }),
+  breaker: Object.freeze({ failureThreshold: 5, resetAfterMs: 60_000 }),
   concurrency: Number.POSITIVE_INFINITY,
   ratePerSecond: Number.POSITIVE_INFINITY,
   maxQueue: 10_000,
@@ -70,21 +73,9 @@ export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
 
 const ON_FAILURE: readonly OnFailure[] = ['fail', 'skip', 'cached', 'human'];
 
-/**
- * Checks a user policy and throws an `InvalidDefinitionError` naming the field and value.
- * @param subject what the policy belongs to, for the message ("agent 'score@1.0.0'").
- */
-export function validatePolicy(policy: unknown, subject: string): asserts policy is Policy {
-  if (policy === undefined) return;
-  const bad = (field: string, value: unknown, want: string): never => {
-    throw new InvalidDefinitionError(
-      `${subject}: policy.${field} must be ${want}, got ${JSON.stringify(value)}`,
-      subject,
-    );
-  };
-  if (typeof policy !== 'object' || policy === null) bad('', policy, 'an object');
-  const p = policy as Record<string, unknown>;
-  const known = new Set([
+/** The fields each level of a policy may have; anything else is a typo and is rejected. */
+const FIELDS = {
+  policy: [
     'timeoutMs',
     'retry',
     'breaker',
@@ -92,71 +83,117 @@ export function validatePolicy(policy: unknown, subject: string): asserts policy
     'ratePerSecond',
     'maxQueue',
     'onFailure',
-  ]);
-  for (const k of Object.keys(p))
-    if (!known.has(k)) bad(k, p[k], `one of ${[...known].join(', ')} (unknown field)`);
-  positive(p.timeoutMs, 'timeoutMs', bad);
-  positive(p.concurrency, 'concurrency', bad, true);
-  positive(p.ratePerSecond, 'ratePerSecond', bad);
-  nonNegativeInt(p.maxQueue, 'maxQueue', bad);
+  ],
+  retry: ['maxAttempts', 'backoff'],
+  backoff: ['initialMs', 'maxMs', 'factor', 'jitter'],
+  breaker: ['failureThreshold', 'resetAfterMs'],
+} as const;
+
+type Bad = (field: string, value: unknown, want: string) => never;
+
+/**
+ * Checks a user policy and throws an `InvalidDefinitionError` naming the field and value.
+ * `Infinity` is accepted where it means "no limit" (timeoutMs, concurrency, ratePerSecond), and
+ * rejected where it would mean "never recover" (maxAttempts, failureThreshold, resetAfterMs).
+ * @param subject what the policy belongs to, for the message ("agent 'score@1.0.0'").
+ * @throws InvalidDefinitionError on an unknown field or an out-of-range value.
+ */
+export function validatePolicy(policy: unknown, subject: string): asserts policy is Policy {
+  if (policy === undefined) return;
+  const bad: Bad = (field, value, want) => {
+    const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+    throw new InvalidDefinitionError(
+      `${subject}: ${field ? `policy.${field}` : 'policy'} must be ${want}, got ${shown}`,
+      subject,
+    );
+  };
+  const p = record(policy, '', FIELDS.policy, bad);
+  positive(p.timeoutMs, 'timeoutMs', bad, { allowInfinity: true });
+  positiveInt(p.concurrency, 'concurrency', bad, { allowInfinity: true });
+  positive(p.ratePerSecond, 'ratePerSecond', bad, { allowInfinity: true });
+  if (p.maxQueue !== undefined && !(Number.isInteger(p.maxQueue) && (p.maxQueue as number) >= 0))
+    bad('maxQueue', p.maxQueue, 'an integer >= 0');
   if (p.onFailure !== undefined && !ON_FAILURE.includes(p.onFailure as OnFailure)) {
     bad('onFailure', p.onFailure, `one of ${ON_FAILURE.map((o) => `'${o}'`).join(', ')}`);
   }
   if (p.retry !== undefined) {
-    if (typeof p.retry !== 'object' || p.retry === null) bad('retry', p.retry, 'an object');
-    const r = p.retry as Record<string, unknown>;
-    positive(r.maxAttempts, 'retry.maxAttempts', bad, true);
-    if (r.backoff !== undefined) {
-      if (typeof r.backoff !== 'object' || r.backoff === null)
-        bad('retry.backoff', r.backoff, 'an object');
-      const b = r.backoff as Record<string, unknown>;
-      nonNegative(b.initialMs, 'retry.backoff.initialMs', bad);
-      nonNegative(b.maxMs, 'retry.backoff.maxMs', bad);
-      if (
-        b.factor !== undefined &&
-        !(typeof b.factor === 'number' && b.factor >= 1 && Number.isFinite(b.factor))
-      ) {
-        bad('retry.backoff.factor', b.factor, 'a finite number >= 1');
-      }
-      const j = b.jitter;
-      if (
-        j !== undefined &&
-        typeof j !== 'boolean' &&
-        !(typeof j === 'number' && j >= 0 && j <= 1)
-      ) {
-        bad('retry.backoff.jitter', j, 'a boolean or a number in [0, 1]');
-      }
-    }
+    const r = record(p.retry, 'retry', FIELDS.retry, bad);
+    positiveInt(r.maxAttempts, 'retry.maxAttempts', bad);
+    if (r.backoff !== undefined)
+      validateBackoff(record(r.backoff, 'retry.backoff', FIELDS.backoff, bad), bad);
   }
   if (p.breaker !== undefined && p.breaker !== false) {
-    if (typeof p.breaker !== 'object' || p.breaker === null)
-      bad('breaker', p.breaker, 'an object or false');
-    const br = p.breaker as Record<string, unknown>;
-    positive(br.failureThreshold, 'breaker.failureThreshold', bad, true);
+    const br = record(p.breaker, 'breaker', FIELDS.breaker, bad, 'an object or false');
+    positiveInt(br.failureThreshold, 'breaker.failureThreshold', bad);
     positive(br.resetAfterMs, 'breaker.resetAfterMs', bad);
   }
 }
 
-type Bad = (field: string, value: unknown, want: string) => never;
+function validateBackoff(b: Record<string, unknown>, bad: Bad): void {
+  nonNegative(b.initialMs, 'retry.backoff.initialMs', bad);
+  nonNegative(b.maxMs, 'retry.backoff.maxMs', bad);
+  if (
+    b.factor !== undefined &&
+    !(typeof b.factor === 'number' && b.factor >= 1 && Number.isFinite(b.factor))
+  ) {
+    bad('retry.backoff.factor', b.factor, 'a finite number >= 1');
+  }
+  const j = b.jitter;
+  if (j !== undefined && typeof j !== 'boolean' && !(typeof j === 'number' && j >= 0 && j <= 1)) {
+    bad('retry.backoff.jitter', j, 'a boolean or a number in [0, 1]');
+  }
+  if (typeof b.initialMs === 'number' && typeof b.maxMs === 'number' && b.maxMs < b.initialMs) {
+    bad('retry.backoff.maxMs', b.maxMs, `>= retry.backoff.initialMs (${b.initialMs})`);
+  }
+}
 
-function positive(v: unknown, field: string, bad: Bad, integer = false): void {
+/** Checks that `v` is a plain object with only `known` keys. */
+function record(
+  v: unknown,
+  field: string,
+  known: readonly string[],
+  bad: Bad,
+  want = 'an object',
+): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(field, v, want);
+  const r = v as Record<string, unknown>;
+  for (const k of Object.keys(r)) {
+    if (!known.includes(k)) {
+      const path = field ? `${field}.${k}` : k;
+      bad(path, r[k], `absent: unknown field (known: ${known.join(', ')})`);
+    }
+  }
+  return r;
+}
+
+function positive(v: unknown, field: string, bad: Bad, opts: { allowInfinity?: boolean } = {}) {
   if (v === undefined) return;
   const ok =
     typeof v === 'number' &&
     v > 0 &&
-    (integer ? Number.isInteger(v) || v === Infinity : !Number.isNaN(v));
-  if (!ok) bad(field, v, integer ? 'a positive integer' : 'a positive number');
+    (Number.isFinite(v) || (opts.allowInfinity && v === Infinity));
+  if (!ok)
+    bad(
+      field,
+      v,
+      opts.allowInfinity ? 'a positive number or Infinity' : 'a finite positive number',
+    );
+}
+
+function positiveInt(v: unknown, field: string, bad: Bad, opts: { allowInfinity?: boolean } = {}) {
+  if (v === undefined) return;
+  const ok =
+    typeof v === 'number' &&
+    v >= 1 &&
+    (Number.isInteger(v) || (opts.allowInfinity && v === Infinity));
+  if (!ok)
+    bad(field, v, opts.allowInfinity ? 'a positive integer or Infinity' : 'a positive integer');
 }
 
 function nonNegative(v: unknown, field: string, bad: Bad): void {
   if (v === undefined) return;
   if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v)))
     bad(field, v, 'a finite number >= 0');
-}
-
-function nonNegativeInt(v: unknown, field: string, bad: Bad): void {
-  if (v === undefined) return;
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0)) bad(field, v, 'an integer >= 0');
 }
 
 /** Layers policies (most specific last) over the defaults. */
