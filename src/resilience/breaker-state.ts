@@ -138,7 +138,7 @@ function closedOutcome(
     consecutiveFailures: failures,
     generation: s.generation + 1,
     since: now,
-    reason: `${failures} consecutive failures (last: ${e.error})`,
+    reason: `${failures} consecutive failure${failures === 1 ? '' : 's'} (last: ${e.error})`,
   };
 }
 

@@ -1,0 +1,357 @@
+import { describe, expect, it } from 'vitest';
+import * as errors from '../src/errors.js';
+import {
+  AccessDeniedError,
+  AgentFailedError,
+  BatonError,
+  CircuitOpenError,
+  ContractMismatchError,
+  ContractViolationError,
+  describeError,
+  InvalidArgumentError,
+  InvalidDefinitionError,
+  isBatonError,
+  LeaseLostError,
+  NonJsonValueError,
+  NotABatonStoreError,
+  NotFoundError,
+  PayloadTooLargeError,
+  QueueFullError,
+  RunCancelledError,
+  RunFailedError,
+  StepTimeoutError,
+  StoreSchemaTooNewError,
+  StoreUnavailableError,
+  toError,
+  VersionConflictError,
+  WorkflowNotRegisteredError,
+} from '../src/errors.js';
+
+type Guard = (e: unknown) => boolean;
+
+interface Case {
+  readonly error: BatonError;
+  readonly name: string;
+  readonly code: errors.ErrorCode;
+  readonly retryable: boolean;
+  readonly guard: string;
+  /** A fragment the message must contain (the context it names). */
+  readonly message: string;
+  /** Context fields the error must carry. */
+  readonly fields: Record<string, unknown>;
+}
+
+const violation = new ContractViolationError({
+  contractId: 'credit.score@1',
+  issues: [
+    { path: ['score'], message: 'Expected number' },
+    { path: [], message: 'Bad root' },
+  ],
+  boundary: 'agent-output',
+  step: 'score',
+  agent: 'credit-score@1.0.0',
+});
+
+const CASES: readonly Case[] = [
+  {
+    error: violation,
+    name: 'ContractViolationError',
+    code: 'CONTRACT_VIOLATION',
+    retryable: false,
+    guard: 'isContractViolationError',
+    message:
+      "agent-output violates contract 'credit.score@1' at step 'score', agent 'credit-score@1.0.0': score: Expected number; (root): Bad root",
+    fields: { contractId: 'credit.score@1', boundary: 'agent-output', step: 'score' },
+  },
+  {
+    error: new ContractMismatchError('a@1', 'f'.repeat(64), '0'.repeat(64)),
+    name: 'ContractMismatchError',
+    code: 'CONTRACT_MISMATCH',
+    retryable: false,
+    guard: 'isContractMismatchError',
+    message: "contract 'a@1' is already registered with a different schema",
+    fields: { contractId: 'a@1' },
+  },
+  {
+    error: new InvalidDefinitionError('bad step', "workflow 'w'"),
+    name: 'InvalidDefinitionError',
+    code: 'INVALID_DEFINITION',
+    retryable: false,
+    guard: 'isInvalidDefinitionError',
+    message: 'bad step',
+    fields: { subject: "workflow 'w'" },
+  },
+  {
+    error: new InvalidArgumentError('limit must be > 0, got -1', 'limit'),
+    name: 'InvalidArgumentError',
+    code: 'INVALID_ARGUMENT',
+    retryable: false,
+    guard: 'isInvalidArgumentError',
+    message: 'got -1',
+    fields: { argument: 'limit' },
+  },
+  {
+    error: new NonJsonValueError('$.a[2]', 'function'),
+    name: 'NonJsonValueError',
+    code: 'NON_JSON_VALUE',
+    retryable: false,
+    guard: 'isNonJsonValueError',
+    message: 'value at $.a[2] is not JSON-compatible: function',
+    fields: { path: '$.a[2]', reason: 'function' },
+  },
+  {
+    error: new PayloadTooLargeError('score', 2_000, 1_000),
+    name: 'PayloadTooLargeError',
+    code: 'PAYLOAD_TOO_LARGE',
+    retryable: false,
+    guard: 'isPayloadTooLargeError',
+    message: "slot 'score' encodes to 2000 bytes, over the maximum of 1000",
+    fields: { slot: 'score', bytes: 2_000, maxBytes: 1_000 },
+  },
+  {
+    error: new VersionConflictError('run-1', 3, 4),
+    name: 'VersionConflictError',
+    code: 'VERSION_CONFLICT',
+    retryable: true,
+    guard: 'isVersionConflictError',
+    message: 'run run-1: expected head version 3 but found 4',
+    fields: { runId: 'run-1', expectedVersion: 3, actualVersion: 4 },
+  },
+  {
+    error: new LeaseLostError('run-1', 'worker-a'),
+    name: 'LeaseLostError',
+    code: 'LEASE_LOST',
+    retryable: false,
+    guard: 'isLeaseLostError',
+    message: 'lease no longer held by worker-a',
+    fields: { runId: 'run-1', owner: 'worker-a' },
+  },
+  {
+    error: new CircuitOpenError('score@1.0.0', 1_500),
+    name: 'CircuitOpenError',
+    code: 'CIRCUIT_OPEN',
+    retryable: true,
+    guard: 'isCircuitOpenError',
+    message: "circuit 'score@1.0.0' is open; retry after 1500 ms",
+    fields: { breaker: 'score@1.0.0', retryAfterMs: 1_500 },
+  },
+  {
+    error: new StepTimeoutError('income', 250),
+    name: 'StepTimeoutError',
+    code: 'STEP_TIMEOUT',
+    retryable: true,
+    guard: 'isStepTimeoutError',
+    message: "step 'income' timed out after 250 ms",
+    fields: { step: 'income', timeoutMs: 250 },
+  },
+  {
+    error: new QueueFullError('fraud@1', 10),
+    name: 'QueueFullError',
+    code: 'QUEUE_FULL',
+    retryable: true,
+    guard: 'isQueueFullError',
+    message: "'fraud@1' queue is full (10 waiting)",
+    fields: { limiter: 'fraud@1', maxQueue: 10 },
+  },
+  {
+    error: new AgentFailedError('agent threw'),
+    name: 'AgentFailedError',
+    code: 'AGENT_FAILED',
+    retryable: true,
+    guard: 'isAgentFailedError',
+    message: 'agent threw',
+    fields: {},
+  },
+  {
+    error: new RunFailedError(
+      'run-9',
+      'compensated',
+      { code: 'AGENT_FAILED', message: 'risk failed', step: 'risk' },
+      ['income', 'score'],
+    ),
+    name: 'RunFailedError',
+    code: 'RUN_FAILED',
+    retryable: false,
+    guard: 'isRunFailedError',
+    message: 'run run-9 compensated: risk failed',
+    fields: { runId: 'run-9', status: 'compensated', compensated: ['income', 'score'] },
+  },
+  {
+    error: new RunCancelledError('run-2'),
+    name: 'RunCancelledError',
+    code: 'RUN_CANCELLED',
+    retryable: false,
+    guard: 'isRunCancelledError',
+    message: 'run run-2 was cancelled',
+    fields: { runId: 'run-2' },
+  },
+  {
+    error: new AccessDeniedError('alice', 'replay credit-decision'),
+    name: 'AccessDeniedError',
+    code: 'ACCESS_DENIED',
+    retryable: false,
+    guard: 'isAccessDeniedError',
+    message: 'alice may not replay credit-decision',
+    fields: { principal: 'alice', action: 'replay credit-decision' },
+  },
+  {
+    error: new NotFoundError('run', 'run-404'),
+    name: 'NotFoundError',
+    code: 'NOT_FOUND',
+    retryable: false,
+    guard: 'isNotFoundError',
+    message: "run 'run-404' not found",
+    fields: { what: 'run', id: 'run-404' },
+  },
+  {
+    error: new StoreSchemaTooNewError('baton.db', 9, 3),
+    name: 'StoreSchemaTooNewError',
+    code: 'STORE_SCHEMA_TOO_NEW',
+    retryable: false,
+    guard: 'isStoreSchemaTooNewError',
+    message: 'store baton.db has schema version 9, newer than this code',
+    fields: { location: 'baton.db', storeVersion: 9, codeVersion: 3 },
+  },
+  {
+    error: new NotABatonStoreError('other.db', 'no baton_meta table'),
+    name: 'NotABatonStoreError',
+    code: 'NOT_A_BATON_STORE',
+    retryable: false,
+    guard: 'isNotABatonStoreError',
+    message: 'other.db is not a Baton store: no baton_meta table',
+    fields: { location: 'other.db' },
+  },
+  {
+    error: new StoreUnavailableError('connection refused', new Error('ECONNREFUSED')),
+    name: 'StoreUnavailableError',
+    code: 'STORE_UNAVAILABLE',
+    retryable: true,
+    guard: 'isStoreUnavailableError',
+    message: 'connection refused',
+    fields: {},
+  },
+  {
+    error: new WorkflowNotRegisteredError('credit-decision', 2),
+    name: 'WorkflowNotRegisteredError',
+    code: 'WORKFLOW_NOT_REGISTERED',
+    retryable: false,
+    guard: 'isWorkflowNotRegisteredError',
+    message: "workflow 'credit-decision' version 2 is not registered",
+    fields: { workflow: 'credit-decision', version: 2 },
+  },
+];
+
+const guards = Object.entries(errors).filter(
+  (entry): entry is [string, Guard] =>
+    /^is[A-Z]\w*Error$/.test(entry[0]) && entry[0] !== 'isBatonError',
+);
+
+describe('error classes', () => {
+  it('the table covers every exported error class and every guard', () => {
+    const classes = Object.entries(errors)
+      .filter(([, v]) => typeof v === 'function' && v.prototype instanceof BatonError)
+      .map(([k]) => k)
+      .sort();
+    expect(CASES.map((c) => c.name).sort()).toEqual(classes);
+    expect(CASES.map((c) => c.guard).sort()).toEqual(guards.map(([k]) => k).sort());
+    expect(new Set(CASES.map((c) => c.code)).size).toBe(CASES.length);
+  });
+
+  describe.each(CASES)('$name', (c) => {
+    it('has its name, stable code, retryable flag and context', () => {
+      expect(c.error).toBeInstanceOf(Error);
+      expect(c.error).toBeInstanceOf(BatonError);
+      expect(c.error.name).toBe(c.name);
+      expect(c.error.code).toBe(c.code);
+      expect(c.error.retryable).toBe(c.retryable);
+      expect(c.error.message).toContain(c.message);
+      expect(c.error).toMatchObject(c.fields);
+      expect(String(c.error)).toBe(`${c.name}: ${c.error.message}`);
+    });
+
+    it('is recognised by its own guard and by no other', () => {
+      expect(isBatonError(c.error)).toBe(true);
+      for (const [name, guard] of guards) expect(guard(c.error)).toBe(name === c.guard);
+    });
+
+    it('keeps its identity through JSON (guards match on code)', () => {
+      const json = JSON.parse(JSON.stringify(c.error)) as Record<string, unknown>;
+      expect(json).toMatchObject({
+        name: c.name,
+        code: c.code,
+        message: c.error.message,
+        retryable: c.retryable,
+      });
+      const guard = guards.find(([name]) => name === c.guard)?.[1];
+      expect(guard?.(json)).toBe(true);
+    });
+  });
+});
+
+describe('error helpers', () => {
+  it('guards reject non-errors and look-alikes with another code', () => {
+    for (const [, guard] of guards) {
+      expect(guard(undefined)).toBe(false);
+      expect(guard(null)).toBe(false);
+      expect(guard('CIRCUIT_OPEN')).toBe(false);
+      expect(guard({ code: 'SOMETHING_ELSE' })).toBe(false);
+    }
+    expect(isBatonError(new Error('plain'))).toBe(false);
+    expect(isBatonError({ code: 'NOT_FOUND', retryable: false })).toBe(false);
+  });
+
+  it('AgentFailedError keeps its cause and may be marked terminal', () => {
+    const cause = new TypeError('nope');
+    const e = new AgentFailedError('agent threw', { cause, retryable: false });
+    expect(e.cause).toBe(cause);
+    expect(e.retryable).toBe(false);
+  });
+
+  it('RunFailedError keeps its cause and the failure', () => {
+    const cause = new StepTimeoutError('risk', 10);
+    const e = new RunFailedError('r', 'failed', { code: 'STEP_TIMEOUT', message: 'm' }, [], cause);
+    expect(e.cause).toBe(cause);
+    expect(e.failure).toEqual({ code: 'STEP_TIMEOUT', message: 'm' });
+    expect(e.compensated).toEqual([]);
+  });
+
+  it('ContractViolationError serialises its issues and boundary', () => {
+    expect(violation.toJSON()).toMatchObject({
+      contractId: 'credit.score@1',
+      boundary: 'agent-output',
+      issues: [
+        { path: ['score'], message: 'Expected number' },
+        { path: [], message: 'Bad root' },
+      ],
+    });
+  });
+
+  it('toError keeps Errors and wraps anything else with the original as cause', () => {
+    const e = new Error('x');
+    expect(toError(e)).toBe(e);
+    expect(toError('text').message).toBe('text');
+    const wrapped = toError({ a: 1 });
+    expect(wrapped.message).toBe('non-error thrown: {"a":1}');
+    expect(wrapped.cause).toEqual({ a: 1 });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(toError(cyclic).message).toBe('non-error thrown: [object Object]');
+  });
+
+  it('describeError gives Baton errors their code and details, others AGENT_FAILED', () => {
+    expect(describeError(new CircuitOpenError('b', 5), 'score')).toEqual({
+      name: 'CircuitOpenError',
+      code: 'CIRCUIT_OPEN',
+      message: "circuit 'b' is open; retry after 5 ms",
+      retryable: true,
+      step: 'score',
+      details: {},
+    });
+    expect(describeError(new RangeError('bad'))).toEqual({
+      name: 'RangeError',
+      code: 'AGENT_FAILED',
+      message: 'bad',
+      retryable: true,
+    });
+  });
+});
