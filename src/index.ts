@@ -62,3 +62,13 @@ export {
   type VerifyResult,
   verifyChain,
 } from './state/versions.js';
+export { createRuntime } from './orchestrator/runtime.js';
+export type {
+  Alert,
+  RunHandle,
+  Runtime,
+  RuntimeOptions,
+  StartOptions,
+} from './orchestrator/runtime-types.js';
+export type { BreakerSnapshot, BreakerTransition } from './resilience/circuit-breaker.js';
+export { type Clock, systemClock } from './resilience/clock.js';

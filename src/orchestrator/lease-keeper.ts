@@ -1,0 +1,192 @@
+/**
+ * Leases: which runtime drives which run. Renews the leases of runs driven here, claims runs
+ * whose owner died (lease expired), wakes runs whose durable wait timed out, and cancels runs
+ * driven elsewhere.
+ *
+ * Invariants:
+ * - Claims are atomic in the store (one claimer wins); every commit of a driver is fenced by
+ *   its lease, so a runtime that failed to renew in time (paused, partitioned) writes nothing.
+ * - A remote cancel appends a marker version, so it fences every other writer of the run by
+ *   compare-and-append as well as by lease.
+ */
+import { describeError, StepTimeoutError } from '../errors.js';
+import { type RunRecord, TERMINAL_STATUSES } from '../state/types.js';
+import { cancelMarker, journalEntry } from './journal.js';
+import { parkedSteps } from './parked.js';
+import type { RuntimeCore } from './runtime-core.js';
+
+/** What the keeper needs from its runtime. */
+export interface LeaseKeeperOptions {
+  readonly core: RuntimeCore;
+  readonly pollMs: number;
+  readonly resume: boolean;
+  readonly workflows: () => string[];
+  readonly driving: () => string[];
+  readonly onLost: (runId: string) => void;
+  readonly onClaimed: (run: RunRecord) => Promise<void>;
+  readonly onWaitTimeout: (runId: string, step: string) => Promise<void>;
+}
+
+const CLAIM_BATCH = 100;
+
+/** Keeps this runtime's leases and finds work. */
+export class LeaseKeeper {
+  private readonly stopped = new AbortController();
+  private readonly deadlines = new Map<string, { step: string; at: number }>();
+  private readonly unresumable = new Set<string>();
+
+  constructor(private readonly o: LeaseKeeperOptions) {}
+
+  /** Claims what is resumable now, then keeps working in the background. */
+  async start(): Promise<void> {
+    if (this.o.resume) {
+      await this.claimOrphans();
+      for (const run of await this.o.core.store.listRuns({ status: 'waiting' }))
+        await this.watchWaiting(run.runId);
+    }
+    void this.run();
+  }
+
+  stop(): void {
+    this.stopped.abort();
+  }
+
+  private async run(): Promise<void> {
+    const { core } = this.o;
+    const tick = Math.max(1, Math.min(this.o.pollMs, core.leaseMs / 3));
+    while (!this.stopped.signal.aborted) {
+      try {
+        await core.clock.sleep(tick, this.stopped.signal);
+      } catch {
+        return;
+      }
+      try {
+        await this.renew();
+        if (this.o.resume) await this.claimOrphans();
+        await this.fireDeadlines();
+      } catch (e) {
+        if (!this.stopped.signal.aborted)
+          core.logger.warn('lease upkeep failed; retrying', { error: String(e) });
+      }
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const { core } = this.o;
+    const mine = this.o.driving();
+    if (mine.length === 0) return;
+    const held = new Set(
+      await core.store.renewLeases(core.owner, mine, core.clock.now() + core.leaseMs),
+    );
+    for (const id of mine) if (!held.has(id)) this.o.onLost(id);
+  }
+
+  private async claimOrphans(): Promise<void> {
+    const { core } = this.o;
+    const workflows = this.o.workflows();
+    if (workflows.length === 0) return;
+    for (;;) {
+      const now = core.clock.now();
+      const claimed = await core.store.claimRuns({
+        owner: core.owner,
+        now,
+        expiresAt: now + core.leaseMs,
+        workflows,
+        limit: CLAIM_BATCH,
+      });
+      const fresh = claimed.filter((r) => !this.o.driving().includes(r.runId));
+      for (const run of fresh) await this.o.onClaimed(run);
+      if (claimed.length < CLAIM_BATCH || fresh.every((r) => this.unresumable.has(r.runId))) return;
+    }
+  }
+
+  /** Remembers the earliest deadline among a waiting run's parked waits. */
+  async watchWaiting(runId: string): Promise<void> {
+    const { store } = this.o.core;
+    const run = await store.getRun(runId);
+    if (!run || run.status !== 'waiting') return;
+    const parked = new Set(parkedSteps(run.waitingFor));
+    let next: { step: string; at: number } | undefined;
+    for (const j of await store.readJournal(runId)) {
+      if (j.type !== 'wait.started' || !j.step || !parked.has(j.step)) continue;
+      const at = (j.detail as { deadline?: number | null } | null)?.deadline;
+      if (typeof at === 'number' && (!next || at < next.at)) next = { step: j.step, at };
+    }
+    if (next) this.deadlines.set(runId, next);
+  }
+
+  private async fireDeadlines(): Promise<void> {
+    const now = this.o.core.clock.now();
+    for (const [runId, d] of [...this.deadlines]) {
+      if (d.at > now) continue;
+      this.deadlines.delete(runId);
+      await this.o.onWaitTimeout(runId, d.step);
+    }
+  }
+
+  /** Gives a run's lease up so another runtime may take it at once. */
+  async release(runId: string): Promise<void> {
+    const { core } = this.o;
+    await core.store.commit([
+      { runId, leaseOwner: core.owner, run: { lease: null, updatedAt: core.clock.now() } },
+    ]);
+  }
+
+  /** Releases every lease still held by this runtime (on close). */
+  async releaseAll(runIds: readonly string[]): Promise<void> {
+    const { core } = this.o;
+    const now = core.clock.now();
+    if (runIds.length === 0) return;
+    await core.store.commit(
+      runIds.map((runId) => ({
+        runId,
+        leaseOwner: core.owner,
+        run: { lease: null, updatedAt: now },
+      })),
+    );
+  }
+
+  /** Reports a run whose workflow version is not registered here, once. */
+  reportUnresumable(run: RunRecord, report: () => void): void {
+    if (this.unresumable.has(run.runId)) return;
+    this.unresumable.add(run.runId);
+    report();
+  }
+
+  /** Cancels a run driven elsewhere (or by nobody): a marker version plus the status, fenced. */
+  async cancelRemote(runId: string, settle: (run: RunRecord) => void): Promise<void> {
+    const { core } = this.o;
+    for (;;) {
+      const run = await core.store.getRun(runId);
+      if (!run || TERMINAL_STATUSES.has(run.status)) return;
+      const [last] = await core.store.readVersions(runId, run.headVersion, run.headVersion);
+      const now = core.clock.now();
+      const marker = cancelMarker(runId, run.headVersion + 1, last!.hash, now);
+      const [outcome] = await core.store.commit([
+        {
+          runId,
+          expectedVersion: run.headVersion,
+          versions: [marker],
+          journal: [journalEntry(runId, 'run.cancelled', null, now, { version: marker.version })],
+          run: { status: 'cancelled', lease: null, waitingFor: null, updatedAt: now },
+        },
+      ]);
+      if (outcome?.ok) {
+        settle({
+          ...run,
+          status: 'cancelled',
+          headVersion: marker.version,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          waitingFor: null,
+        });
+        return;
+      }
+    }
+  }
+}
+
+/** The error info of a wait that timed out with onTimeout 'fail'. */
+export function waitTimeoutError(step: string, timeoutMs: number) {
+  return describeError(new StepTimeoutError(step, timeoutMs), step);
+}

@@ -1,0 +1,560 @@
+/**
+ * Drives one run: the single writer of its state.
+ *
+ * Invariants:
+ * - Versions are assigned by this driver only, in commit order, each committed with
+ *   compare-and-append on the head this driver last committed and fenced by its lease, so a
+ *   driver that lost its run (lease taken over, run cancelled elsewhere) can commit nothing.
+ * - A step is done when its slot is in the state; the state is only ever read from committed
+ *   versions, so a resumed run never re-runs a committed step.
+ * - When a step fails with `fail`, no new step starts; steps already running finish and are
+ *   committed (their side effects happened, so they must be compensated too), then the saga runs.
+ */
+
+import type { Agent } from '../agents/agent.js';
+import { describeError, type ErrorInfo, LeaseLostError } from '../errors.js';
+import { compensateRun } from '../saga/compensator.js';
+import { sha256 } from '../state/hash.js';
+import { sealJson } from '../state/json.js';
+import type {
+  JournalEntry,
+  RunPatch,
+  RunRecord,
+  RunWrite,
+  StateData,
+  VersionRecord,
+} from '../state/types.js';
+import { buildVersionFromPayload } from '../state/versions.js';
+import { cancelMarker, journalEntry as entry } from './journal.js';
+import { parkedSteps, serializeParked } from './parked.js';
+import type { RuntimeCore } from './runtime-core.js';
+import { runStep } from './step-runner.js';
+import type { StepSpec, Workflow } from './workflow.js';
+
+/** How a driver stopped. */
+export type DriverEnd =
+  | { readonly kind: 'ended'; readonly run: RunRecord }
+  | { readonly kind: 'waiting'; readonly run: RunRecord }
+  | { readonly kind: 'detached'; readonly reason: string };
+
+/** A finished step waiting to be committed. */
+interface Completion {
+  readonly step: string;
+  readonly value: unknown;
+  readonly encoded: string;
+  readonly createdBy: string;
+  readonly contract: string | null;
+  readonly inputVersion: number;
+  readonly tag: string | null;
+  readonly journal: JournalEntry;
+  readonly records?: RunWrite['records'];
+}
+
+/** Drives one run until it ends, waits, or loses its lease. */
+export class RunDriver {
+  private head: number;
+  private prevHash: string;
+  private data: StateData;
+  private readonly inFlight = new Map<string, number>();
+  private readonly completions: Completion[] = [];
+  private journalBuffer: JournalEntry[] = [];
+  private failure: { step: string; error: ErrorInfo } | undefined;
+  private readonly parked: Set<string>;
+  private readonly stop = new AbortController();
+  private stopReason: 'cancelled' | 'lease_lost' | 'closed' | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly core: RuntimeCore,
+    private readonly workflow: Workflow,
+    private run: RunRecord,
+    versions: readonly VersionRecord[],
+    data: StateData,
+  ) {
+    const last = versions[versions.length - 1]!;
+    this.head = last.version;
+    this.prevHash = last.hash;
+    this.data = data;
+    this.parked = new Set(parkedSteps(run.waitingFor));
+  }
+
+  get runId(): string {
+    return this.run.runId;
+  }
+
+  /** Stops the driver: in-flight agents are aborted; nothing more is committed unless cancelling. */
+  halt(reason: 'cancelled' | 'lease_lost' | 'closed'): void {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.stop.abort(
+      reason === 'lease_lost' ? new LeaseLostError(this.run.runId, this.core.owner) : reason,
+    );
+    this.wake?.();
+  }
+
+  /** Marks a parked wait as failed (its timeout passed with onTimeout 'fail'). */
+  failWait(step: string, error: ErrorInfo): void {
+    this.parked.delete(step);
+    this.failure ??= { step, error };
+  }
+
+  /** Fills a parked wait with the skipped marker (its timeout passed with onTimeout 'skip'). */
+  skipWait(step: string, reason: string): void {
+    this.parked.delete(step);
+    const spec = this.workflow.steps.find((s) => s.name === step);
+    if (spec) this.pushSkip(spec, reason);
+  }
+
+  /** Drives the run. Never throws for run-level failures; those end the run. */
+  async drive(): Promise<DriverEnd> {
+    try {
+      if (this.run.status === 'compensating') return await this.compensate();
+      return await this.progress();
+    } catch (e) {
+      if (this.stopReason === 'lease_lost' || (e as { code?: string }).code === 'LEASE_LOST') {
+        return { kind: 'detached', reason: 'lease lost' };
+      }
+      if (this.stopReason === 'closed') return { kind: 'detached', reason: 'runtime closed' };
+      throw e;
+    }
+  }
+
+  private async progress(): Promise<DriverEnd> {
+    for (;;) {
+      if (this.stopReason === 'cancelled') {
+        const marker = cancelMarker(
+          this.runId,
+          this.head + 1,
+          this.prevHash,
+          this.core.clock.now(),
+        );
+        return this.finish({ status: 'cancelled' }, 'run.cancelled', null, [marker]);
+      }
+      if (this.stopReason) return { kind: 'detached', reason: this.stopReason };
+      if (!this.failure) this.launchReady();
+      // Journal entries ride along with the next version commit (no extra transaction).
+      if (this.completions.length > 0) {
+        await this.flush();
+        continue;
+      }
+      if (this.inFlight.size > 0) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+        continue;
+      }
+      if (this.failure) return this.failRun();
+      if (this.workflow.order.every((s) => s in this.data)) return this.complete();
+      if (this.parked.size > 0) return this.enterWaiting();
+      throw new Error(`run ${this.runId}: no step can make progress (internal error)`);
+    }
+  }
+
+  private launchReady(): void {
+    for (const spec of this.workflow.steps) {
+      const name = spec.name;
+      if (name in this.data || this.inFlight.has(name) || this.parked.has(name)) continue;
+      if (!spec.needs.every((n) => n in this.data)) continue;
+      const view = this.view(spec);
+      if (spec.kind === 'wait') {
+        this.parkWait(spec);
+        continue;
+      }
+      if (spec.when && !(spec.when as (v: unknown) => boolean)(view)) {
+        this.pushSkip(spec, 'condition false (when)');
+        continue;
+      }
+      this.launch(spec as StepSpec & { agent: Agent }, view);
+    }
+  }
+
+  private view(spec: StepSpec): Record<string, unknown> {
+    const view: Record<string, unknown> = { input: this.data.input };
+    for (const n of spec.needs) view[n] = this.data[n];
+    return Object.freeze(view);
+  }
+
+  private launch(spec: StepSpec & { agent: Agent }, view: unknown): void {
+    const startedAt = this.core.clock.now();
+    const inputVersion = this.head;
+    this.inFlight.set(spec.name, startedAt);
+    this.journal(entry(this.runId, 'step.started', spec.name, startedAt, { inputVersion }));
+    void runStep({
+      core: this.core,
+      workflow: this.workflow,
+      runId: this.runId,
+      step: spec,
+      view,
+      inputVersion,
+      signal: this.stop.signal,
+      journal: (e) => this.journal(e),
+    }).then(async (result) => {
+      const now = this.core.clock.now();
+      const timing = { inputVersion, durationMs: now - startedAt, attempt: result.attempts };
+      if (result.ok) {
+        const cacheRecord =
+          result.onFailure === 'cached' && result.encodedInput !== null
+            ? [
+                {
+                  kind: 'cache' as const,
+                  key: cacheKey(spec.agent.id, result.encodedInput),
+                  runId: this.runId,
+                  at: now,
+                  body: result.value as never,
+                },
+              ]
+            : undefined;
+        this.completions.push({
+          step: spec.name,
+          value: result.value,
+          encoded: result.encoded,
+          createdBy: spec.agent.id,
+          contract: spec.agent.output.id,
+          inputVersion,
+          tag: null,
+          journal: entry(this.runId, 'step.succeeded', spec.name, now, timing),
+          ...(cacheRecord ? { records: cacheRecord } : {}),
+        });
+      } else {
+        await this.degrade(spec, result.error, result.onFailure, result.encodedInput, timing, now);
+      }
+      // A finished step stays in flight until its version is committed (see flush), so it is
+      // never launched twice; a step that ended without a version leaves now.
+      if (!this.completions.some((c) => c.step === spec.name)) this.inFlight.delete(spec.name);
+      this.wake?.();
+    });
+  }
+
+  private async degrade(
+    spec: StepSpec & { agent: Agent },
+    error: Error,
+    onFailure: 'fail' | 'skip' | 'cached' | 'human',
+    encodedInput: string | null,
+    timing: { inputVersion: number; durationMs: number; attempt: number },
+    now: number,
+  ): Promise<void> {
+    if (this.stopReason) return;
+    const info = describeError(error, spec.name);
+    if (onFailure === 'skip') {
+      this.pushSkip(spec, error.message, info, timing);
+      return;
+    }
+    if (onFailure === 'cached' && encodedInput !== null) {
+      const key = cacheKey(spec.agent.id, encodedInput);
+      const [hit] = await this.core.store.queryRecords({
+        kind: 'cache',
+        key,
+        newestFirst: true,
+        limit: 1,
+      });
+      if (hit) {
+        const sealed = sealJson(hit.body, `$.${spec.name}`);
+        this.completions.push({
+          step: spec.name,
+          value: sealed.value,
+          encoded: sealed.encoded,
+          createdBy: spec.agent.id,
+          contract: spec.agent.output.id,
+          inputVersion: timing.inputVersion,
+          tag: 'cached',
+          journal: entry(this.runId, 'step.cached', spec.name, now, { ...timing, error: info }),
+        });
+        return;
+      }
+    }
+    if (onFailure === 'human') {
+      this.parked.add(spec.name);
+      this.journal(
+        entry(this.runId, 'step.failed', spec.name, now, {
+          ...timing,
+          error: info,
+          detail: { review: true },
+        }),
+      );
+      this.core.alert({
+        kind: 'review',
+        runId: this.runId,
+        workflow: this.workflow.name,
+        step: spec.name,
+        message: `step '${spec.name}' needs human review: ${error.message}`,
+        error: info,
+      });
+      return;
+    }
+    this.journal(entry(this.runId, 'step.failed', spec.name, now, { ...timing, error: info }));
+    this.failure ??= { step: spec.name, error: info };
+  }
+
+  private pushSkip(
+    spec: StepSpec,
+    reason: string,
+    error: ErrorInfo | null = null,
+    timing: { inputVersion: number; durationMs: number; attempt: number } | null = null,
+  ): void {
+    const value = Object.freeze({ skipped: true as const, reason });
+    this.completions.push({
+      step: spec.name,
+      value,
+      encoded: sealJson(value).encoded,
+      createdBy: 'system',
+      contract: null,
+      inputVersion: this.head,
+      tag: 'skipped',
+      journal: entry(this.runId, 'step.skipped', spec.name, this.core.clock.now(), {
+        inputVersion: this.head,
+        ...(timing ?? {}),
+        error,
+        detail: { reason },
+      }),
+    });
+  }
+
+  private parkWait(spec: StepSpec): void {
+    this.parked.add(spec.name);
+    const now = this.core.clock.now();
+    const deadline = spec.timeoutMs !== undefined ? now + spec.timeoutMs : null;
+    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail: { deadline } }));
+  }
+
+  private journal(e: JournalEntry): void {
+    this.journalBuffer.push(e);
+  }
+
+  /** Commits every finished step as new versions, in one write (one transaction, shared). */
+  private async flush(): Promise<void> {
+    const completions = this.completions.splice(0);
+    const journal = this.journalBuffer.splice(0);
+    const now = this.core.clock.now();
+    const versions: VersionRecord[] = [];
+    let prevHash = this.prevHash;
+    let version = this.head;
+    const records: NonNullable<RunWrite['records']>[number][] = [];
+    for (const c of completions) {
+      version++;
+      const v = buildVersionFromPayload(
+        {
+          runId: this.runId,
+          version,
+          step: c.step,
+          createdBy: c.createdBy,
+          inputVersion: c.inputVersion,
+          contract: c.contract,
+          tag: c.tag,
+          createdAt: now,
+          prevHash,
+        },
+        c.encoded,
+        Number.POSITIVE_INFINITY,
+      );
+      versions.push(v);
+      prevHash = v.hash;
+      journal.push({ ...c.journal, version });
+      if (c.records) records.push(...c.records);
+    }
+    const statusChange: RunPatch | undefined =
+      this.run.status !== 'running'
+        ? { status: 'running', updatedAt: now, waitingFor: serializeParked(this.parked) }
+        : undefined;
+    await this.commit({
+      runId: this.runId,
+      expectedVersion: this.head,
+      leaseOwner: this.core.owner,
+      versions,
+      journal,
+      ...(records.length ? { records } : {}),
+      ...(statusChange ? { run: statusChange } : {}),
+    });
+    // Structural sharing: untouched slots are shared with the previous state (all frozen).
+    const data: Record<string, unknown> = { ...this.data };
+    for (const c of completions) {
+      data[c.step] = c.value;
+      this.inFlight.delete(c.step);
+    }
+    this.data = Object.freeze(data) as StateData;
+    this.head = version;
+    this.prevHash = prevHash;
+    if (statusChange) this.run = { ...this.run, status: 'running' };
+  }
+
+  /** Submits a write; a lost race or lease means another writer owns the run now. */
+  private async commit(write: RunWrite): Promise<void> {
+    const outcome = await this.core.committer.submit(write);
+    if (!outcome.ok) {
+      const code = (outcome.error as { code?: string }).code;
+      if (code === 'VERSION_CONFLICT' || code === 'LEASE_LOST') {
+        this.halt('lease_lost');
+        throw new LeaseLostError(this.runId, this.core.owner);
+      }
+      throw outcome.error;
+    }
+  }
+
+  private async complete(): Promise<DriverEnd> {
+    let encoded: string;
+    let output: unknown;
+    try {
+      const full = Object.freeze({ ...this.data });
+      output = (this.workflow.selectOutput as (s: unknown) => unknown)(full);
+      encoded = sealJson(output, '$.output').encoded;
+    } catch (e) {
+      this.failure = { step: '$output', error: describeError(e, '$output') };
+      return this.failRun();
+    }
+    return this.finish(
+      { status: 'completed', output: JSON.parse(encoded) as never },
+      'run.completed',
+    );
+  }
+
+  private async enterWaiting(): Promise<DriverEnd> {
+    const now = this.core.clock.now();
+    const waitingFor = serializeParked(this.parked);
+    await this.commit({
+      runId: this.runId,
+      expectedVersion: this.head,
+      leaseOwner: this.core.owner,
+      journal: [
+        entry(this.runId, 'run.waiting', null, now, { detail: { steps: [...this.parked] } }),
+      ],
+      run: { status: 'waiting', waitingFor, lease: null, updatedAt: now },
+    });
+    this.run = {
+      ...this.run,
+      status: 'waiting',
+      waitingFor,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      headVersion: this.head,
+    };
+    return { kind: 'waiting', run: this.run };
+  }
+
+  private async failRun(): Promise<DriverEnd> {
+    const failure = this.failure!;
+    const versions = await this.core.store.readVersions(this.runId);
+    const compensable = versions.some((v) => this.compensableStep(v) !== undefined);
+    if (!compensable) return this.finish({ status: 'failed', error: failure.error }, 'run.failed');
+    const now = this.core.clock.now();
+    await this.commit({
+      runId: this.runId,
+      expectedVersion: this.head,
+      leaseOwner: this.core.owner,
+      journal: [
+        entry(this.runId, 'run.failed', failure.step, now, {
+          error: failure.error,
+          detail: { compensating: true },
+        }),
+      ],
+      run: { status: 'compensating', error: failure.error, updatedAt: now },
+    });
+    this.run = { ...this.run, status: 'compensating', error: failure.error };
+    return this.compensate();
+  }
+
+  private compensableStep(v: VersionRecord): (StepSpec & { agent: Agent }) | undefined {
+    if (v.tag !== null || v.kind !== 'slot') return undefined;
+    const spec = this.workflow.steps.find((s) => s.name === v.step);
+    if (!spec || spec.kind !== 'agent' || !spec.agent?.compensate || spec.agent.id !== v.createdBy)
+      return undefined;
+    return spec as StepSpec & { agent: Agent };
+  }
+
+  private async compensate(): Promise<DriverEnd> {
+    const result = await compensateRun({
+      core: this.core,
+      runId: this.runId,
+      signal: this.stop.signal,
+      stepFor: (v) => this.compensableStep(v),
+      commitJournal: (entries) =>
+        this.commit({
+          runId: this.runId,
+          expectedVersion: this.head,
+          leaseOwner: this.core.owner,
+          journal: entries,
+        }),
+    });
+    if (this.stopReason) return { kind: 'detached', reason: this.stopReason };
+    const error = this.run.error ?? this.failure?.error ?? null;
+    if (!result.ok) {
+      this.core.alert({
+        kind: 'compensation_failed',
+        runId: this.runId,
+        workflow: this.workflow.name,
+        step: result.failedStep,
+        message: `compensation of step '${result.failedStep}' failed after every retry: ${result.error.message}`,
+        error: result.error,
+      });
+      return this.finish({ status: 'compensation_failed', error }, 'run.failed', {
+        compensated: result.compensated,
+      });
+    }
+    // The final version holds only the input again: the saga undid everything after it.
+    const now = this.core.clock.now();
+    const reset = { input: this.data.input ?? null };
+    const v = buildVersionFromPayload(
+      {
+        runId: this.runId,
+        version: this.head + 1,
+        step: '$compensated',
+        kind: 'reset',
+        createdBy: 'system',
+        inputVersion: this.head,
+        contract: null,
+        tag: 'compensated',
+        createdAt: now,
+        prevHash: this.prevHash,
+      },
+      sealJson(reset).encoded,
+      Number.POSITIVE_INFINITY,
+    );
+    return this.finish(
+      { status: 'compensated', error },
+      'run.failed',
+      { compensated: result.compensated },
+      [v],
+    );
+  }
+
+  private async finish(
+    patch: Omit<RunPatch, 'updatedAt'>,
+    type: JournalEntry['type'],
+    detail: Record<string, unknown> | null = null,
+    versions: VersionRecord[] = [],
+  ): Promise<DriverEnd> {
+    const now = this.core.clock.now();
+    await this.commit({
+      runId: this.runId,
+      expectedVersion: this.head,
+      leaseOwner: this.core.owner,
+      versions,
+      journal: [
+        ...this.journalBuffer.splice(0),
+        entry(this.runId, type, this.failure?.step ?? null, now, {
+          error: patch.error ?? null,
+          detail: detail as never,
+        }),
+      ],
+      run: { ...patch, waitingFor: null, lease: null, updatedAt: now },
+    });
+    this.head += versions.length;
+    this.run = {
+      ...this.run,
+      ...patch,
+      status: patch.status ?? this.run.status,
+      output: patch.output ?? this.run.output,
+      error: patch.error ?? this.run.error,
+      headVersion: this.head,
+      updatedAt: now,
+      waitingFor: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    };
+    return { kind: 'ended', run: this.run };
+  }
+}
+
+/** The durable result-cache key: agent id and the canonical hash of its input. */
+export function cacheKey(agentId: string, encodedInput: string): string {
+  return `${agentId}:${sha256(encodedInput)}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * Run handles and the waiting room for run outcomes: a run driven here settles its waiters
+ * directly; a run driven elsewhere (another process, another machine) is polled in the store.
+ */
+import { NotFoundError, RunCancelledError, RunFailedError } from '../errors.js';
+import type { Clock } from '../resilience/clock.js';
+import type { StateStore } from '../state/store.js';
+import { type RunRecord, TERMINAL_STATUSES } from '../state/types.js';
+import type { RunHandle } from './runtime-types.js';
+
+interface Deferred {
+  promise: Promise<RunRecord>;
+  resolve: (r: RunRecord) => void;
+}
+
+/** Where callers wait for runs to end. */
+export class RunWaiters {
+  private readonly waiting = new Map<string, Deferred>();
+  private readonly stopped = new AbortController();
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly clock: Clock,
+    private readonly pollMs: number,
+    /** True while this runtime drives the run (its driver settles the waiters; no polling). */
+    private readonly isLocal: (runId: string) => boolean,
+  ) {}
+
+  /** Records a run's new state; settles its waiters when it is terminal. */
+  settle(run: RunRecord): void {
+    if (!TERMINAL_STATUSES.has(run.status)) return;
+    const d = this.waiting.get(run.runId);
+    if (d) {
+      this.waiting.delete(run.runId);
+      d.resolve(run);
+    }
+  }
+
+  /** Resolves with the run once it is terminal. */
+  waitTerminal(runId: string): Promise<RunRecord> {
+    let d = this.waiting.get(runId);
+    if (!d) {
+      let resolve!: (r: RunRecord) => void;
+      const promise = new Promise<RunRecord>((r) => {
+        resolve = r;
+      });
+      d = { promise, resolve };
+      this.waiting.set(runId, d);
+      void this.poll(runId, d);
+    }
+    return d.promise;
+  }
+
+  /** Polls the store until the run is terminal or the waiter was settled directly. */
+  private async poll(runId: string, d: Deferred): Promise<void> {
+    while (!this.stopped.signal.aborted && this.waiting.get(runId) === d) {
+      if (!this.isLocal(runId)) {
+        const run = await this.store.getRun(runId).catch(() => undefined);
+        if (run && TERMINAL_STATUSES.has(run.status)) {
+          this.settle(run);
+          return;
+        }
+      }
+      await this.clock.sleep(this.pollMs, this.stopped.signal).catch(() => {});
+    }
+  }
+
+  /** Yields to let drivers finish (used while closing). */
+  tick(): Promise<void> {
+    return new Promise((r) => setImmediate(r));
+  }
+
+  close(): void {
+    this.stopped.abort();
+  }
+}
+
+/** Turns a terminal run into its output or its error. */
+export async function outcomeOf<Out>(run: RunRecord, store: StateStore): Promise<Out> {
+  if (run.status === 'completed') return run.output as Out;
+  if (run.status === 'cancelled') throw new RunCancelledError(run.runId);
+  const journal = await store.readJournal(run.runId);
+  const compensated = journal
+    .filter((j) => j.type === 'compensation.succeeded' && j.step)
+    .map((j) => j.step as string);
+  const failure = run.error ?? { code: 'RUN_FAILED', message: `run ended ${run.status}` };
+  throw new RunFailedError(
+    run.runId,
+    run.status,
+    {
+      code: failure.code,
+      message: failure.message,
+      ...('step' in failure && failure.step ? { step: failure.step } : {}),
+    },
+    compensated,
+    run.error,
+  );
+}
+
+/** A handle on a run. */
+export function createRunHandle<Out>(
+  runId: string,
+  store: StateStore,
+  waiters: RunWaiters,
+): RunHandle<Out> {
+  return {
+    id: runId,
+    async status() {
+      const run = await store.getRun(runId);
+      if (!run) throw new NotFoundError('run', runId);
+      return run.status;
+    },
+    async result() {
+      const run = await waiters.waitTerminal(runId);
+      return outcomeOf<Out>(run, store);
+    },
+  };
+}

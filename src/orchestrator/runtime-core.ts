@@ -1,0 +1,34 @@
+/**
+ * What every part of a runtime shares: the store, the committer, the clock, the guards and the
+ * hooks. One per runtime instance; there is no module-level state anywhere.
+ */
+import type { Logger } from '../agents/agent.js';
+import type { Clock } from '../resilience/clock.js';
+import type { GuardRegistry } from '../resilience/guard-registry.js';
+import type { Policy } from '../resilience/policy.js';
+import type { StateStore } from '../state/store.js';
+import type { GroupCommitter } from './group-commit.js';
+import type { Alert } from './runtime-types.js';
+
+/** The shared internals of one runtime. */
+export interface RuntimeCore {
+  readonly store: StateStore;
+  readonly committer: GroupCommitter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly maxSlotBytes: number;
+  readonly defaults: Policy | undefined;
+  readonly guards: GuardRegistry;
+  readonly random: () => number;
+  alert(alert: Alert): void;
+}
+
+/** A logger that drops everything (the default). */
+export const silentLogger: Logger = Object.freeze({
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+});

@@ -1,0 +1,114 @@
+/**
+ * The runtime's public interface, kept apart from its implementation (runtime.ts).
+ */
+import type { Logger } from '../agents/agent.js';
+import type { ErrorInfo } from '../errors.js';
+import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
+import type { Clock } from '../resilience/clock.js';
+import type { Policy } from '../resilience/policy.js';
+import type { Json } from '../state/json.js';
+import type { StateStore } from '../state/store.js';
+import type {
+  JournalEntry,
+  RunQuery,
+  RunRecord,
+  RunStatus,
+  StateSnapshot,
+} from '../state/types.js';
+import type { VerifyResult } from '../state/versions.js';
+import type { Workflow } from './workflow.js';
+
+/** Something an operator must look at: a review task, a failed compensation, an orphaned run. */
+export interface Alert {
+  readonly kind: 'review' | 'compensation_failed' | 'workflow_not_registered' | 'wait_timed_out';
+  readonly runId: string;
+  readonly workflow: string;
+  readonly step?: string;
+  readonly message: string;
+  readonly error?: ErrorInfo;
+}
+
+/** Options of `createRuntime`. */
+export interface RuntimeOptions {
+  readonly store: StateStore;
+  readonly workflows?: readonly Workflow<never, unknown>[];
+  /** Maximum runs driven at once by this runtime; more wait in a queue (default unbounded). */
+  readonly concurrency?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Runtime-wide policy defaults, under workflow, agent and step policies. */
+  readonly policy?: Policy;
+  /** How long a runtime's claim on a run lasts without renewal (default 30 s). */
+  readonly leaseMs?: number;
+  /** How often to look for orphaned runs and expired waits (default 1 s). */
+  readonly pollMs?: number;
+  /** Maximum encoded bytes of one slot (default 1 MiB). */
+  readonly maxSlotBytes?: number;
+  /** This runtime's lease owner id (default host:pid:random). */
+  readonly owner?: string;
+  /** Claim and resume unfinished runs of registered workflows (default true). */
+  readonly resume?: boolean;
+  /** Called for every alert (review needed, compensation failed, ...). */
+  readonly onAlert?: (alert: Alert) => void | Promise<void>;
+  /** Randomness for backoff jitter and sampling (default Math.random). */
+  readonly random?: () => number;
+}
+
+/** Options of `rt.start`. */
+export interface StartOptions {
+  /** Use this run id (default: a new sortable id). */
+  readonly runId?: string;
+  /** Starting twice with the same key returns the same run, even from two processes. */
+  readonly idempotencyKey?: string;
+}
+
+/** A started run. */
+export interface RunHandle<Out = unknown> {
+  readonly id: string;
+  /** The run's current status, read from the store. */
+  status(): Promise<RunStatus>;
+  /**
+   * Resolves with the workflow output once the run completes.
+   * @throws RunFailedError when it ends failed, compensated or compensation_failed.
+   * @throws RunCancelledError when it is cancelled.
+   */
+  result(): Promise<Out>;
+}
+
+/** The Baton runtime: drives runs, owns the policies, answers questions about runs. */
+export interface Runtime {
+  /**
+   * Validates the input and starts a run.
+   * @throws ContractViolationError when the input violates the workflow's input contract (no run is written).
+   */
+  start<In, Out>(
+    workflow: Workflow<In, Out>,
+    input: In,
+    options?: StartOptions,
+  ): Promise<RunHandle<Out>>;
+  /** A handle on an existing run. @throws NotFoundError */
+  handle<Out = Json>(runId: string): Promise<RunHandle<Out>>;
+  /**
+   * Delivers a signal to a waiting run (a `.wait` step, or a step in human review).
+   * @throws ContractViolationError when the payload violates the wait's contract (the run keeps waiting).
+   */
+  signal(runId: string, name: string, payload: unknown): Promise<void>;
+  /** Cancels a run that has not ended. */
+  cancel(runId: string): Promise<void>;
+  /** @throws NotFoundError */
+  getRun(runId: string): Promise<RunRecord>;
+  listRuns(query?: RunQuery): Promise<RunRecord[]>;
+  journal(runId: string): Promise<JournalEntry[]>;
+  /** Every version of a run, materialized. */
+  history(runId: string): Promise<StateSnapshot[]>;
+  /** The state at one version. @throws NotFoundError */
+  state(runId: string, version: number): Promise<StateSnapshot>;
+  /** Checks the run's hash chain. */
+  verify(runId: string): Promise<VerifyResult>;
+  /** Every breaker of this runtime. */
+  breakers(): BreakerSnapshot[];
+  /** Resolves once the store is migrated and unfinished runs are claimed. */
+  ready(): Promise<void>;
+  /** Stops driving runs (they stay resumable) and closes the store. */
+  close(): Promise<void>;
+}

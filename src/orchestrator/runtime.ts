@@ -1,0 +1,408 @@
+/**
+ * The runtime: starts, drives, resumes and answers questions about runs.
+ *
+ * Invariants:
+ * - A run is driven by at most one runtime at a time: the one holding its lease. Leases are
+ *   taken atomically in the store, renewed while the runtime lives, and every commit is fenced
+ *   by them, so two runtimes on one store never both drive a run.
+ * - Resumption reads committed versions; agent code is never replayed, so changed agent code
+ *   never breaks an in-flight run.
+ * - Runs pin the workflow version they started on.
+ */
+import { hostname } from 'node:os';
+import { createCatalog } from '../contracts/catalog.js';
+import {
+  InvalidArgumentError,
+  InvalidDefinitionError,
+  NotFoundError,
+  WorkflowNotRegisteredError,
+} from '../errors.js';
+import { systemClock } from '../resilience/clock.js';
+import { createGuardRegistry } from '../resilience/guard-registry.js';
+import { createIdGenerator } from '../state/ids.js';
+import { StateReader } from '../state/state-reader.js';
+import type { RunRecord, StateData, VersionRecord } from '../state/types.js';
+import { DEFAULT_MAX_SLOT_BYTES, materialize, verifyChain } from '../state/versions.js';
+import { GroupCommitter } from './group-commit.js';
+import { journalEntry } from './journal.js';
+import { LeaseKeeper, waitTimeoutError } from './lease-keeper.js';
+import { RunDriver } from './run-driver.js';
+import { createRunHandle, RunWaiters } from './run-handle.js';
+import type { RuntimeCore } from './runtime-core.js';
+import { silentLogger } from './runtime-core.js';
+import type { Alert, RunHandle, Runtime, RuntimeOptions, StartOptions } from './runtime-types.js';
+import { deliverSignal } from './signals.js';
+import { createRun } from './start-run.js';
+import { isWorkflow, type Workflow } from './workflow.js';
+
+/**
+ * Creates a runtime on a store.
+ * @throws InvalidArgumentError for bad options; ContractMismatchError when two workflows publish
+ * one contract id with different schemas.
+ * @example
+ * const rt = createRuntime({ store: sqliteStore('baton.db'), workflows: [credit] });
+ * const run = await rt.start(credit, application);
+ * const decision = await run.result();
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  return new BatonRuntime(options);
+}
+
+class BatonRuntime implements Runtime {
+  private readonly core: RuntimeCore;
+  private readonly workflows = new Map<string, Map<number, Workflow>>();
+  private readonly catalog = createCatalog();
+  private readonly drivers = new Map<string, RunDriver>();
+  private readonly waiters: RunWaiters;
+  private readonly reader: StateReader;
+  private readonly leases: LeaseKeeper;
+  private readonly readyPromise: Promise<void>;
+  private readonly concurrency: number;
+  private readonly queue: (() => void)[] = [];
+  private active = 0;
+  private closed = false;
+  readonly newId: () => string;
+
+  constructor(private readonly options: RuntimeOptions) {
+    validateOptions(options);
+    const clock = options.clock ?? systemClock;
+    const store = options.store;
+    const guards = createGuardRegistry({
+      clock,
+      ...(options.policy ? { defaults: options.policy } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      onTransition: (t) =>
+        store
+          .appendRecords([
+            { kind: 'breaker', key: t.breaker, runId: null, at: t.at, body: { ...t } },
+          ])
+          .catch(() => {}),
+    });
+    this.core = {
+      store,
+      committer: new GroupCommitter(store, store.kind === 'memory' ? 'microtask' : 'immediate'),
+      clock,
+      logger: options.logger ?? silentLogger,
+      owner:
+        options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+      leaseMs: options.leaseMs ?? 30_000,
+      maxSlotBytes: options.maxSlotBytes ?? DEFAULT_MAX_SLOT_BYTES,
+      defaults: options.policy,
+      guards,
+      random: options.random ?? Math.random,
+      alert: (a) => this.alert(a),
+    };
+    this.concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;
+    this.newId = createIdGenerator(() => clock.now());
+    this.reader = new StateReader(store);
+    this.waiters = new RunWaiters(store, clock, options.pollMs ?? 1000, (id) =>
+      this.drivers.has(id),
+    );
+    for (const wf of options.workflows ?? []) this.register(wf as Workflow);
+    this.leases = new LeaseKeeper({
+      core: this.core,
+      pollMs: options.pollMs ?? 1000,
+      resume: options.resume ?? true,
+      workflows: () => [...this.workflows.keys()],
+      driving: () => [...this.drivers.keys()],
+      onLost: (runId) => this.drivers.get(runId)?.halt('lease_lost'),
+      onClaimed: (run) => this.resumeClaimed(run),
+      onWaitTimeout: (runId, step) => this.timeoutWait(runId, step),
+    });
+    this.readyPromise = this.init();
+    this.readyPromise.catch(() => {});
+  }
+
+  private async init(): Promise<void> {
+    await this.core.store.migrate();
+    await this.leases.start();
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Registers a workflow version (and its contracts). */
+  private register(wf: Workflow): void {
+    if (!isWorkflow(wf)) {
+      const name = (wf as { name?: unknown }).name;
+      throw new InvalidDefinitionError(
+        `workflow '${String(name)}' is not finished: call .output(selector) to complete its definition`,
+        String(name),
+      );
+    }
+    let versions = this.workflows.get(wf.name);
+    if (!versions) this.workflows.set(wf.name, (versions = new Map()));
+    const existing = versions.get(wf.version);
+    if (existing === wf) return;
+    if (existing) {
+      throw new InvalidDefinitionError(
+        `workflow '${wf.name}' version ${wf.version} is already registered with another definition; bump its version`,
+        wf.name,
+      );
+    }
+    this.catalog.register(wf.input);
+    for (const s of wf.steps) {
+      if (s.agent) {
+        this.catalog.register(s.agent.input);
+        this.catalog.register(s.agent.output);
+      }
+      if (s.contract) this.catalog.register(s.contract);
+    }
+    versions.set(wf.version, wf);
+  }
+
+  private workflowFor(name: string, version: number): Workflow {
+    const wf = this.workflows.get(name)?.get(version);
+    if (!wf) throw new WorkflowNotRegisteredError(name, version);
+    return wf;
+  }
+
+  async start<In, Out>(
+    wf: Workflow<In, Out>,
+    input: In,
+    opts: StartOptions = {},
+  ): Promise<RunHandle<Out>> {
+    this.assertOpen();
+    this.register(wf as Workflow);
+    await this.readyPromise;
+    const created = await createRun(this.core, wf as Workflow, input, opts, this.newId);
+    if (created.created)
+      this.launch(created.run, [created.firstVersion], materialize([created.firstVersion]));
+    return createRunHandle<Out>(created.run.runId, this.core.store, this.waiters);
+  }
+
+  async handle<Out>(runId: string): Promise<RunHandle<Out>> {
+    await this.getRun(runId);
+    return createRunHandle<Out>(runId, this.core.store, this.waiters);
+  }
+
+  /** Drives a run this runtime holds the lease on, within the concurrency limit. */
+  private launch(
+    run: RunRecord,
+    versions: readonly VersionRecord[],
+    data: StateData,
+    prepare?: (d: RunDriver) => void,
+  ): void {
+    const driver = new RunDriver(
+      this.core,
+      this.workflowFor(run.workflow, run.workflowVersion),
+      run,
+      versions,
+      data,
+    );
+    prepare?.(driver);
+    this.drivers.set(run.runId, driver);
+    const go = (): void => {
+      this.active++;
+      driver
+        .drive()
+        .then(
+          (end) => {
+            if (end.kind !== 'detached') this.waiters.settle(end.run);
+            if (end.kind === 'waiting') this.leases.watchWaiting(end.run.runId);
+          },
+          (e: unknown) => {
+            this.core.logger.error('run driver failed; the run stays resumable', {
+              runId: run.runId,
+              error: String(e),
+            });
+          },
+        )
+        .finally(() => {
+          this.active--;
+          if (this.drivers.get(run.runId) === driver) this.drivers.delete(run.runId);
+          this.queue.shift()?.();
+        });
+    };
+    if (this.active < this.concurrency) go();
+    else this.queue.push(go);
+  }
+
+  private async resumeClaimed(run: RunRecord, prepare?: (d: RunDriver) => void): Promise<void> {
+    if (this.drivers.has(run.runId)) return;
+    if (!this.workflows.get(run.workflow)?.has(run.workflowVersion)) {
+      await this.leases.release(run.runId);
+      this.leases.reportUnresumable(run, () =>
+        this.alert({
+          kind: 'workflow_not_registered',
+          runId: run.runId,
+          workflow: run.workflow,
+          message: new WorkflowNotRegisteredError(run.workflow, run.workflowVersion).message,
+        }),
+      );
+      return;
+    }
+    const versions = await this.core.store.readVersions(run.runId);
+    this.launch(run, versions, materialize(versions), prepare);
+  }
+
+  async signal(runId: string, name: string, payload: unknown): Promise<void> {
+    this.assertOpen();
+    await this.readyPromise;
+    const run = await deliverSignal(this.core, runId, name, payload, (r) =>
+      this.workflowFor(r.workflow, r.workflowVersion),
+    );
+    await this.resumeClaimed(run);
+  }
+
+  /** A parked wait passed its deadline: apply its onTimeout ('fail' or 'skip'). */
+  private async timeoutWait(runId: string, step: string): Promise<void> {
+    const run = await this.core.store.getRun(runId);
+    if (
+      !run ||
+      run.status !== 'waiting' ||
+      !this.workflows.get(run.workflow)?.has(run.workflowVersion)
+    )
+      return;
+    const spec = this.workflowFor(run.workflow, run.workflowVersion).steps.find(
+      (s) => s.name === step,
+    );
+    if (!spec || spec.kind !== 'wait') return;
+    const now = this.core.clock.now();
+    const lease = { owner: this.core.owner, expiresAt: now + this.core.leaseMs };
+    const [outcome] = await this.core.store.commit([
+      {
+        runId,
+        expectedVersion: run.headVersion,
+        journal: [
+          journalEntry(runId, 'wait.timed_out', step, now, {
+            detail: { onTimeout: spec.onTimeout ?? 'fail' },
+          }),
+        ],
+        run: { status: 'running', lease, updatedAt: now },
+      },
+    ]);
+    if (!outcome?.ok) return; // A signal or a cancel got there first.
+    const claimed: RunRecord = {
+      ...run,
+      status: 'running',
+      leaseOwner: lease.owner,
+      leaseExpiresAt: lease.expiresAt,
+    };
+    const error = waitTimeoutError(step, spec.timeoutMs ?? 0);
+    await this.resumeClaimed(claimed, (d) =>
+      spec.onTimeout === 'skip' ? d.skipWait(step, error.message) : d.failWait(step, error),
+    );
+    this.alert({
+      kind: 'wait_timed_out',
+      runId,
+      workflow: run.workflow,
+      step,
+      message: error.message,
+      error,
+    });
+  }
+
+  async cancel(runId: string): Promise<void> {
+    this.assertOpen();
+    await this.readyPromise;
+    const local = this.drivers.get(runId);
+    if (local) {
+      local.halt('cancelled');
+      await this.waiters.waitTerminal(runId);
+      return;
+    }
+    await this.leases.cancelRemote(runId, (r) => this.waiters.settle(r));
+  }
+
+  async getRun(runId: string): Promise<RunRecord> {
+    if (typeof runId !== 'string' || runId.length === 0)
+      throw new InvalidArgumentError('runId must be a non-empty string', 'runId');
+    await this.readyPromise;
+    const run = await this.core.store.getRun(runId);
+    if (!run) throw new NotFoundError('run', runId);
+    return run;
+  }
+
+  async listRuns(query: Parameters<Runtime['listRuns']>[0] = {}): Promise<RunRecord[]> {
+    await this.readyPromise;
+    return this.core.store.listRuns(query);
+  }
+
+  async journal(runId: string) {
+    await this.getRun(runId);
+    return this.core.store.readJournal(runId);
+  }
+
+  async history(runId: string) {
+    await this.getRun(runId);
+    return this.reader.history(runId);
+  }
+
+  async state(runId: string, version: number) {
+    if (!Number.isInteger(version) || version < 1) {
+      throw new InvalidArgumentError(
+        `version must be a positive integer, got ${String(version)}`,
+        'version',
+      );
+    }
+    await this.getRun(runId);
+    return this.reader.at(runId, version);
+  }
+
+  async verify(runId: string) {
+    const run = await this.getRun(runId);
+    return verifyChain(await this.core.store.readVersions(runId), run.headVersion);
+  }
+
+  breakers() {
+    return this.core.guards.breakers();
+  }
+
+  private alert(alert: Alert): void {
+    this.core.logger.warn(alert.message, { ...alert });
+    if (!this.options.onAlert) return;
+    try {
+      Promise.resolve(this.options.onAlert(alert)).catch((e: unknown) =>
+        this.core.logger.error('onAlert hook failed', { error: String(e) }),
+      );
+    } catch (e) {
+      this.core.logger.error('onAlert hook failed', { error: String(e) });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.readyPromise.catch(() => {});
+    this.leases.stop();
+    const held = [...this.drivers.keys()];
+    for (const d of this.drivers.values()) d.halt('closed');
+    while (this.drivers.size > 0) await this.waiters.tick();
+    await this.leases.releaseAll(held).catch(() => {});
+    this.waiters.close();
+    await this.core.store.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new InvalidArgumentError('the runtime is closed', 'runtime');
+  }
+}
+
+function validateOptions(o: RuntimeOptions): void {
+  if (typeof o !== 'object' || o === null)
+    throw new InvalidArgumentError('createRuntime needs options { store, workflows }', 'options');
+  const s = o.store as Partial<RuntimeOptions['store']> | undefined;
+  if (!s || typeof s.commit !== 'function' || typeof s.migrate !== 'function') {
+    throw new InvalidArgumentError(
+      'options.store must be a Baton store (memoryStore(), sqliteStore(path), ...)',
+      'store',
+    );
+  }
+  const positive = (v: unknown, name: string): void => {
+    if (v !== undefined && !(typeof v === 'number' && v > 0)) {
+      throw new InvalidArgumentError(
+        `options.${name} must be a positive number, got ${String(v)}`,
+        name,
+      );
+    }
+  };
+  positive(o.concurrency, 'concurrency');
+  positive(o.leaseMs, 'leaseMs');
+  positive(o.pollMs, 'pollMs');
+  positive(o.maxSlotBytes, 'maxSlotBytes');
+  if (o.workflows !== undefined && !Array.isArray(o.workflows)) {
+    throw new InvalidArgumentError('options.workflows must be an array of workflows', 'workflows');
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Creating a run: validate the input (before anything is written), build version 1 and write
+ * the run and its first version atomically, owned (leased) by the starting runtime.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { GENESIS_HASH } from '../state/hash.js';
+import type { RunRecord, VersionRecord } from '../state/types.js';
+import { buildVersion } from '../state/versions.js';
+import type { RuntimeCore } from './runtime-core.js';
+import type { StartOptions } from './runtime-types.js';
+import type { Workflow } from './workflow.js';
+
+/** The created (or, for a repeated idempotency key, existing) run. */
+export interface CreatedRun {
+  readonly run: RunRecord;
+  readonly firstVersion: VersionRecord;
+  readonly created: boolean;
+}
+
+/**
+ * Validates and writes a new run.
+ * @throws ContractViolationError when the input violates the workflow's input contract.
+ * @throws InvalidArgumentError for a malformed runId or idempotencyKey.
+ */
+export async function createRun(
+  core: RuntimeCore,
+  wf: Workflow,
+  input: unknown,
+  opts: StartOptions,
+  newId: () => string,
+): Promise<CreatedRun> {
+  if (typeof opts !== 'object' || opts === null)
+    throw new InvalidArgumentError('start options must be an object', 'options');
+  for (const key of ['runId', 'idempotencyKey'] as const) {
+    const v = opts[key];
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 200)) {
+      throw new InvalidArgumentError(
+        `options.${key} must be a non-empty string of at most 200 characters`,
+        key,
+      );
+    }
+  }
+  const parsed = wf.input.parse(input, { boundary: 'workflow-input' });
+  const runId = opts.runId ?? newId();
+  const now = core.clock.now();
+  const firstVersion = buildVersion(
+    {
+      runId,
+      version: 1,
+      step: 'input',
+      createdBy: 'system',
+      inputVersion: null,
+      contract: wf.input.id,
+      createdAt: now,
+      prevHash: GENESIS_HASH,
+    },
+    parsed,
+    core.maxSlotBytes,
+  );
+  const { run, created } = await core.store.createRun({
+    run: {
+      runId,
+      workflow: wf.name,
+      workflowVersion: wf.version,
+      status: 'pending',
+      idempotencyKey: opts.idempotencyKey ?? null,
+      createdAt: now,
+      updatedAt: now,
+      output: null,
+      error: null,
+      waitingFor: null,
+      leaseOwner: core.owner,
+      leaseExpiresAt: now + core.leaseMs,
+      parentRunId: null,
+      parentVersion: null,
+    },
+    firstVersion,
+    journal: [
+      {
+        runId,
+        type: 'run.started',
+        step: null,
+        attempt: null,
+        at: now,
+        durationMs: null,
+        inputVersion: null,
+        version: 1,
+        error: null,
+        detail: { workflow: wf.name, workflowVersion: wf.version },
+      },
+    ],
+  });
+  return { run, firstVersion, created };
+}

@@ -1,0 +1,154 @@
+/**
+ * Runs one agent step: select the input from the visible state, check it against the agent's
+ * input contract, call the agent under its policy (limits, breaker, timeout, retries), check the
+ * output against the output contract, and seal it (validate JSON, deep-freeze, encode once).
+ *
+ * Invariants:
+ * - The agent receives a deep-frozen input and never sees state it does not need.
+ * - An input-contract violation fails the step without calling the agent and without counting
+ *   against the breaker; an output-contract violation counts as a failure of the agent.
+ */
+import { trace } from '@opentelemetry/api';
+import type { Agent, AgentContext, ModelUsage } from '../agents/agent.js';
+import {
+  describeError,
+  isCircuitOpenError,
+  isContractViolationError,
+  PayloadTooLargeError,
+  toError,
+} from '../errors.js';
+import type { ResolvedPolicy } from '../resilience/policy.js';
+import { resolvePolicy } from '../resilience/policy.js';
+import { sealJson } from '../state/json.js';
+import type { JournalEntry } from '../state/types.js';
+import type { RuntimeCore } from './runtime-core.js';
+import type { StepSpec, Workflow } from './workflow.js';
+
+/** A step's successful result, sealed and ready to become a version. */
+export interface StepSuccess {
+  readonly ok: true;
+  readonly value: unknown;
+  readonly encoded: string;
+  readonly encodedInput: string;
+  readonly attempts: number;
+  readonly usage: readonly ModelUsage[];
+  readonly onFailure: ResolvedPolicy['onFailure'];
+}
+
+/** A step's failure after every attempt its policy allows. */
+export interface StepFailure {
+  readonly ok: false;
+  readonly error: Error;
+  /** The policy's instruction for this failure. */
+  readonly onFailure: ResolvedPolicy['onFailure'];
+  readonly encodedInput: string | null;
+  readonly attempts: number;
+}
+
+/** Everything a step needs from the driver. */
+export interface StepCall {
+  readonly core: RuntimeCore;
+  readonly workflow: Workflow;
+  readonly runId: string;
+  readonly step: StepSpec & { readonly agent: Agent };
+  readonly view: unknown;
+  readonly inputVersion: number;
+  readonly signal: AbortSignal;
+  /** Receives attempt journal entries (flushed with the run's next commit). */
+  readonly journal: (entry: JournalEntry) => void;
+}
+
+const countsAsFailure = (e: unknown): boolean =>
+  !isCircuitOpenError(e) && !(isContractViolationError(e) && e.boundary === 'agent-input');
+
+/** Runs the step to success or final failure; never throws. */
+export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure> {
+  const { core, step, runId } = call;
+  const agent = step.agent;
+  const policy = resolvePolicy(core.defaults, call.workflow.policy, agent.policy, step.policy);
+  let encodedInput: string | null = null;
+  let attempts = 0;
+  try {
+    const raw = (step.select as (v: unknown) => unknown)(call.view);
+    const input = agent.input.parse(raw, {
+      boundary: 'agent-input',
+      step: step.name,
+      agent: agent.id,
+    });
+    // The agent gets a frozen input; the encoding doubles as the result-cache key.
+    encodedInput = sealJson(input, `$.${step.name}.input`).encoded;
+    const usage: ModelUsage[] = [];
+    const guard = core.guards.guard(agent.id, call.workflow.policy, agent.policy, step.policy);
+    const output = await guard.run(
+      async (signal, attempt) => {
+        attempts = attempt;
+        const ctx = makeContext(call, attempt, signal, usage);
+        const out = await agent.execute(input as never, ctx);
+        return agent.output.parse(out, {
+          boundary: 'agent-output',
+          step: step.name,
+          agent: agent.id,
+        });
+      },
+      {
+        signal: call.signal,
+        step: step.name,
+        countsAsFailure,
+        onAttemptFailed: (info) =>
+          call.journal({
+            runId,
+            type: 'attempt.failed',
+            step: step.name,
+            attempt: info.attempt,
+            at: core.clock.now(),
+            durationMs: null,
+            inputVersion: call.inputVersion,
+            version: null,
+            error: describeError(info.error, step.name),
+            detail: { willRetry: info.willRetry, delayMs: info.delayMs },
+          }),
+      },
+    );
+    const sealed = sealJson(output, `$.${step.name}`);
+    checkSlotSize(step.name, sealed.encoded, core.maxSlotBytes);
+    return {
+      ok: true,
+      value: sealed.value,
+      encoded: sealed.encoded,
+      encodedInput,
+      attempts,
+      usage,
+      onFailure: policy.onFailure,
+    };
+  } catch (e) {
+    return { ok: false, error: toError(e), onFailure: policy.onFailure, encodedInput, attempts };
+  }
+}
+
+function makeContext(
+  call: StepCall,
+  attempt: number,
+  signal: AbortSignal,
+  usage: ModelUsage[],
+): AgentContext {
+  const { core, runId, step } = call;
+  return {
+    runId,
+    step: step.name,
+    attempt,
+    idempotencyKey: `${runId}:${step.name}`,
+    signal,
+    logger: core.logger,
+    usage: (u) => {
+      usage.push(u);
+    },
+    span: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 }),
+  };
+}
+
+/** Rejects an oversized output before it can reach the store (never retried). */
+function checkSlotSize(step: string, encoded: string, maxBytes: number): void {
+  if (encoded.length * 3 <= maxBytes) return;
+  const bytes = Buffer.byteLength(encoded, 'utf8');
+  if (bytes > maxBytes) throw new PayloadTooLargeError(step, bytes, maxBytes);
+}

@@ -1,0 +1,160 @@
+/**
+ * Durable reverse compensation (the saga).
+ *
+ * Invariants:
+ * - Completed agent steps are compensated in reverse order of completion (version order).
+ * - Each compensation's success is committed to the journal before the next one starts, so a
+ *   crash resumes exactly where it stopped and a committed compensation never runs again.
+ *   A compensation that ran but whose success was not committed runs again (at-least-once):
+ *   `ctx.idempotencyKey` (`runId:step:compensate`) is the same every time.
+ * - A compensation is retried with the agent's backoff; when it exhausts its attempts the saga
+ *   stops there (later steps are not compensated out of order) and reports the failure.
+ */
+import type { Agent, CompensationContext } from '../agents/agent.js';
+import { describeError, type ErrorInfo, toError } from '../errors.js';
+import type { RuntimeCore } from '../orchestrator/runtime-core.js';
+import type { StepSpec } from '../orchestrator/workflow.js';
+import { backoffDelay } from '../resilience/backoff.js';
+import { resolvePolicy } from '../resilience/policy.js';
+import { withTimeout } from '../resilience/timeout.js';
+import { decodeJson } from '../state/json.js';
+import type { JournalEntry, VersionRecord } from '../state/types.js';
+
+/** What the saga needs from the run's driver. */
+export interface CompensationCall {
+  readonly core: RuntimeCore;
+  readonly runId: string;
+  readonly signal: AbortSignal;
+  /** The step whose output a version holds, when that step must be compensated. */
+  readonly stepFor: (v: VersionRecord) => (StepSpec & { agent: Agent }) | undefined;
+  /** Commits journal entries durably (fenced by the run's lease). */
+  readonly commitJournal: (entries: JournalEntry[]) => Promise<void>;
+}
+
+/** How the saga ended. */
+export type CompensationResult =
+  | { readonly ok: true; readonly compensated: string[] }
+  | {
+      readonly ok: false;
+      readonly compensated: string[];
+      readonly failedStep: string;
+      readonly error: ErrorInfo;
+    };
+
+/** Compensates every completed step of a run that has not been compensated yet. */
+export async function compensateRun(call: CompensationCall): Promise<CompensationResult> {
+  const { core, runId } = call;
+  const [versions, journal] = await Promise.all([
+    core.store.readVersions(runId),
+    core.store.readJournal(runId),
+  ]);
+  const done = new Set(
+    journal
+      .filter((j) => j.type === 'compensation.succeeded' && j.version !== null)
+      .map((j) => j.version as number),
+  );
+  const compensated = versions
+    .filter((v) => done.has(v.version))
+    .reverse()
+    .map((v) => v.step);
+  for (const v of [...versions].reverse()) {
+    const spec = call.stepFor(v);
+    if (!spec || done.has(v.version)) continue;
+    const outcome = await compensateOne(call, spec, v);
+    if (!outcome.ok) return { ok: false, compensated, failedStep: spec.name, error: outcome.error };
+    compensated.push(spec.name);
+  }
+  return { ok: true, compensated };
+}
+
+async function compensateOne(
+  call: CompensationCall,
+  spec: StepSpec & { agent: Agent },
+  v: VersionRecord,
+): Promise<{ ok: true } | { ok: false; error: ErrorInfo }> {
+  const { core, runId } = call;
+  const policy = resolvePolicy(core.defaults, spec.agent.policy, spec.policy);
+  const output = decodeJson(v.payload);
+  const startedAt = core.clock.now();
+  let lastError: ErrorInfo | null = null;
+  for (let attempt = 1; attempt <= policy.retry.maxAttempts; attempt++) {
+    call.signal.throwIfAborted();
+    try {
+      await withTimeout(
+        (signal) => {
+          const ctx: CompensationContext = {
+            runId,
+            step: spec.name,
+            attempt,
+            idempotencyKey: `${runId}:${spec.name}:compensate`,
+            signal,
+            logger: core.logger,
+          };
+          return Promise.resolve(spec.agent.compensate!(output as never, ctx));
+        },
+        {
+          timeoutMs: policy.timeoutMs,
+          clock: core.clock,
+          signal: call.signal,
+          label: `${spec.name} (compensate)`,
+        },
+      );
+      await call.commitJournal([
+        journal(runId, 'compensation.succeeded', spec.name, core.clock.now(), {
+          attempt,
+          version: v.version,
+          durationMs: core.clock.now() - startedAt,
+        }),
+      ]);
+      return { ok: true };
+    } catch (e) {
+      if (call.signal.aborted) throw e;
+      lastError = describeError(toError(e), spec.name);
+      const willRetry = attempt < policy.retry.maxAttempts;
+      const delayMs = willRetry ? backoffDelay(attempt, policy.retry.backoff, core.random) : 0;
+      await call.commitJournal([
+        journal(
+          runId,
+          willRetry ? 'compensation.attempt_failed' : 'compensation.failed',
+          spec.name,
+          core.clock.now(),
+          {
+            attempt,
+            version: v.version,
+            error: lastError,
+            detail: { willRetry, delayMs },
+          },
+        ),
+      ]);
+      if (willRetry) await core.clock.sleep(delayMs, call.signal);
+    }
+  }
+  return { ok: false, error: lastError! };
+}
+
+function journal(
+  runId: string,
+  type: JournalEntry['type'],
+  step: string,
+  at: number,
+  extra: {
+    attempt: number;
+    version: number;
+    durationMs?: number;
+    error?: ErrorInfo;
+    detail?: JournalEntry['detail'];
+  },
+): JournalEntry {
+  return {
+    runId,
+    type,
+    step,
+    attempt: extra.attempt,
+    at,
+    durationMs: extra.durationMs ?? null,
+    inputVersion: null,
+    version: extra.version,
+    error: extra.error ?? null,
+    detail: extra.detail ?? null,
+  };
+}
