@@ -1,0 +1,133 @@
+/**
+ * One measurement in its own process (so peak RSS belongs to one implementation on one line):
+ * `node <transpiled>/bench/child.js '<ChildSpec JSON>'` (see bench/build.ts; `tsx
+ * bench/child.ts` works too, with the loader's memory on top). Prints one `RESULT_MARKER` line with a
+ * `ChildResult`; exits non-zero, loudly, when any decision differs from the oracle or a durable
+ * file lacks rows.
+ *
+ * Invariants:
+ * - Only the pool of runs is timed; building the implementation, generating applications,
+ *   warming up and every check happen outside the timed span.
+ * - Every decision of the warm-up and of the timed runs is checked against the oracle.
+ * - The temporary directory holding SQLite files is removed whatever happens.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchImpl, ImplOptions } from './impl.js';
+import { type ChildResult, type ChildSpec, RESULT_MARKER } from './lines.js';
+import {
+  type Decision,
+  generateApplications,
+  runPool,
+  STEPS_PER_RUN,
+  verifyDecisions,
+} from './workload.js';
+
+const WARMUP_IN_FLIGHT = 64;
+
+/** Loads only the measured implementation, so no other library's memory counts against it. */
+async function loadImpl(spec: ChildSpec, options: ImplOptions): Promise<BenchImpl> {
+  if (spec.impl === 'baton') return (await import('./baton.js')).createBatonImpl(options);
+  if (spec.impl === 'langgraph')
+    return (await import('./langgraph.js')).createLangGraphImpl(options);
+  throw new TypeError(`not a workflow implementation: '${spec.impl}'`);
+}
+
+async function measureImpl(spec: ChildSpec, dir: string): Promise<ChildResult> {
+  const apps = generateApplications(spec.seed, spec.runs);
+  const warm = generateApplications(spec.seed + 1, spec.warmup);
+  const decisions = new Array<Decision | undefined>(spec.runs);
+  const warmDecisions = new Array<Decision | undefined>(spec.warmup);
+  const dbPath = spec.store === 'sqlite' ? join(dir, `${spec.impl}.db`) : null;
+  const options = { mode: spec.mode, dbPath };
+  const impl = await loadImpl(spec, options);
+  const baselineRssBytes = process.memoryUsage().rss;
+
+  // Warm-up indices follow the timed ones, so every run has its own id / thread id.
+  await runPool(warm.length, Math.min(spec.inFlight, WARMUP_IN_FLIGHT), async (i) => {
+    warmDecisions[i] = await impl.run(warm[i]!, spec.runs + i);
+  });
+  verifyDecisions(`${spec.line}/${spec.impl} warm-up`, warm, warmDecisions);
+
+  const t0 = performance.now();
+  await runPool(apps.length, spec.inFlight, async (i) => {
+    decisions[i] = await impl.run(apps[i]!, i);
+  });
+  const wallMs = performance.now() - t0;
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  await impl.close();
+
+  verifyDecisions(`${spec.line}/${spec.impl}`, apps, decisions);
+  let checked = `${spec.runs + spec.warmup} decisions equal the oracle`;
+  if (dbPath !== null) {
+    if (!impl.verifyStored) throw new Error(`${impl.label}: durable line without a file check`);
+    impl.verifyStored(dbPath, spec.runs + spec.warmup);
+    checked += `; ${spec.runs + spec.warmup} runs found in the SQLite file`;
+  }
+  return {
+    line: spec.line,
+    impl: spec.impl,
+    label: impl.label,
+    runs: spec.runs,
+    wallMs,
+    runsPerSec: spec.runs / (wallMs / 1000),
+    usPerStep: (wallMs * 1000) / (spec.runs * STEPS_PER_RUN),
+    baselineRssBytes,
+    peakRssBytes,
+    perRunBytes: Math.max(0, peakRssBytes - baselineRssBytes) / Math.min(spec.inFlight, spec.runs),
+    checked,
+  };
+}
+
+async function measureRaw(spec: ChildSpec, dir: string): Promise<ChildResult> {
+  const { runRawSqlite } = await import('./raw-sqlite.js');
+  const baselineRssBytes = process.memoryUsage().rss;
+  const r = runRawSqlite({
+    dbPath: join(dir, 'raw.db'),
+    runs: spec.runs,
+    batch: spec.inFlight,
+    seed: spec.seed,
+  });
+  return {
+    line: spec.line,
+    impl: 'raw',
+    label: `better-sqlite3 (WAL, synchronous=FULL), ${spec.inFlight} run(s)/tx, ${r.rowsPerRun} rows/run, payload ~${Math.round(r.payloadBytes)} B`,
+    runs: spec.runs,
+    wallMs: r.wallMs,
+    runsPerSec: spec.runs / (r.wallMs / 1000),
+    usPerStep: null,
+    baselineRssBytes,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    perRunBytes: null,
+    checked: `${spec.runs} runs' rows counted in the file`,
+  };
+}
+
+async function main(): Promise<void> {
+  const arg = process.argv[2];
+  if (arg === undefined) throw new TypeError('usage: child.ts <ChildSpec JSON>');
+  const spec = JSON.parse(arg) as ChildSpec;
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+  try {
+    const result = spec.impl === 'raw' ? await measureRaw(spec, dir) : await measureImpl(spec, dir);
+    process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => {
+    // Everything is closed, so the process should end by itself; if a handle keeps it alive
+    // (a leaked timer or connection), say so instead of hanging the whole bench.
+    setTimeout(() => {
+      console.error('bench child: a handle kept the process alive 2 s after close; exiting');
+      process.exit(0);
+    }, 2_000).unref();
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exitCode = 1;
+  },
+);

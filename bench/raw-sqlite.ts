@@ -1,0 +1,177 @@
+/**
+ * The raw limit: better-sqlite3 alone inserting the rows Baton writes for one run of the
+ * workload, on Baton's own schema (src/state/migrations.ts), WAL and synchronous=FULL, with one
+ * transaction per run or many runs per transaction. It says how many runs/s the disk and SQLite
+ * allow, so Baton's durable figure can be read as a fraction of it.
+ *
+ * Invariants:
+ * - Rows have the shape and size of Baton's: a run row with its output, 6 version rows (input +
+ *   5 steps) whose payload is the canonical JSON of the real step outputs and whose hashes are
+ *   64-hex strings, and JOURNAL_PER_RUN journal rows.
+ * - Hashing and encoding are not timed: payloads come from a pre-encoded pool and hashes from a
+ *   pool of random hex strings, so the figure is storage cost only.
+ * - After the timed loop the row counts are checked, so the figure cannot come from lost writes.
+ */
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { canonicalJson } from '../src/state/json.js';
+import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from '../src/state/migrations.js';
+import {
+  computeDecision,
+  computeFraud,
+  computeIncome,
+  computeRisk,
+  computeScore,
+  generateApplications,
+} from './workload.js';
+
+/** Journal rows per run: run.started, step.started and step.succeeded per step, run.completed. */
+export const JOURNAL_PER_RUN = 12;
+
+/** Version rows per run: the input and one per step. */
+export const VERSIONS_PER_RUN = 6;
+
+const STEPS = ['score', 'income', 'fraud', 'risk', 'decision'] as const;
+const AGENTS = [
+  'credit-score@1.0.0',
+  'income-verification@1.0.0',
+  'fraud-detection@1.0.0',
+  'risk-assessment@1.0.0',
+  'final-approval@1.0.0',
+];
+const CONTRACTS = [
+  'bench.score@1',
+  'bench.income@1',
+  'bench.fraud@1',
+  'bench.risk@1',
+  'bench.decision@1',
+];
+const POOL = 1024;
+
+/** What a raw line measures. */
+export interface RawOptions {
+  readonly dbPath: string;
+  readonly runs: number;
+  /** Runs per transaction: 1 for one transaction per run. */
+  readonly batch: number;
+  readonly seed: number;
+}
+
+/** Result of a raw line. */
+export interface RawResult {
+  readonly wallMs: number;
+  readonly rowsPerRun: number;
+  /** Mean bytes of a version payload (each version row adds two 64-hex hashes and ~80 bytes). */
+  readonly payloadBytes: number;
+}
+
+/** Pre-encodes the 6 payloads of POOL applications (input + 5 step outputs). */
+function payloadPool(seed: number): string[][] {
+  return generateApplications(seed, POOL).map((app) => {
+    const score = computeScore(app);
+    const income = computeIncome(app);
+    const fraud = computeFraud(app);
+    const risk = computeRisk({ score, income });
+    const decision = computeDecision({ applicationId: app.id, risk, fraud });
+    return [app, score, income, fraud, risk, decision].map((v) => canonicalJson(v));
+  });
+}
+
+/**
+ * Inserts `runs` runs' rows, `batch` runs per transaction, and checks the counts.
+ * @throws RangeError for a bad runs or batch; Error when rows are missing afterwards.
+ */
+export function runRawSqlite(options: RawOptions): RawResult {
+  const { runs, batch } = options;
+  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be >= 1, got ${runs}`);
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new RangeError(`batch must be >= 1, got ${batch}`);
+  const db = new Database(options.dbPath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(MIGRATIONS_TABLE_DDL.sqlite);
+  for (const m of MIGRATIONS) for (const sql of m.sqlite) db.exec(sql);
+
+  const insertRun = db.prepare(
+    'INSERT INTO runs (run_id, workflow, workflow_version, status, head_version, idempotency_key, created_at, updated_at, output, error, waiting_for, lease_owner, lease_expires_at, parent_run_id, parent_version) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL, ?, ?, NULL, NULL)',
+  );
+  const insertVersion = db.prepare(
+    'INSERT INTO versions (run_id, version, step, kind, payload, created_by, input_version, contract, tag, created_at, trace_id, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)',
+  );
+  const insertJournal = db.prepare(
+    'INSERT INTO journal (run_id, type, step, attempt, at, duration_ms, input_version, version, error, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)',
+  );
+  const payloads = payloadPool(options.seed);
+  const hashes = Array.from({ length: POOL }, () => randomBytes(32).toString('hex'));
+  const genesis = '0'.repeat(64);
+
+  const writeRun = (i: number, now: number): void => {
+    const runId = `run-${String(i).padStart(10, '0')}`;
+    const p = payloads[i % POOL]!;
+    insertRun.run(
+      runId,
+      'bench',
+      1,
+      'completed',
+      VERSIONS_PER_RUN,
+      now,
+      now,
+      p[5],
+      'bench:1',
+      now + 30_000,
+    );
+    insertJournal.run(runId, 'run.started', null, null, now, null, null, 1);
+    let prev = genesis;
+    for (let v = 1; v <= VERSIONS_PER_RUN; v++) {
+      const hash = hashes[(i * VERSIONS_PER_RUN + v) % POOL]!;
+      const step = v === 1 ? 'input' : STEPS[v - 2]!;
+      const by = v === 1 ? 'system' : AGENTS[v - 2]!;
+      const contract = v === 1 ? 'bench.application@1' : CONTRACTS[v - 2]!;
+      const inputVersion = v === 1 ? null : v - 1;
+      insertVersion.run(
+        runId,
+        v,
+        step,
+        'slot',
+        p[v - 1],
+        by,
+        inputVersion,
+        contract,
+        now,
+        runId,
+        hash,
+        prev,
+      );
+      prev = hash;
+      if (v > 1) {
+        insertJournal.run(runId, 'step.started', step, 1, now, null, inputVersion, null);
+        insertJournal.run(runId, 'step.succeeded', step, 1, now, 0, inputVersion, v);
+      }
+    }
+    insertJournal.run(runId, 'run.completed', null, null, now, 0, null, VERSIONS_PER_RUN);
+  };
+  const writeBatch = db.transaction((from: number, to: number) => {
+    const now = Date.now();
+    for (let i = from; i < to; i++) writeRun(i, now);
+  });
+
+  let payloadBytes = 0;
+  for (const p of payloads) for (const s of p) payloadBytes += Buffer.byteLength(s);
+  payloadBytes /= POOL * VERSIONS_PER_RUN;
+  const t0 = performance.now();
+  for (let from = 0; from < runs; from += batch) writeBatch(from, Math.min(runs, from + batch));
+  const wallMs = performance.now() - t0;
+
+  const count = (table: string) =>
+    (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const got = { runs: count('runs'), versions: count('versions'), journal: count('journal') };
+  db.close();
+  if (
+    got.runs !== runs ||
+    got.versions !== runs * VERSIONS_PER_RUN ||
+    got.journal !== runs * JOURNAL_PER_RUN
+  ) {
+    throw new Error(`raw sqlite: wrote ${JSON.stringify(got)} for ${runs} runs`);
+  }
+  return { wallMs, rowsPerRun: 1 + VERSIONS_PER_RUN + JOURNAL_PER_RUN, payloadBytes };
+}

@@ -1,0 +1,261 @@
+/**
+ * The benchmark runner: `tsx bench/run.ts [--quick] [--only <line,...>] [--impl <name,...>]
+ * [--reps N] [--seed N] [--cpu-prof]`.
+ *
+ * Each implementation on each line runs in its own plain `node` child process on transpiled
+ * JavaScript (so peak RSS is per line and per implementation, with no loader), interleaved (Baton, LangGraph, Baton, LangGraph, ...) over several
+ * repetitions. Prints the side-by-side table and the issue's targets, and writes
+ * bench/results/<YYYY-MM-DD>[-quick][-partial].json.
+ *
+ * Invariants:
+ * - Children run one at a time: on a 2-core machine two measurements at once would measure
+ *   each other.
+ * - A child that fails (a decision differing from the oracle, rows missing from a file, a
+ *   crash) stops the whole bench with a non-zero exit: no figure is printed for wrong work.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { batonAvailability } from './baton.js';
+import { transpileForBench } from './build.js';
+import {
+  type ChildResult,
+  type ChildSpec,
+  IMPL_NAMES,
+  type ImplName,
+  LINES,
+  type LineDef,
+  RESULT_MARKER,
+} from './lines.js';
+import { machineInfo } from './machine.js';
+import {
+  checkTargets,
+  formatTable,
+  formatTargets,
+  fractionOfRaw,
+  PER_RUN_FORMULA,
+  ratio,
+  summarise,
+  US_PER_STEP_FORMULA,
+} from './report.js';
+
+const USAGE = `usage: tsx bench/run.ts [options]
+  --quick            small run counts and 2 repetitions (under a minute)
+  --only <ids>       comma-separated line ids or id prefixes (${LINES.map((l) => l.id).join(', ')})
+  --impl <names>     comma-separated: baton, langgraph, raw (e.g. --impl baton for profiling)
+  --reps <n>         repetitions per line (default 5, quick 2)
+  --seed <n>         seed of the application generator (default 42)
+  --cpu-prof         write a V8 CPU profile per child into bench/results/profiles/
+  --help`;
+
+interface Plan {
+  readonly line: LineDef;
+  readonly impls: readonly ImplName[];
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`${name} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+function plan(only: string | undefined, impl: string | undefined): Plan[] {
+  const filters = only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const impls = impl?.split(',').map((s) => s.trim()) as ImplName[] | undefined;
+  for (const i of impls ?? []) {
+    if (!IMPL_NAMES.includes(i))
+      throw new TypeError(`--impl must be one of ${IMPL_NAMES.join(', ')}, got '${i}'`);
+  }
+  const lines = LINES.filter(
+    (l) => !filters || filters.some((f) => l.id === f || l.id.startsWith(f)),
+  );
+  if (lines.length === 0) throw new TypeError(`--only '${only}' matches no line`);
+  return lines
+    .map((line) => ({
+      line,
+      impls: (Object.keys(line.runs) as ImplName[]).filter((i) => !impls || impls.includes(i)),
+    }))
+    .filter((p) => p.impls.length > 0);
+}
+
+function runChild(
+  root: string,
+  jsDir: string,
+  spec: ChildSpec,
+  profileDir: string | null,
+  rep: number,
+): Promise<ChildResult> {
+  const prof = profileDir
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        profileDir,
+        '--cpu-prof-name',
+        `${spec.line}-${spec.impl}-${rep}.cpuprofile`,
+      ]
+    : [];
+  const args = [...prof, join(jsDir, 'bench', 'child.js'), JSON.stringify(spec)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 15 * 60_000,
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const lines = out.split('\n');
+      for (const l of lines) if (l && !l.startsWith(RESULT_MARKER)) console.log(`    ${l}`);
+      const marked = lines.find((l) => l.startsWith(RESULT_MARKER));
+      if (code !== 0 || !marked) {
+        reject(
+          new Error(
+            `${spec.line}/${spec.impl} failed (exit ${code ?? signal}); see its output above`,
+          ),
+        );
+        return;
+      }
+      resolve(JSON.parse(marked.slice(RESULT_MARKER.length)) as ChildResult);
+    });
+  });
+}
+
+function dateStamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      impl: { type: 'string' },
+      reps: { type: 'string' },
+      seed: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const quick = values.quick === true;
+  const reps = positiveInt('--reps', values.reps, quick ? 2 : 5);
+  const seed = positiveInt('--seed', values.seed, 42);
+  let plans = plan(values.only, values.impl);
+  const notes: string[] = [];
+
+  if (plans.some((p) => p.impls.includes('baton'))) {
+    const baton = await batonAvailability();
+    if (!baton.ok) {
+      const note = `Baton lines skipped: src/index.ts does not export ${baton.missing.join(', ')} yet (bench/baton.ts needs them).`;
+      console.log(`\n${note}\n`);
+      notes.push(note);
+      plans = plans
+        .map((p) => ({ line: p.line, impls: p.impls.filter((i) => i !== 'baton') }))
+        .filter((p) => p.impls.length > 0);
+    }
+  }
+  const resultsDir = join(root, 'bench', 'results');
+  const profileDir = values['cpu-prof'] ? join(resultsDir, 'profiles') : null;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  const jsDir = transpileForBench(root);
+  const machine = machineInfo(root);
+  console.log(`${machine.cpu} × ${machine.cores}, Node ${machine.node}, SQLite ${machine.sqlite}`);
+  console.log(`${quick ? 'quick' : 'full'} mode, ${reps} repetitions, seed ${seed}\n`);
+  const results: ChildResult[] = [];
+  const started = Date.now();
+  const loadAtStart = loadavg();
+  if (loadAtStart[0]! > machine.cores / 2) {
+    console.log(
+      `warning: load average ${loadAtStart[0]!.toFixed(1)} on ${machine.cores} cores; figures will be noisy\n`,
+    );
+  }
+  for (const { line, impls } of plans) {
+    console.log(`${line.id}: ${line.title}`);
+    for (let rep = 1; rep <= reps; rep++) {
+      for (const impl of impls) {
+        const runs = line.runs[impl]![quick ? 1 : 0];
+        const spec: ChildSpec = {
+          line: line.id,
+          impl,
+          mode: line.mode,
+          store: line.store,
+          inFlight: line.inFlight,
+          runs,
+          warmup: impl === 'raw' ? 0 : Math.min(200, Math.floor(runs / 10)),
+          seed: seed + rep,
+        };
+        const r = await runChild(root, jsDir, spec, profileDir, rep);
+        results.push(r);
+        const step = r.usPerStep === null ? '' : `  ${r.usPerStep.toFixed(1)} µs/step`;
+        console.log(
+          `  ${impl.padEnd(9)} rep ${rep}/${reps}  ${Math.round(r.runsPerSec).toLocaleString('en-US').padStart(9)} runs/s${step}  peak RSS ${(r.peakRssBytes / 1e6).toFixed(1)} MB`,
+        );
+      }
+    }
+  }
+
+  const cells = summarise(results);
+  const selected = plans.map((p) => p.line);
+  const targets = checkTargets(cells);
+  console.log(`\n${formatTable(selected, cells)}\n`);
+  console.log(`${US_PER_STEP_FORMULA}.\n${PER_RUN_FORMULA}.`);
+  console.log(
+    'Baton/LG: Baton median runs/s ÷ LangGraph median runs/s; of raw: Baton durable ÷ raw batched.\n',
+  );
+  console.log(`Targets (issue 8):\n${formatTargets(targets)}\n`);
+  for (const n of notes) console.log(n);
+
+  const partial = values.only !== undefined || values.impl !== undefined || notes.length > 0;
+  const file = join(
+    resultsDir,
+    `${dateStamp(new Date())}${quick ? '-quick' : ''}${partial ? '-partial' : ''}.json`,
+  );
+  mkdirSync(resultsDir, { recursive: true });
+  const ids = selected.map((l) => l.id);
+  const report = {
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    repetitions: reps,
+    seed,
+    filters: { only: values.only ?? null, impl: values.impl ?? null },
+    elapsedSeconds: Math.round((Date.now() - started) / 1000),
+    // Other processes on the machine skew every figure: the load average says how much.
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg() },
+    machine,
+    definitions: { usPerStep: US_PER_STEP_FORMULA, perRun: PER_RUN_FORMULA },
+    processes:
+      'one plain `node` process per implementation per line per repetition, on src/ and bench/ transpiled to JS (no loader); run one at a time',
+    lines: selected,
+    summary: cells,
+    ratios: Object.fromEntries(ids.map((id) => [id, ratio(cells, id)])),
+    fractionOfRawBatched: Object.fromEntries(ids.map((id) => [id, fractionOfRaw(cells, id)])),
+    targets,
+    notes,
+    results,
+  };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${file} (${report.elapsedSeconds} s)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`\nbench FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});
