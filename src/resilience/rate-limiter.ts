@@ -10,7 +10,7 @@
  *   keeps the process alive.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { abortReason, type Clock, systemClock } from './clock.js';
+import { abortReason, type Clock, startTimer, systemClock } from './clock.js';
 import { WaitQueue } from './wait-queue.js';
 
 /** Floating-point slack when comparing token counts (refills are fractional). */
@@ -62,7 +62,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   let tokens = burst;
   let last = clock.now();
-  let timer: AbortController | undefined;
+  let cancel: (() => void) | undefined;
 
   const refill = (): void => {
     const now = clock.now();
@@ -72,8 +72,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 
   const cancelTimer = (): void => {
-    timer?.abort();
-    timer = undefined;
+    cancel?.();
+    cancel = undefined;
   };
 
   const queue = new WaitQueue(name, maxQueue, () => {
@@ -90,17 +90,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 
   const schedule = (): void => {
-    if (timer || queue.size === 0) return;
-    const ctl = new AbortController();
-    timer = ctl;
+    if (cancel || queue.size === 0) return;
     const ms = Math.ceil(((1 - tokens) * 1000) / rate);
-    clock.sleep(ms, ctl.signal).then(
-      () => {
-        if (timer === ctl) timer = undefined;
-        pump();
-      },
-      () => undefined, // cancelled: nobody waits any more
-    );
+    cancel = startTimer(clock, ms, () => {
+      cancel = undefined;
+      pump();
+    });
   };
 
   return {

@@ -99,6 +99,21 @@ describe('withTimeout', () => {
     expect(called).toBe(false);
   });
 
+  it('works on a clock without the timer fast path, cancelling its sleep', async () => {
+    const fake = new FakeClock();
+    const clock = { now: () => fake.now(), sleep: fake.sleep.bind(fake) };
+    await expect(
+      withTimeout(async () => 'fast', { timeoutMs: 5, clock, label: 's' }),
+    ).resolves.toBe('fast');
+    await fake.advance(0);
+    expect(fake.pending()).toBe(0);
+    const slow = withTimeout(() => never<void>(), { timeoutMs: 5, clock, label: 's' }).catch(
+      (e: unknown) => e,
+    );
+    await fake.advance(5);
+    expect(isStepTimeoutError(await slow)).toBe(true);
+  });
+
   it('sets no timer for an infinite timeout', async () => {
     const clock = new FakeClock();
     let finish!: () => void;

@@ -9,7 +9,7 @@
  * - once settled, the timer is cancelled and the outer-signal listener removed.
  */
 import { StepTimeoutError } from '../errors.js';
-import { abortReason, type Clock } from './clock.js';
+import { abortReason, type Clock, startTimer } from './clock.js';
 
 /** Options of {@link withTimeout}. */
 export interface TimeoutOptions {
@@ -35,14 +35,14 @@ export function withTimeout<T>(
   const { timeoutMs, clock, signal: outer, label } = options;
   if (outer?.aborted) return Promise.reject(abortReason(outer));
   const attempt = new AbortController();
-  const timer = Number.isFinite(timeoutMs) ? new AbortController() : undefined;
 
   return new Promise<T>((resolve, reject) => {
     let settled = false;
+    let cancelTimer: (() => void) | undefined;
     const finish = (): boolean => {
       if (settled) return false;
       settled = true;
-      timer?.abort();
+      cancelTimer?.();
       outer?.removeEventListener('abort', onOuterAbort);
       return true;
     };
@@ -53,16 +53,13 @@ export function withTimeout<T>(
       reject(reason);
     };
     outer?.addEventListener('abort', onOuterAbort, { once: true });
-    if (timer) {
-      clock.sleep(timeoutMs, timer.signal).then(
-        () => {
-          if (!finish()) return;
-          const err = new StepTimeoutError(label, timeoutMs);
-          attempt.abort(err);
-          reject(err);
-        },
-        () => undefined, // cancelled because the attempt settled first
-      );
+    if (Number.isFinite(timeoutMs)) {
+      cancelTimer = startTimer(clock, timeoutMs, () => {
+        if (!finish()) return;
+        const err = new StepTimeoutError(label, timeoutMs);
+        attempt.abort(err);
+        reject(err);
+      });
     }
     let running: Promise<T>;
     try {

@@ -69,6 +69,19 @@ describe('FakeClock', () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it('fires timers in order with sleepers and lets them be cancelled', async () => {
+    const clock = new FakeClock();
+    const fired: string[] = [];
+    clock.timer(20, () => fired.push('timer@20'));
+    const cancel = clock.timer(10, () => fired.push('cancelled'));
+    void clock.sleep(15).then(() => fired.push('sleep@15'));
+    cancel();
+    expect(clock.pending()).toBe(2);
+    await clock.advance(30);
+    expect(fired).toEqual(['sleep@15', 'timer@20']);
+    expect(clock.pending()).toBe(0);
+  });
+
   it('next() jumps to the next due sleeper', async () => {
     const clock = new FakeClock();
     let woke = false;

@@ -97,7 +97,16 @@ export class FakeClock implements Clock {
     return true;
   }
 
-  /** How many sleepers are waiting. */
+  /** A cancellable timer, due like a sleeper registered now; see {@link Clock.timer}. */
+  timer(ms: number, fire: () => void): () => void {
+    const sleeper: Sleeper = { at: this.#now + Math.max(0, ms), seq: this.#seq++, resolve: fire };
+    this.#sleepers.add(sleeper);
+    return () => {
+      this.#sleepers.delete(sleeper);
+    };
+  }
+
+  /** How many sleepers (and timers) are waiting. */
   pending(): number {
     return this.#sleepers.size;
   }
