@@ -72,3 +72,4 @@ export type {
 } from './orchestrator/runtime-types.js';
 export type { BreakerSnapshot, BreakerTransition } from './resilience/circuit-breaker.js';
 export { type Clock, systemClock } from './resilience/clock.js';
+export { type SqliteStoreOptions, sqliteStore } from './state/sqlite/sqlite-store.js';

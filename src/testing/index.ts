@@ -1,0 +1,5 @@
+/**
+ * `baton/testing`: what users need to test their agents and their own store backends.
+ */
+export { FakeClock } from './fake-clock.js';
+export { describeStateStoreContract, type StoreUnderTest } from './state-store-contract.js';
