@@ -58,6 +58,8 @@ async function measureImpl(spec: ChildSpec, dir: string): Promise<ChildResult> {
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   await impl.close();
 
+  const bad = spec.corruptRun === undefined ? undefined : decisions[spec.corruptRun];
+  if (bad !== undefined) decisions[spec.corruptRun!] = { ...bad, check: bad.check + 1 };
   verifyDecisions(`${spec.line}/${spec.impl}`, apps, decisions);
   let checked = `${spec.runs + spec.warmup} decisions equal the oracle`;
   if (dbPath !== null) {

@@ -105,6 +105,11 @@ export interface ChildSpec {
   /** Untimed runs first (JIT, caches, file growth), also checked against the oracle. */
   readonly warmup: number;
   readonly seed: number;
+  /**
+   * Fault injection for the harness's own tests: the decision of this timed run is replaced by
+   * a wrong one, as if a step had been skipped, to prove the oracle check fails the child.
+   */
+  readonly corruptRun?: number;
 }
 
 /** What a child reports. */

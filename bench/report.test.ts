@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { type ChildResult, type ImplName, LINES } from './lines.js';
+import { checkTargets, formatTable, fractionOfRaw, ratio, spread, summarise } from './report.js';
+
+function result(
+  line: string,
+  impl: ImplName,
+  runsPerSec: number,
+  peakRssBytes = 50e6,
+): ChildResult {
+  return {
+    line,
+    impl,
+    label: impl,
+    runs: 1_000,
+    wallMs: 1_000_000 / runsPerSec,
+    runsPerSec,
+    usPerStep: impl === 'raw' ? null : 1e6 / runsPerSec / 5,
+    baselineRssBytes: 40e6,
+    peakRssBytes,
+    perRunBytes: impl === 'raw' ? null : (peakRssBytes - 40e6) / 64,
+    checked: 'test',
+  };
+}
+
+describe('spread', () => {
+  it('gives median, min and max of odd and even samples', () => {
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3 });
+    expect(spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
+  });
+
+  it('refuses an empty sample', () => {
+    expect(() => spread([])).toThrow(RangeError);
+  });
+});
+
+describe('summarise', () => {
+  const cells = summarise([
+    result('mem-trivial-64', 'baton', 10_000),
+    result('mem-trivial-64', 'langgraph', 200),
+    result('mem-trivial-64', 'baton', 14_000, 90e6),
+    result('mem-trivial-64', 'langgraph', 100),
+    result('mem-trivial-64', 'baton', 12_000),
+    result('mem-trivial-64', 'langgraph', 300),
+    result('sqlite-io-512', 'baton', 6_000),
+    result('raw-batched', 'raw', 10_000),
+  ]);
+
+  it('groups repetitions by line and implementation', () => {
+    const baton = cells.find((c) => c.line === 'mem-trivial-64' && c.impl === 'baton')!;
+    expect(baton.repetitions).toBe(3);
+    expect(baton.runsPerSec).toEqual({ median: 12_000, min: 10_000, max: 14_000 });
+    expect(baton.peakRssBytes).toBe(90e6);
+    expect(cells).toHaveLength(4);
+  });
+
+  it('computes the Baton/LangGraph ratio from medians, and the fraction of raw batched', () => {
+    expect(ratio(cells, 'mem-trivial-64')).toBe(60);
+    expect(ratio(cells, 'sqlite-io-512')).toBeNull();
+    expect(fractionOfRaw(cells, 'sqlite-io-512')).toBe(0.6);
+  });
+
+  it('checks targets as met, missed, or not measured', () => {
+    const byName = new Map(checkTargets(cells).map((t) => [t.target, t]));
+    expect(byName.get('no persistence, trivial, 64 in flight: Baton ≥ 50× LangGraph')?.met).toBe(
+      true,
+    );
+    expect(byName.get('no persistence, trivial, 64 in flight: ≤ 10 µs per step')?.met).toBe(false);
+    expect(byName.get('durable SQLite, io, 512 in flight: ≥ 5,000 runs/s')?.met).toBe(true);
+    expect(byName.get('durable SQLite, io, 512 in flight: ≥ 50% of raw batched')?.met).toBe(true);
+    expect(byName.get('memory-io-512: peak RSS ≤ 120 MB')?.met).toBeNull();
+  });
+
+  it('prints one row per implementation with the ratio on the Baton row', () => {
+    const table = formatTable(LINES, cells);
+    const batonRow = table
+      .split('\n')
+      .find((l) => l.startsWith('mem-trivial-64') && l.includes('baton'));
+    expect(batonRow).toMatch(/12,000/);
+    expect(batonRow).toMatch(/60\.0×/);
+    expect(table.split('\n')).toHaveLength(2 + 4);
+  });
+});
