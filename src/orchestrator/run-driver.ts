@@ -25,6 +25,12 @@ import type {
   VersionRecord,
 } from '../state/types.js';
 import { buildVersionFromPayload } from '../state/versions.js';
+import {
+  noopTelemetry,
+  type RunScope,
+  type StepOutcome,
+  type StepScope,
+} from '../tracing/telemetry.js';
 import { cancelMarker, journalEntry as entry } from './journal.js';
 import { parkedSteps, serializeParked } from './parked.js';
 import type { RuntimeCore } from './runtime-core.js';
@@ -48,6 +54,9 @@ interface Completion {
   readonly tag: string | null;
   readonly journal: JournalEntry;
   readonly records?: RunWrite['records'];
+  /** Ended (with the version written) once the completion is committed. */
+  readonly scope?: StepScope;
+  readonly outcome: StepOutcome;
 }
 
 /** Drives one run until it ends, waits, or loses its lease. */
@@ -63,6 +72,7 @@ export class RunDriver {
   private readonly stop = new AbortController();
   private stopReason: 'cancelled' | 'lease_lost' | 'closed' | undefined;
   private wake: (() => void) | undefined;
+  private scope: RunScope | undefined;
 
   constructor(
     private readonly core: RuntimeCore,
@@ -107,6 +117,26 @@ export class RunDriver {
 
   /** Drives the run. Never throws for run-level failures; those end the run. */
   async drive(): Promise<DriverEnd> {
+    const w = this.workflow;
+    this.scope = this.core.telemetry.run(this.runId, {
+      'baton.run.id': this.runId,
+      'baton.workflow': w.name,
+      'baton.workflow.version': w.version,
+      'baton.run.resumed_from': this.head,
+      'baton.run.status.at_start': this.run.status,
+    });
+    const end = await this.driveInner().catch((e: unknown) => {
+      this.scope?.end('error', describeError(e));
+      throw e;
+    });
+    this.scope.end(
+      end.kind === 'detached' ? `detached: ${end.reason}` : end.run.status,
+      end.kind === 'ended' ? (end.run.error ?? undefined) : undefined,
+    );
+    return end;
+  }
+
+  private async driveInner(): Promise<DriverEnd> {
     try {
       if (this.run.status === 'compensating') return await this.compensate();
       return await this.progress();
@@ -180,7 +210,18 @@ export class RunDriver {
     const inputVersion = this.head;
     this.inFlight.set(spec.name, startedAt);
     this.journal(entry(this.runId, 'step.started', spec.name, startedAt, { inputVersion }));
+    const at = spec.agent.id.lastIndexOf('@');
+    const scope = this.runScope().step(spec.name, {
+      'baton.run.id': this.runId,
+      'baton.workflow': this.workflow.name,
+      'baton.workflow.version': this.workflow.version,
+      'baton.step': spec.name,
+      'baton.agent': spec.agent.id.slice(0, at),
+      'baton.agent.version': spec.agent.id.slice(at + 1),
+      'baton.state.version.in': inputVersion,
+    });
     void runStep({
+      scope,
       core: this.core,
       workflow: this.workflow,
       runId: this.runId,
@@ -215,9 +256,19 @@ export class RunDriver {
           tag: null,
           journal: entry(this.runId, 'step.succeeded', spec.name, now, timing),
           ...(cacheRecord ? { records: cacheRecord } : {}),
+          scope,
+          outcome: 'succeeded',
         });
       } else {
-        await this.degrade(spec, result.error, result.onFailure, result.encodedInput, timing, now);
+        await this.degrade(
+          spec,
+          result.error,
+          result.onFailure,
+          result.encodedInput,
+          timing,
+          now,
+          scope,
+        );
       }
       // A finished step stays in flight until its version is committed (see flush), so it is
       // never launched twice; a step that ended without a version leaves now.
@@ -233,11 +284,15 @@ export class RunDriver {
     encodedInput: string | null,
     timing: { inputVersion: number; durationMs: number; attempt: number },
     now: number,
+    scope: StepScope,
   ): Promise<void> {
-    if (this.stopReason) return;
     const info = describeError(error, spec.name);
+    if (this.stopReason) {
+      scope.end('aborted', {}, info);
+      return;
+    }
     if (onFailure === 'skip') {
-      this.pushSkip(spec, error.message, info, timing);
+      this.pushSkip(spec, error.message, info, timing, scope);
       return;
     }
     if (onFailure === 'cached' && encodedInput !== null) {
@@ -259,11 +314,14 @@ export class RunDriver {
           inputVersion: timing.inputVersion,
           tag: 'cached',
           journal: entry(this.runId, 'step.cached', spec.name, now, { ...timing, error: info }),
+          scope,
+          outcome: 'cached',
         });
         return;
       }
     }
     if (onFailure === 'human') {
+      scope.end('review', {}, info);
       this.parked.add(spec.name);
       this.journal(
         entry(this.runId, 'step.failed', spec.name, now, {
@@ -283,6 +341,7 @@ export class RunDriver {
       return;
     }
     this.journal(entry(this.runId, 'step.failed', spec.name, now, { ...timing, error: info }));
+    scope.end('failed', {}, info);
     this.failure ??= { step: spec.name, error: info };
   }
 
@@ -291,6 +350,7 @@ export class RunDriver {
     reason: string,
     error: ErrorInfo | null = null,
     timing: { inputVersion: number; durationMs: number; attempt: number } | null = null,
+    scope?: StepScope,
   ): void {
     const value = Object.freeze({ skipped: true as const, reason });
     this.completions.push({
@@ -307,13 +367,25 @@ export class RunDriver {
         error,
         detail: { reason },
       }),
+      scope:
+        scope ??
+        this.runScope().step(spec.name, { 'baton.step': spec.name, 'baton.run.id': this.runId }),
+      outcome: 'skipped',
     });
+  }
+
+  private runScope(): RunScope {
+    return this.scope ?? noopTelemetry.run(this.runId, {});
   }
 
   private parkWait(spec: StepSpec): void {
     this.parked.add(spec.name);
     const now = this.core.clock.now();
     const deadline = spec.timeoutMs !== undefined ? now + spec.timeoutMs : null;
+    this.runScope().event('wait.started', {
+      'baton.step': spec.name,
+      'baton.wait.deadline': deadline ?? undefined,
+    });
     this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail: { deadline } }));
   }
 
@@ -367,9 +439,11 @@ export class RunDriver {
     });
     // Structural sharing: untouched slots are shared with the previous state (all frozen).
     const data: Record<string, unknown> = { ...this.data };
+    let out = this.head;
     for (const c of completions) {
       data[c.step] = c.value;
       this.inFlight.delete(c.step);
+      c.scope?.end(c.outcome, { 'baton.state.version.out': ++out });
     }
     this.data = Object.freeze(data) as StateData;
     this.head = version;
@@ -462,6 +536,7 @@ export class RunDriver {
 
   private async compensate(): Promise<DriverEnd> {
     const result = await compensateRun({
+      scope: this.runScope(),
       core: this.core,
       runId: this.runId,
       signal: this.stop.signal,

@@ -7,6 +7,7 @@ import type { Clock } from '../resilience/clock.js';
 import type { GuardRegistry } from '../resilience/guard-registry.js';
 import type { Policy } from '../resilience/policy.js';
 import type { StateStore } from '../state/store.js';
+import type { Telemetry } from '../tracing/telemetry.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { Alert } from './runtime-types.js';
 
@@ -22,6 +23,7 @@ export interface RuntimeCore {
   readonly defaults: Policy | undefined;
   readonly guards: GuardRegistry;
   readonly random: () => number;
+  readonly telemetry: Telemetry;
   alert(alert: Alert): void;
 }
 

@@ -16,6 +16,7 @@ import type {
   StateSnapshot,
 } from '../state/types.js';
 import type { VerifyResult } from '../state/versions.js';
+import type { Telemetry } from '../tracing/telemetry.js';
 import type { Workflow } from './workflow.js';
 
 /** Something an operator must look at: a review task, a failed compensation, an orphaned run. */
@@ -31,7 +32,7 @@ export interface Alert {
 /** Options of `createRuntime`. */
 export interface RuntimeOptions {
   readonly store: StateStore;
-  readonly workflows?: readonly Workflow<never, unknown>[];
+  readonly workflows?: readonly Workflow<unknown, unknown>[];
   /** Maximum runs driven at once by this runtime; more wait in a queue (default unbounded). */
   readonly concurrency?: number;
   readonly clock?: Clock;
@@ -52,6 +53,8 @@ export interface RuntimeOptions {
   readonly onAlert?: (alert: Alert) => void | Promise<void>;
   /** Randomness for backoff jitter and sampling (default Math.random). */
   readonly random?: () => number;
+  /** Where spans go (default: nowhere). See `createTracing`. */
+  readonly telemetry?: Telemetry;
 }
 
 /** Options of `rt.start`. */

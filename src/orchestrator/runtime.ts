@@ -23,6 +23,7 @@ import { createIdGenerator } from '../state/ids.js';
 import { StateReader } from '../state/state-reader.js';
 import type { RunRecord, StateData, VersionRecord } from '../state/types.js';
 import { DEFAULT_MAX_SLOT_BYTES, materialize, verifyChain } from '../state/versions.js';
+import { noopTelemetry } from '../tracing/telemetry.js';
 import { GroupCommitter } from './group-commit.js';
 import { journalEntry } from './journal.js';
 import { LeaseKeeper, waitTimeoutError } from './lease-keeper.js';
@@ -67,6 +68,7 @@ class BatonRuntime implements Runtime {
     validateOptions(options);
     const clock = options.clock ?? systemClock;
     const store = options.store;
+    const telemetry = options.telemetry ?? noopTelemetry;
     const guards = createGuardRegistry({
       clock,
       ...(options.policy ? { defaults: options.policy } : {}),
@@ -90,6 +92,7 @@ class BatonRuntime implements Runtime {
       defaults: options.policy,
       guards,
       random: options.random ?? Math.random,
+      telemetry,
       alert: (a) => this.alert(a),
     };
     this.concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;

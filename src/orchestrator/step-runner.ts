@@ -8,7 +8,6 @@
  * - An input-contract violation fails the step without calling the agent and without counting
  *   against the breaker; an output-contract violation counts as a failure of the agent.
  */
-import { trace } from '@opentelemetry/api';
 import type { Agent, AgentContext, ModelUsage } from '../agents/agent.js';
 import {
   describeError,
@@ -21,6 +20,7 @@ import type { ResolvedPolicy } from '../resilience/policy.js';
 import { resolvePolicy } from '../resilience/policy.js';
 import { sealJson } from '../state/json.js';
 import type { JournalEntry } from '../state/types.js';
+import type { AttemptScope, StepScope } from '../tracing/telemetry.js';
 import type { RuntimeCore } from './runtime-core.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
@@ -56,6 +56,8 @@ export interface StepCall {
   readonly signal: AbortSignal;
   /** Receives attempt journal entries (flushed with the run's next commit). */
   readonly journal: (entry: JournalEntry) => void;
+  /** The step's trace scope; each attempt opens a child. */
+  readonly scope: StepScope;
 }
 
 const countsAsFailure = (e: unknown): boolean =>
@@ -82,13 +84,23 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
     const output = await guard.run(
       async (signal, attempt) => {
         attempts = attempt;
-        const ctx = makeContext(call, attempt, signal, usage);
-        const out = await agent.execute(input as never, ctx);
-        return agent.output.parse(out, {
-          boundary: 'agent-output',
-          step: step.name,
-          agent: agent.id,
-        });
+        const scope = call.scope.attempt(attempt);
+        try {
+          const out = await agent.execute(
+            input as never,
+            makeContext(call, attempt, signal, usage, scope),
+          );
+          const parsed = agent.output.parse(out, {
+            boundary: 'agent-output',
+            step: step.name,
+            agent: agent.id,
+          });
+          scope.end();
+          return parsed;
+        } catch (e) {
+          scope.end(describeError(e, step.name));
+          throw e;
+        }
       },
       {
         signal: call.signal,
@@ -130,6 +142,7 @@ function makeContext(
   attempt: number,
   signal: AbortSignal,
   usage: ModelUsage[],
+  scope: AttemptScope,
 ): AgentContext {
   const { core, runId, step } = call;
   return {
@@ -141,8 +154,9 @@ function makeContext(
     logger: core.logger,
     usage: (u) => {
       usage.push(u);
+      scope.usage(u);
     },
-    span: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 }),
+    span: scope.span,
   };
 }
 

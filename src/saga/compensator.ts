@@ -19,9 +19,12 @@ import { resolvePolicy } from '../resilience/policy.js';
 import { withTimeout } from '../resilience/timeout.js';
 import { decodeJson } from '../state/json.js';
 import type { JournalEntry, VersionRecord } from '../state/types.js';
+import type { RunScope } from '../tracing/telemetry.js';
 
 /** What the saga needs from the run's driver. */
 export interface CompensationCall {
+  /** The run's trace scope; each compensation is a step scope under it. */
+  readonly scope: RunScope;
   readonly core: RuntimeCore;
   readonly runId: string;
   readonly signal: AbortSignal;
@@ -77,8 +80,17 @@ async function compensateOne(
   const output = decodeJson(v.payload);
   const startedAt = core.clock.now();
   let lastError: ErrorInfo | null = null;
+  const scope = call.scope.step(`compensate ${spec.name}`, {
+    'baton.run.id': runId,
+    'baton.step': spec.name,
+    'baton.agent': spec.agent.name,
+    'baton.agent.version': spec.agent.version,
+    'baton.compensation': true,
+    'baton.state.version.in': v.version,
+  });
   for (let attempt = 1; attempt <= policy.retry.maxAttempts; attempt++) {
     call.signal.throwIfAborted();
+    const attemptScope = scope.attempt(attempt);
     try {
       await withTimeout(
         (signal) => {
@@ -99,6 +111,8 @@ async function compensateOne(
           label: `${spec.name} (compensate)`,
         },
       );
+      attemptScope.end();
+      scope.end('succeeded');
       await call.commitJournal([
         journal(runId, 'compensation.succeeded', spec.name, core.clock.now(), {
           attempt,
@@ -110,7 +124,9 @@ async function compensateOne(
     } catch (e) {
       if (call.signal.aborted) throw e;
       lastError = describeError(toError(e), spec.name);
+      attemptScope.end(lastError);
       const willRetry = attempt < policy.retry.maxAttempts;
+      if (!willRetry) scope.end('failed', {}, lastError);
       const delayMs = willRetry ? backoffDelay(attempt, policy.retry.backoff, core.random) : 0;
       await call.commitJournal([
         journal(

@@ -193,7 +193,7 @@ describe('runtime on the memory store', () => {
       try {
         createRuntime({
           store: memoryStore(),
-          workflows: [unfinished as unknown as Workflow<never, unknown>],
+          workflows: [unfinished as unknown as Workflow<unknown, unknown>],
         });
       } catch (e) {
         return e;

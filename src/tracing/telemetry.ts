@@ -1,0 +1,84 @@
+/**
+ * The seam between the orchestrator and tracing. The driver opens scopes as a run unfolds —
+ * run → step → attempt — and each scope is a span in the tracing implementation, so the span
+ * tree follows the run's structure under any concurrency: parallel steps are siblings under
+ * their run, each attempt is under its step, each model call under its attempt.
+ *
+ * The default implementation does nothing and allocates nothing per call.
+ */
+import { INVALID_SPAN_CONTEXT, type Span, trace } from '@opentelemetry/api';
+import type { Evaluation, ModelUsage } from '../agents/agent.js';
+import type { ErrorInfo } from '../errors.js';
+
+/** Attributes of a scope: strings, numbers, booleans. */
+export type ScopeAttributes = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** How a step ended. */
+export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'cached' | 'review' | 'aborted';
+
+/** One evaluator's verdict, as attached to the attempt and the version. */
+export interface EvaluationRecord extends Evaluation {
+  readonly evaluator: string;
+  readonly passed: boolean;
+}
+
+/** An agent attempt: a span the agent sees as `ctx.span`. */
+export interface AttemptScope {
+  readonly span: Span;
+  usage(usage: ModelUsage): void;
+  evaluation(record: EvaluationRecord): void;
+  end(error?: ErrorInfo): void;
+}
+
+/** A step (agent call with its attempts, a wait, a compensation). */
+export interface StepScope {
+  attempt(attempt: number): AttemptScope;
+  event(name: string, attributes?: ScopeAttributes): void;
+  end(outcome: StepOutcome, attributes?: ScopeAttributes, error?: ErrorInfo): void;
+}
+
+/** A run (or one resumption of it). */
+export interface RunScope {
+  step(name: string, attributes: ScopeAttributes): StepScope;
+  event(name: string, attributes?: ScopeAttributes): void;
+  end(status: string, error?: ErrorInfo): void;
+}
+
+/** Opens run scopes and hears breaker transitions. */
+export interface Telemetry {
+  run(runId: string, attributes: ScopeAttributes): RunScope;
+  breakerTransition(transition: {
+    readonly breaker: string;
+    readonly from: string;
+    readonly to: string;
+    readonly at: number;
+    readonly reason: string;
+  }): void;
+  /** Writes out whatever is buffered (spans to the store). */
+  flush(): Promise<void>;
+}
+
+const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+const NOOP_ATTEMPT: AttemptScope = Object.freeze({
+  span: NOOP_SPAN,
+  usage() {},
+  evaluation() {},
+  end() {},
+});
+const NOOP_STEP: StepScope = Object.freeze({
+  attempt: () => NOOP_ATTEMPT,
+  event() {},
+  end() {},
+});
+const NOOP_RUN: RunScope = Object.freeze({
+  step: () => NOOP_STEP,
+  event() {},
+  end() {},
+});
+
+/** Telemetry that records nothing. */
+export const noopTelemetry: Telemetry = Object.freeze({
+  run: () => NOOP_RUN,
+  breakerTransition() {},
+  flush: async () => {},
+});
