@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   ContractViolationError,
@@ -200,6 +201,27 @@ describe('agent guard', () => {
     ctl.abort(new Error('shutdown'));
     await expect(run).rejects.toThrow('shutdown');
     expect(g.guard.snapshot().breaker).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
+  });
+
+  it('shares one listener on the caller signal among concurrent attempts', async () => {
+    const g = setup();
+    const run = new AbortController();
+    const started: AbortSignal[] = [];
+    const hung = (signal: AbortSignal) => {
+      started.push(signal);
+      return new Promise<never>(() => undefined);
+    };
+    const calls = Array.from({ length: 30 }, () =>
+      g.guard.run(hung, { signal: run.signal }).catch((e: unknown) => e),
+    );
+    await g.clock.advance(0);
+    expect(started).toHaveLength(30);
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(1);
+    run.abort(new Error('run cancelled'));
+    const results = await Promise.all(calls);
+    expect(results.every((e) => e instanceof Error && e.message === 'run cancelled')).toBe(true);
+    expect(started.every((s) => s.aborted)).toBe(true);
+    expect(g.clock.pending()).toBe(0);
   });
 
   it('limits concurrency across runs sharing the guard', async () => {

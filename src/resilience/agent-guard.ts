@@ -13,6 +13,7 @@
  * - an attempt cut short by the caller's abort never counts as a breaker failure.
  */
 import { InvalidArgumentError, isCircuitOpenError } from '../errors.js';
+import { type AbortLink, createAbortLinker } from './abort-link.js';
 import { backoffDelay } from './backoff.js';
 import { type Bulkhead, createBulkhead } from './bulkhead.js';
 import {
@@ -95,6 +96,8 @@ export interface AgentGuardOptions {
   /** Source of jitter in [0, 1) (default `Math.random`). */
   readonly random?: () => number;
   readonly onTransition?: BreakerTransitionListener;
+  /** Shares caller-signal listeners (a registry passes one linker to all its guards). */
+  readonly link?: AbortLink;
 }
 
 /** Creates the guard for one agent. */
@@ -102,6 +105,7 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
   const { name, policy } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
+  const link = options.link ?? createAbortLinker();
   const breaker =
     policy.breaker === false
       ? undefined
@@ -135,6 +139,7 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
         timeoutMs: (opts.policy ?? policy).timeoutMs,
         clock,
         label: opts.step ?? name,
+        link,
         ...(signal ? { signal } : {}),
       });
     const classify = opts.countsAsFailure ?? defaultCountsAsFailure;

@@ -7,6 +7,7 @@
  *   layers given on the first call fix that guard's policy (an agent version's policy is fixed).
  * - `breakers()` lists every guard that has a breaker, sorted by name.
  */
+import { createAbortLinker } from './abort-link.js';
 import type { AgentGuard } from './agent-guard.js';
 import { createAgentGuard } from './agent-guard.js';
 import type { BreakerSnapshot, BreakerTransitionListener } from './circuit-breaker.js';
@@ -39,6 +40,8 @@ export interface GuardRegistry {
 export function createGuardRegistry(options: GuardRegistryOptions = {}): GuardRegistry {
   const clock = options.clock ?? systemClock;
   const guards = new Map<string, AgentGuard>();
+  // One listener per run signal for the whole runtime, however many agents share it.
+  const link = createAbortLinker();
   return {
     guard(agentId, ...layers) {
       let g = guards.get(agentId);
@@ -47,6 +50,7 @@ export function createGuardRegistry(options: GuardRegistryOptions = {}): GuardRe
           name: agentId,
           policy: resolvePolicy(options.defaults, ...layers),
           clock,
+          link,
           ...(options.random ? { random: options.random } : {}),
           ...(options.onTransition ? { onTransition: options.onTransition } : {}),
         });

@@ -6,9 +6,10 @@
  * - the returned promise settles when `fn` settles, when the timeout fires (`StepTimeoutError`)
  *   or when the outer signal aborts (its reason), whichever comes first, even if `fn` never
  *   settles.
- * - once settled, the timer is cancelled and the outer-signal listener removed.
+ * - once settled, the timer is cancelled and the outer-signal subscription removed.
  */
 import { StepTimeoutError } from '../errors.js';
+import { type AbortLink, linkDirectly } from './abort-link.js';
 import { abortReason, type Clock, startTimer } from './clock.js';
 
 /** Options of {@link withTimeout}. */
@@ -20,6 +21,8 @@ export interface TimeoutOptions {
   readonly signal?: AbortSignal;
   /** What timed out, for `StepTimeoutError.step`. */
   readonly label: string;
+  /** How to listen to `signal` (default: one listener per call; a guard shares one). */
+  readonly link?: AbortLink;
 }
 
 /**
@@ -39,20 +42,21 @@ export function withTimeout<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let cancelTimer: (() => void) | undefined;
+    let unlink: (() => void) | undefined;
     const finish = (): boolean => {
       if (settled) return false;
       settled = true;
       cancelTimer?.();
-      outer?.removeEventListener('abort', onOuterAbort);
+      unlink?.();
       return true;
     };
-    const onOuterAbort = (): void => {
-      const reason = abortReason(outer as AbortSignal);
-      if (!finish()) return;
-      attempt.abort(reason);
-      reject(reason);
-    };
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    if (outer) {
+      unlink = (options.link ?? linkDirectly)(outer, (reason) => {
+        if (!finish()) return;
+        attempt.abort(reason);
+        reject(reason);
+      });
+    }
     if (Number.isFinite(timeoutMs)) {
       cancelTimer = startTimer(clock, timeoutMs, () => {
         if (!finish()) return;
