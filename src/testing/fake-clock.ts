@@ -2,7 +2,8 @@
  * A clock that only moves when a test says so. `sleep` registers a sleeper; `advance(ms)` moves
  * time forward and wakes due sleepers one at a time, in time order, letting each continuation
  * run (and register new sleepers) before the next one wakes. Tests therefore never really wait,
- * and never assert on real elapsed time.
+ * and never assert on real elapsed time. (It lets continuations run with `setImmediate`, so do not
+ * combine it with `vi.useFakeTimers()`, which fakes `setImmediate` too.)
  *
  * Invariants:
  * - `now()` never goes backwards.
