@@ -20,7 +20,7 @@ import {
 import { checkWrite } from '../memory-store.js';
 import type { CommitOutcome, RunPatch, RunWrite } from '../types.js';
 import type { Db } from './open.js';
-import { journalParams, type Param, recordParams, versionParams } from './rows.js';
+import { journalParams, type Param, recordParams } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** Raised inside the fast path to request the savepoint replay. */
@@ -70,7 +70,24 @@ function applyWrite(s: Statements, w: RunWrite): CommitOutcome {
   const rejected = checkWrite(w, head[0], head[1]);
   if (rejected) return { ok: false, error: rejected };
   const versions = w.versions ?? [];
-  for (const v of versions) s.insertVersion.run(...versionParams(v));
+  for (const v of versions) {
+    // Bound field by field: no intermediate array on the hottest line of the product.
+    s.insertVersion.run(
+      v.runId,
+      v.version,
+      v.step,
+      v.kind,
+      v.payload,
+      v.createdBy,
+      v.inputVersion ?? null,
+      v.contract ?? null,
+      v.tag ?? null,
+      v.createdAt,
+      v.traceId ?? null,
+      v.hash,
+      v.prevHash,
+    );
+  }
   if (w.journal) for (const j of w.journal) s.insertJournal.run(...journalParams(j));
   const headVersion = head[0] + versions.length;
   if (w.run) s.patchRun.run(...patchParams(headVersion, w.run, w.runId));
