@@ -28,6 +28,14 @@ export {
   type ValidationResult,
 } from './contracts/contract.js';
 export * from './errors.js';
+export { createRuntime } from './orchestrator/runtime.js';
+export type {
+  Alert,
+  RunHandle,
+  Runtime,
+  RuntimeOptions,
+  StartOptions,
+} from './orchestrator/runtime-types.js';
 export {
   isWorkflow,
   type Selector,
@@ -39,6 +47,8 @@ export {
   workflow,
 } from './orchestrator/workflow.js';
 export { isSkipped, type Skipped, type StateView } from './orchestrator/workflow-types.js';
+export type { BreakerSnapshot, BreakerTransition } from './resilience/circuit-breaker.js';
+export { type Clock, systemClock } from './resilience/clock.js';
 export {
   type BackoffPolicy,
   type BreakerPolicy,
@@ -53,6 +63,7 @@ export {
 export { GENESIS_HASH, hashVersion } from './state/hash.js';
 export { canonicalJson, deepFreeze, type Json, type JsonObject, sealJson } from './state/json.js';
 export { memoryStore } from './state/memory-store.js';
+export { type SqliteStoreOptions, sqliteStore } from './state/sqlite/sqlite-store.js';
 export type { StateStore, StoreKind } from './state/store.js';
 export * from './state/types.js';
 export {
@@ -62,14 +73,15 @@ export {
   type VerifyResult,
   verifyChain,
 } from './state/versions.js';
-export { createRuntime } from './orchestrator/runtime.js';
-export type {
-  Alert,
-  RunHandle,
-  Runtime,
-  RuntimeOptions,
-  StartOptions,
-} from './orchestrator/runtime-types.js';
-export type { BreakerSnapshot, BreakerTransition } from './resilience/circuit-breaker.js';
-export { type Clock, systemClock } from './resilience/clock.js';
-export { type SqliteStoreOptions, sqliteStore } from './state/sqlite/sqlite-store.js';
+export { type StateChange, type StateDiff, diffJson } from './debugging/diff.js';
+export type { ReplayOptions } from './debugging/time-travel.js';
+export {
+  type AttemptScope,
+  type EvaluationRecord,
+  noopTelemetry,
+  type RunScope,
+  type ScopeAttributes,
+  type StepOutcome,
+  type StepScope,
+  type Telemetry,
+} from './tracing/telemetry.js';

@@ -2,6 +2,8 @@
  * The runtime's public interface, kept apart from its implementation (runtime.ts).
  */
 import type { Logger } from '../agents/agent.js';
+import type { StateDiff } from '../debugging/diff.js';
+import type { ReplayOptions } from '../debugging/time-travel.js';
 import type { ErrorInfo } from '../errors.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import type { Clock } from '../resilience/clock.js';
@@ -108,6 +110,21 @@ export interface Runtime {
   state(runId: string, version: number): Promise<StateSnapshot>;
   /** Checks the run's hash chain. */
   verify(runId: string): Promise<VerifyResult>;
+  /** Path-level differences between two versions. @throws NotFoundError */
+  diff(runId: string, a: number, b: number): Promise<StateDiff>;
+  /**
+   * Appends a version equal to `version` (marked `rollback:<version>`; history is never
+   * rewritten) and drives the run on from there.
+   * @throws InvalidArgumentError when another runtime is driving the run.
+   */
+  rollback(runId: string, version: number): Promise<StateSnapshot>;
+  /** Forks a new run from a version, optionally with other agents for named steps. */
+  replay<Out = Json>(runId: string, options: ReplayOptions): Promise<RunHandle<Out>>;
+  /** The first version where `predicate` holds (binary search: O(log n) state reads). */
+  bisect(
+    runId: string,
+    predicate: (snapshot: StateSnapshot) => boolean,
+  ): Promise<StateSnapshot | undefined>;
   /** Every breaker of this runtime. */
   breakers(): BreakerSnapshot[];
   /** Resolves once the store is migrated and unfinished runs are claimed. */

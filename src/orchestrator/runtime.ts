@@ -11,6 +11,16 @@
  */
 import { hostname } from 'node:os';
 import { createCatalog } from '../contracts/catalog.js';
+import { bisectVersions } from '../debugging/bisect.js';
+import { diffJson, type StateDiff } from '../debugging/diff.js';
+import {
+  appendRollback,
+  checkVersion,
+  createFork,
+  forkState,
+  type ReplayOptions,
+  replayWorkflow,
+} from '../debugging/time-travel.js';
 import {
   InvalidArgumentError,
   InvalidDefinitionError,
@@ -20,8 +30,9 @@ import {
 import { systemClock } from '../resilience/clock.js';
 import { createGuardRegistry } from '../resilience/guard-registry.js';
 import { createIdGenerator } from '../state/ids.js';
+import type { Json } from '../state/json.js';
 import { StateReader } from '../state/state-reader.js';
-import type { RunRecord, StateData, VersionRecord } from '../state/types.js';
+import type { RunRecord, StateData, StateSnapshot, VersionRecord } from '../state/types.js';
 import { DEFAULT_MAX_SLOT_BYTES, materialize, verifyChain } from '../state/versions.js';
 import { noopTelemetry } from '../tracing/telemetry.js';
 import { GroupCommitter } from './group-commit.js';
@@ -186,14 +197,9 @@ class BatonRuntime implements Runtime {
     versions: readonly VersionRecord[],
     data: StateData,
     prepare?: (d: RunDriver) => void,
+    workflow: Workflow = this.workflowFor(run.workflow, run.workflowVersion),
   ): void {
-    const driver = new RunDriver(
-      this.core,
-      this.workflowFor(run.workflow, run.workflowVersion),
-      run,
-      versions,
-      data,
-    );
+    const driver = new RunDriver(this.core, workflow, run, versions, data);
     prepare?.(driver);
     this.drivers.set(run.runId, driver);
     const go = (): void => {
@@ -347,6 +353,63 @@ class BatonRuntime implements Runtime {
   async verify(runId: string) {
     const run = await this.getRun(runId);
     return verifyChain(await this.core.store.readVersions(runId), run.headVersion);
+  }
+
+  async diff(runId: string, a: number, b: number): Promise<StateDiff> {
+    const run = await this.getRun(runId);
+    const from = checkVersion(run, a, 'a');
+    const to = checkVersion(run, b, 'b');
+    const [sa, sb] = await Promise.all([this.reader.at(runId, from), this.reader.at(runId, to)]);
+    return { runId, from, to, changes: diffJson(sa.data, sb.data) };
+  }
+
+  async rollback(runId: string, version: number): Promise<StateSnapshot> {
+    this.assertOpen();
+    const run = await this.getRun(runId);
+    checkVersion(run, version);
+    if (this.drivers.has(runId)) {
+      throw new InvalidArgumentError(
+        `run ${runId} is being driven by this runtime; cancel it or wait for it before rolling back`,
+        'runId',
+      );
+    }
+    const target = await this.reader.at(runId, version);
+    const [head] = await this.core.store.readVersions(runId, run.headVersion, run.headVersion);
+    const rolled = await appendRollback(this.core, run, target, head!);
+    await this.resumeClaimed(rolled.run);
+    return this.reader.at(runId, rolled.version.version);
+  }
+
+  async replay<Out = Json>(runId: string, options: ReplayOptions): Promise<RunHandle<Out>> {
+    this.assertOpen();
+    const parent = await this.getRun(runId);
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidArgumentError('replay needs { fromVersion }', 'options');
+    const from = checkVersion(parent, options.fromVersion, 'fromVersion');
+    const wf = replayWorkflow(
+      this.workflowFor(parent.workflow, parent.workflowVersion),
+      options.overrides,
+    );
+    const snapshot = await this.reader.at(runId, from);
+    const state = forkState(wf, snapshot.data, Object.keys(options.overrides ?? {}));
+    if (!('input' in state))
+      throw new InvalidArgumentError(
+        `version ${from} of run ${runId} holds no input to replay from`,
+        'fromVersion',
+      );
+    const fork = await createFork(this.core, parent, from, state, options.runId ?? this.newId());
+    this.launch(fork.run, [fork.firstVersion], state, undefined, wf);
+    return createRunHandle<Out>(fork.run.runId, this.core.store, this.waiters);
+  }
+
+  async bisect(
+    runId: string,
+    predicate: (snapshot: StateSnapshot) => boolean,
+  ): Promise<StateSnapshot | undefined> {
+    if (typeof predicate !== 'function')
+      throw new InvalidArgumentError('bisect needs a predicate function', 'predicate');
+    const run = await this.getRun(runId);
+    return bisectVersions(run.headVersion, (v) => this.reader.at(runId, v), predicate);
   }
 
   breakers() {
