@@ -59,6 +59,15 @@ describe('sqliteStore lifecycle', () => {
     await store.close();
   });
 
+  it('stays closed when close() is called while migrate() is opening the file', async () => {
+    const store = sqliteStore(tempPath());
+    const migrating = store.migrate();
+    await store.close();
+    await migrating;
+    await expect(store.getRun('x')).rejects.toThrow(/closed/);
+    await expect(store.migrate()).rejects.toThrow(/closed/);
+  });
+
   it('rejects bad options with an error naming the value', () => {
     expect(() => sqliteStore('')).toThrow(/path/);
     expect(() => sqliteStore('x.db', { synchronous: 'OFF' as 'FULL' })).toThrow(/"OFF"/);

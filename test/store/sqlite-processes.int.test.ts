@@ -81,9 +81,10 @@ describe('a writer killed with SIGKILL mid-stream', () => {
       for (const [runId, versions] of acked) {
         const run = await store.getRun(runId);
         const stored = await store.readVersions(runId);
-        expect(verifyChain(stored, run?.headVersion)).toMatchObject({ ok: true });
-        expect(run!.headVersion).toBeGreaterThanOrEqual(Math.max(...versions.keys()));
-        for (const [v, hash] of versions) expect(stored[v - 1]?.hash).toBe(hash);
+        const context = `${runId}, killed after ${killAfter} acknowledgements`;
+        expect(verifyChain(stored, run?.headVersion), context).toMatchObject({ ok: true });
+        expect(run!.headVersion, context).toBeGreaterThanOrEqual(Math.max(...versions.keys()));
+        for (const [v, hash] of versions) expect(stored[v - 1]?.hash, context).toBe(hash);
       }
     },
   );

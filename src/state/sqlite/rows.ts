@@ -101,7 +101,7 @@ export const RECORD_COLUMNS = 'kind, key, run_id, at, body';
 export type Param = string | number | null;
 
 function encode(value: unknown): string | null {
-  // `?? null` also maps undefined (from untyped callers) to SQL NULL.
+  // undefined (from untyped callers) becomes SQL NULL rather than a driver error.
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 

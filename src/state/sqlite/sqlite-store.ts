@@ -129,7 +129,9 @@ class SqliteStore implements StateStore {
     if (this.life.state === 'open') return Promise.resolve();
     this.opening ??= openLedger(this.path, this.options).then(
       (db) => {
-        this.life = prepare(db);
+        // close() may have been called while the file was opening: honour it.
+        if (this.life.state === 'closed') db.close();
+        else this.life = prepare(db);
       },
       (e: unknown) => {
         this.opening = undefined;
