@@ -3,11 +3,7 @@
  * workflow with score/income/fraud in parallel, risk after score and income, decision after
  * risk and fraud; `memoryStore()` for the no-persistence lines, `sqliteStore(file)` with
  * synchronous=FULL for the durable ones.
- *
- * Baton is loaded through a dynamic import checked against `BatonApi` (the API of DESIGN.md),
- * so the bench compiles and its LangGraph and raw lines run while the orchestrator is still
- * being written; `batonAvailability()` says what is missing. Once `createRuntime` and
- * `sqliteStore` are exported from src/index.ts, this can become a static import unchanged.
+
  *
  * Invariants:
  * - Agents call exactly the same step functions as the LangGraph nodes (bench/workload.ts).
@@ -16,71 +12,16 @@
  */
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import {
+  agent,
+  contract,
+  createRuntime,
+  memoryStore,
+  sqliteStore,
+  workflow,
+} from '../src/index.js';
 import type { BenchImpl, ImplOptions } from './impl.js';
-import type { App, Decision } from './workload.js';
 import { stepFns } from './workload.js';
-
-/** The slice of Baton's public API the bench uses (names and shapes from DESIGN.md). */
-export interface BatonApi {
-  contract(id: string, schema: z.ZodType): unknown;
-  agent(def: {
-    name: string;
-    version: string;
-    input: unknown;
-    output: unknown;
-    execute: (input: never) => Promise<unknown>;
-  }): unknown;
-  workflow(name: string, options: { version: number; input: unknown }): WorkflowBuilderApi;
-  createRuntime(options: { store: unknown; workflows: readonly unknown[] }): RuntimeApi;
-  memoryStore(): unknown;
-  sqliteStore(path: string, options?: { synchronous?: 'FULL' | 'NORMAL' }): unknown;
-}
-
-/** Builder methods the bench calls. */
-export interface WorkflowBuilderApi {
-  step(
-    name: string,
-    agent: unknown,
-    options: { needs?: readonly string[]; input: (s: BenchStateView) => unknown },
-  ): WorkflowBuilderApi;
-  output(select: (s: BenchStateView) => unknown): unknown;
-}
-
-/** The state a selector sees in the bench workflow. */
-export interface BenchStateView {
-  readonly input: App;
-  readonly score: unknown;
-  readonly income: unknown;
-  readonly fraud: unknown;
-  readonly risk: unknown;
-  readonly decision: unknown;
-}
-
-/** Runtime methods the bench calls. */
-export interface RuntimeApi {
-  start(workflow: unknown, input: App): Promise<{ id: string; result(): Promise<unknown> }>;
-  ready?(): Promise<void>;
-  close(): Promise<void>;
-}
-
-const REQUIRED = [
-  'contract',
-  'agent',
-  'workflow',
-  'createRuntime',
-  'memoryStore',
-  'sqliteStore',
-] as const;
-
-/** Loads Baton's public API, or says which exports are still missing. */
-export async function batonAvailability(): Promise<
-  { ok: true; api: BatonApi } | { ok: false; missing: string[] }
-> {
-  const mod = (await import('../src/index.js')) as Record<string, unknown>;
-  const missing = REQUIRED.filter((name) => typeof mod[name] !== 'function');
-  if (missing.length > 0) return { ok: false, missing };
-  return { ok: true, api: mod as unknown as BatonApi };
-}
 
 const AppSchema = z.object({
   id: z.string(),
@@ -114,37 +55,54 @@ const DecisionSchema = z.object({
   check: z.number().int(),
 });
 
-function buildWorkflow(api: BatonApi, options: ImplOptions): unknown {
+function buildWorkflow(options: ImplOptions) {
   const fns = stepFns(options.mode);
-  const c = {
-    app: api.contract('bench.application@1', AppSchema),
-    score: api.contract('bench.score@1', ScoreSchema),
-    income: api.contract('bench.income@1', IncomeSchema),
-    fraud: api.contract('bench.fraud@1', FraudSchema),
-    riskIn: api.contract(
-      'bench.risk-input@1',
-      z.object({ score: ScoreSchema, income: IncomeSchema }),
-    ),
-    risk: api.contract('bench.risk@1', RiskSchema),
-    decisionIn: api.contract(
-      'bench.decision-input@1',
-      z.object({ applicationId: z.string(), risk: RiskSchema, fraud: FraudSchema }),
-    ),
-    decision: api.contract('bench.decision@1', DecisionSchema),
-  };
-  const def = (
-    name: string,
-    input: unknown,
-    output: unknown,
-    execute: (i: never) => Promise<unknown>,
-  ) => api.agent({ name, version: '1.0.0', input, output, execute });
-  const score = def('credit-score', c.app, c.score, fns.score);
-  const income = def('income-verification', c.app, c.income, fns.income);
-  const fraud = def('fraud-detection', c.app, c.fraud, fns.fraud);
-  const risk = def('risk-assessment', c.riskIn, c.risk, fns.risk);
-  const decision = def('final-approval', c.decisionIn, c.decision, fns.decision);
-  return api
-    .workflow('bench', { version: 1, input: c.app })
+  const App = contract('bench.application@1', AppSchema);
+  const riskIn = contract(
+    'bench.risk-input@1',
+    z.object({ score: ScoreSchema, income: IncomeSchema }),
+  );
+  const decisionIn = contract(
+    'bench.decision-input@1',
+    z.object({ applicationId: z.string(), risk: RiskSchema, fraud: FraudSchema }),
+  );
+  const v = '1.0.0';
+  const score = agent({
+    name: 'credit-score',
+    version: v,
+    input: App,
+    output: contract('bench.score@1', ScoreSchema),
+    execute: fns.score,
+  });
+  const income = agent({
+    name: 'income-verification',
+    version: v,
+    input: App,
+    output: contract('bench.income@1', IncomeSchema),
+    execute: fns.income,
+  });
+  const fraud = agent({
+    name: 'fraud-detection',
+    version: v,
+    input: App,
+    output: contract('bench.fraud@1', FraudSchema),
+    execute: fns.fraud,
+  });
+  const risk = agent({
+    name: 'risk-assessment',
+    version: v,
+    input: riskIn,
+    output: contract('bench.risk@1', RiskSchema),
+    execute: fns.risk,
+  });
+  const decision = agent({
+    name: 'final-approval',
+    version: v,
+    input: decisionIn,
+    output: contract('bench.decision@1', DecisionSchema),
+    execute: fns.decision,
+  });
+  return workflow('bench', { version: 1, input: App })
     .step('score', score, { input: (s) => s.input })
     .step('income', income, { input: (s) => s.input })
     .step('fraud', fraud, { input: (s) => s.input })
@@ -159,38 +117,24 @@ function buildWorkflow(api: BatonApi, options: ImplOptions): unknown {
     .output((s) => s.decision);
 }
 
-/**
- * Builds the Baton implementation on `memoryStore()` (dbPath null) or `sqliteStore(dbPath)`.
- * @throws Error naming the missing exports while the orchestrator is not exported yet.
- */
+/** Builds the Baton implementation on `memoryStore()` (dbPath null) or `sqliteStore(dbPath)`. */
 export async function createBatonImpl(options: ImplOptions): Promise<BenchImpl> {
-  const availability = await batonAvailability();
-  if (!availability.ok) {
-    throw new Error(
-      `Baton is not runnable yet: src/index.ts does not export ${availability.missing.join(', ')}`,
-    );
-  }
-  const { api } = availability;
-  const wf = buildWorkflow(api, options);
+  const wf = buildWorkflow(options);
   const store =
-    options.dbPath === null
-      ? api.memoryStore()
-      : api.sqliteStore(options.dbPath, { synchronous: 'FULL' });
-  const rt = api.createRuntime({ store, workflows: [wf] });
-  await rt.ready?.();
+    options.dbPath === null ? memoryStore() : sqliteStore(options.dbPath, { synchronous: 'FULL' });
+  const rt = createRuntime({ store, workflows: [wf] });
+  await rt.ready();
   return {
     label: options.dbPath === null ? 'baton memoryStore' : 'baton sqliteStore (synchronous=FULL)',
     async run(app) {
       const handle = await rt.start(wf, app);
-      return (await handle.result()) as Decision;
+      return handle.result();
     },
     async close() {
       // The runtime closes its store.
       await rt.close();
     },
-    verifyStored(dbPath, runs) {
-      verifyBatonFile(dbPath, runs);
-    },
+    verifyStored: verifyBatonFile,
   };
 }
 

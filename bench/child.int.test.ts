@@ -32,6 +32,7 @@ const spec: ChildSpec = {
   runs: 12,
   warmup: 3,
   seed: 9,
+  budgetMs: null,
 };
 
 describe('a bench child process', () => {

@@ -51,33 +51,39 @@ async function measureImpl(spec: ChildSpec, dir: string): Promise<ChildResult> {
   verifyDecisions(`${spec.line}/${spec.impl} warm-up`, warm, warmDecisions);
 
   const t0 = performance.now();
-  await runPool(apps.length, spec.inFlight, async (i) => {
-    decisions[i] = await impl.run(apps[i]!, i);
-  });
+  const deadline = spec.budgetMs === null ? Number.POSITIVE_INFINITY : t0 + spec.budgetMs;
+  const runs = await runPool(
+    apps.length,
+    spec.inFlight,
+    async (i) => {
+      decisions[i] = await impl.run(apps[i]!, i);
+    },
+    () => performance.now() > deadline,
+  );
   const wallMs = performance.now() - t0;
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   await impl.close();
 
   const bad = spec.corruptRun === undefined ? undefined : decisions[spec.corruptRun];
   if (bad !== undefined) decisions[spec.corruptRun!] = { ...bad, check: bad.check + 1 };
-  verifyDecisions(`${spec.line}/${spec.impl}`, apps, decisions);
-  let checked = `${spec.runs + spec.warmup} decisions equal the oracle`;
+  verifyDecisions(`${spec.line}/${spec.impl}`, apps.slice(0, runs), decisions.slice(0, runs));
+  let checked = `${runs + spec.warmup} decisions equal the oracle`;
   if (dbPath !== null) {
     if (!impl.verifyStored) throw new Error(`${impl.label}: durable line without a file check`);
-    impl.verifyStored(dbPath, spec.runs + spec.warmup);
-    checked += `; ${spec.runs + spec.warmup} runs found in the SQLite file`;
+    impl.verifyStored(dbPath, runs + spec.warmup);
+    checked += `; ${runs + spec.warmup} runs found in the SQLite file`;
   }
   return {
     line: spec.line,
     impl: spec.impl,
     label: impl.label,
-    runs: spec.runs,
+    runs,
     wallMs,
-    runsPerSec: spec.runs / (wallMs / 1000),
-    usPerStep: (wallMs * 1000) / (spec.runs * STEPS_PER_RUN),
+    runsPerSec: runs / (wallMs / 1000),
+    usPerStep: (wallMs * 1000) / (runs * STEPS_PER_RUN),
     baselineRssBytes,
     peakRssBytes,
-    perRunBytes: Math.max(0, peakRssBytes - baselineRssBytes) / Math.min(spec.inFlight, spec.runs),
+    perRunBytes: Math.max(0, peakRssBytes - baselineRssBytes) / Math.min(spec.inFlight, runs),
     checked,
   };
 }
@@ -90,19 +96,20 @@ async function measureRaw(spec: ChildSpec, dir: string): Promise<ChildResult> {
     runs: spec.runs,
     batch: spec.inFlight,
     seed: spec.seed,
+    budgetMs: spec.budgetMs,
   });
   return {
     line: spec.line,
     impl: 'raw',
     label: `better-sqlite3 (WAL, synchronous=FULL), ${spec.inFlight} run(s)/tx, ${r.rowsPerRun} rows/run, payload ~${Math.round(r.payloadBytes)} B`,
-    runs: spec.runs,
+    runs: r.runs,
     wallMs: r.wallMs,
-    runsPerSec: spec.runs / (r.wallMs / 1000),
+    runsPerSec: r.runs / (r.wallMs / 1000),
     usPerStep: null,
     baselineRssBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     perRunBytes: null,
-    checked: `${spec.runs} runs' rows counted in the file`,
+    checked: `${r.runs} runs' rows counted in the file`,
   };
 }
 

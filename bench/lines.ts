@@ -72,7 +72,7 @@ export const LINES: readonly LineDef[] = [
     mode: 'trivial',
     store: 'sqlite',
     inFlight: 512,
-    runs: { raw: [200_000, 30_000] },
+    runs: { raw: [200_000, 15_000] },
   },
   {
     id: 'memory-io-512',
@@ -105,6 +105,8 @@ export interface ChildSpec {
   /** Untimed runs first (JIT, caches, file growth), also checked against the oracle. */
   readonly warmup: number;
   readonly seed: number;
+  /** Stop starting runs after this many ms of timed runs (null: run all `runs`). */
+  readonly budgetMs: number | null;
   /**
    * Fault injection for the harness's own tests: the decision of this timed run is replaced by
    * a wrong one, as if a step had been skipped, to prove the oracle check fails the child.
@@ -118,6 +120,7 @@ export interface ChildResult {
   readonly impl: ImplName;
   /** What actually ran (store, checkpointer, pragmas). */
   readonly label: string;
+  /** Runs timed: `runs` of the spec, or fewer when the time budget ran out. */
   readonly runs: number;
   readonly wallMs: number;
   readonly runsPerSec: number;

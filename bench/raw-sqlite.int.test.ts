@@ -12,7 +12,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the raw SQLite limit', () => {
   it.each([1, 16])('writes every run’s rows with %i run(s) per transaction', (batch) => {
     const dbPath = join(dir, `raw-${batch}.db`);
-    const r = runRawSqlite({ dbPath, runs: 40, batch, seed: 5 });
+    const r = runRawSqlite({ dbPath, runs: 40, batch, seed: 5, budgetMs: null });
+    expect(r.runs).toBe(40);
     expect(r.rowsPerRun).toBe(1 + VERSIONS_PER_RUN + JOURNAL_PER_RUN);
     expect(r.payloadBytes).toBeGreaterThan(50);
 
@@ -38,9 +39,21 @@ describe('the raw SQLite limit', () => {
     }
   });
 
+  it('stops at a whole batch when the time budget runs out, and counts what it wrote', () => {
+    const r = runRawSqlite({
+      dbPath: join(dir, 'budget.db'),
+      runs: 1_000,
+      batch: 8,
+      seed: 2,
+      budgetMs: 0,
+    });
+    // A zero budget still writes the first batch (the deadline is checked before each one).
+    expect(r.runs).toBe(8);
+  });
+
   it('rejects a batch that is not a positive integer, naming it', () => {
-    expect(() => runRawSqlite({ dbPath: join(dir, 'bad.db'), runs: 1, batch: 0, seed: 1 })).toThrow(
-      /batch must be >= 1, got 0/,
-    );
+    expect(() =>
+      runRawSqlite({ dbPath: join(dir, 'bad.db'), runs: 1, batch: 0, seed: 1, budgetMs: null }),
+    ).toThrow(/batch must be >= 1, got 0/);
   });
 });

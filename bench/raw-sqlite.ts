@@ -55,10 +55,14 @@ export interface RawOptions {
   /** Runs per transaction: 1 for one transaction per run. */
   readonly batch: number;
   readonly seed: number;
+  /** Stop starting transactions after this many ms (null: write all `runs`). */
+  readonly budgetMs: number | null;
 }
 
 /** Result of a raw line. */
 export interface RawResult {
+  /** Runs written: `runs`, or fewer when the budget ran out (whole batches only). */
+  readonly runs: number;
   readonly wallMs: number;
   readonly rowsPerRun: number;
   /** Mean bytes of a version payload (each version row adds two 64-hex hashes and ~80 bytes). */
@@ -78,7 +82,8 @@ function payloadPool(seed: number): string[][] {
 }
 
 /**
- * Inserts `runs` runs' rows, `batch` runs per transaction, and checks the counts.
+ * Inserts `runs` runs' rows (or as many as the budget allows), `batch` runs per transaction,
+ * and checks the counts.
  * @throws RangeError for a bad runs or batch; Error when rows are missing afterwards.
  */
 export function runRawSqlite(options: RawOptions): RawResult {
@@ -159,7 +164,14 @@ export function runRawSqlite(options: RawOptions): RawResult {
   for (const p of payloads) for (const s of p) payloadBytes += Buffer.byteLength(s);
   payloadBytes /= POOL * VERSIONS_PER_RUN;
   const t0 = performance.now();
-  for (let from = 0; from < runs; from += batch) writeBatch(from, Math.min(runs, from + batch));
+  const deadline = options.budgetMs === null ? Number.POSITIVE_INFINITY : t0 + options.budgetMs;
+  let written = 0;
+  // The first batch is always written, so even a spent budget measures something.
+  do {
+    const to = Math.min(runs, written + batch);
+    writeBatch(written, to);
+    written = to;
+  } while (written < runs && performance.now() <= deadline);
   const wallMs = performance.now() - t0;
 
   const count = (table: string) =>
@@ -167,11 +179,16 @@ export function runRawSqlite(options: RawOptions): RawResult {
   const got = { runs: count('runs'), versions: count('versions'), journal: count('journal') };
   db.close();
   if (
-    got.runs !== runs ||
-    got.versions !== runs * VERSIONS_PER_RUN ||
-    got.journal !== runs * JOURNAL_PER_RUN
+    got.runs !== written ||
+    got.versions !== written * VERSIONS_PER_RUN ||
+    got.journal !== written * JOURNAL_PER_RUN
   ) {
-    throw new Error(`raw sqlite: wrote ${JSON.stringify(got)} for ${runs} runs`);
+    throw new Error(`raw sqlite: found ${JSON.stringify(got)} for ${written} runs`);
   }
-  return { wallMs, rowsPerRun: 1 + VERSIONS_PER_RUN + JOURNAL_PER_RUN, payloadBytes };
+  return {
+    runs: written,
+    wallMs,
+    rowsPerRun: 1 + VERSIONS_PER_RUN + JOURNAL_PER_RUN,
+    payloadBytes,
+  };
 }

@@ -41,7 +41,7 @@ export const US_PER_STEP_FORMULA =
 
 /** Peak RSS per in-flight run, as printed with the table. */
 export const PER_RUN_FORMULA =
-  'KB/run = (peak RSS − RSS before the first run) / runs in flight; MB and KB are 10^6 and 10^3 bytes';
+  'KB/run (memory lines) = (peak RSS − RSS before the first run) / runs in flight; MB and KB are 10^6 and 10^3 bytes';
 
 /** Median, min and max. @throws RangeError on an empty sample. */
 export function spread(values: readonly number[]): Spread {
@@ -125,7 +125,9 @@ export function formatTable(lines: readonly LineDef[], cells: readonly CellSumma
         `${num(c.runsPerSec.min)}–${num(c.runsPerSec.max)}`,
         c.usPerStep ? num(c.usPerStep.median, 1) : '—',
         mb(c.peakRssBytes),
-        c.perRunBytes ? num(c.perRunBytes.median / 1e3, 1) : '—',
+        // Per-run bytes only mean something when many runs are in flight: at low concurrency the
+        // delta is the garbage collector's heap sizing, not what a run holds.
+        line.memory && c.perRunBytes ? num(c.perRunBytes.median / 1e3, 1) : '—',
         r === null ? '' : `${num(r, 1)}×`,
         f === null ? '' : `${num(f * 100, 0)}%`,
       ]);

@@ -19,7 +19,6 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { batonAvailability } from './baton.js';
 import { transpileForBench } from './build.js';
 import {
   type ChildResult,
@@ -43,13 +42,20 @@ import {
 } from './report.js';
 
 const USAGE = `usage: tsx bench/run.ts [options]
-  --quick            small run counts and 2 repetitions (under a minute)
+  --quick            small run counts, 1 s per measurement, 2 repetitions (about a minute)
   --only <ids>       comma-separated line ids or id prefixes (${LINES.map((l) => l.id).join(', ')})
   --impl <names>     comma-separated: baton, langgraph, raw (e.g. --impl baton for profiling)
   --reps <n>         repetitions per line (default 5, quick 2)
   --seed <n>         seed of the application generator (default 42)
   --cpu-prof         write a V8 CPU profile per child into bench/results/profiles/
   --help`;
+
+/**
+ * Time budget of one child's timed runs: it stops starting runs after this, so a slow
+ * implementation (or a loaded machine) cannot stretch the bench; runs/s uses the runs done.
+ */
+const QUICK_BUDGET_MS = 1_000;
+const FULL_BUDGET_MS = 30_000;
 
 interface Plan {
   readonly line: LineDef;
@@ -157,20 +163,8 @@ async function main(): Promise<void> {
   const quick = values.quick === true;
   const reps = positiveInt('--reps', values.reps, quick ? 2 : 5);
   const seed = positiveInt('--seed', values.seed, 42);
-  let plans = plan(values.only, values.impl);
-  const notes: string[] = [];
+  const plans = plan(values.only, values.impl);
 
-  if (plans.some((p) => p.impls.includes('baton'))) {
-    const baton = await batonAvailability();
-    if (!baton.ok) {
-      const note = `Baton lines skipped: src/index.ts does not export ${baton.missing.join(', ')} yet (bench/baton.ts needs them).`;
-      console.log(`\n${note}\n`);
-      notes.push(note);
-      plans = plans
-        .map((p) => ({ line: p.line, impls: p.impls.filter((i) => i !== 'baton') }))
-        .filter((p) => p.impls.length > 0);
-    }
-  }
   const resultsDir = join(root, 'bench', 'results');
   const profileDir = values['cpu-prof'] ? join(resultsDir, 'profiles') : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -189,7 +183,9 @@ async function main(): Promise<void> {
   }
   for (const { line, impls } of plans) {
     console.log(`${line.id}: ${line.title}`);
-    for (let rep = 1; rep <= reps; rep++) {
+    // A memory line's point is one peak, so --quick measures it once.
+    const lineReps = quick && line.memory && values.reps === undefined ? 1 : reps;
+    for (let rep = 1; rep <= lineReps; rep++) {
       for (const impl of impls) {
         const runs = line.runs[impl]![quick ? 1 : 0];
         const spec: ChildSpec = {
@@ -201,12 +197,13 @@ async function main(): Promise<void> {
           runs,
           warmup: impl === 'raw' ? 0 : Math.min(200, Math.floor(runs / 10)),
           seed: seed + rep,
+          budgetMs: quick ? QUICK_BUDGET_MS : FULL_BUDGET_MS,
         };
         const r = await runChild(root, jsDir, spec, profileDir, rep);
         results.push(r);
         const step = r.usPerStep === null ? '' : `  ${r.usPerStep.toFixed(1)} µs/step`;
         console.log(
-          `  ${impl.padEnd(9)} rep ${rep}/${reps}  ${Math.round(r.runsPerSec).toLocaleString('en-US').padStart(9)} runs/s${step}  peak RSS ${(r.peakRssBytes / 1e6).toFixed(1)} MB`,
+          `  ${impl.padEnd(9)} rep ${rep}/${lineReps}  ${Math.round(r.runsPerSec).toLocaleString('en-US').padStart(9)} runs/s${step}  peak RSS ${(r.peakRssBytes / 1e6).toFixed(1)} MB`,
         );
       }
     }
@@ -221,9 +218,8 @@ async function main(): Promise<void> {
     'Baton/LG: Baton median runs/s ÷ LangGraph median runs/s; of raw: Baton durable ÷ raw batched.\n',
   );
   console.log(`Targets (issue 8):\n${formatTargets(targets)}\n`);
-  for (const n of notes) console.log(n);
 
-  const partial = values.only !== undefined || values.impl !== undefined || notes.length > 0;
+  const partial = values.only !== undefined || values.impl !== undefined;
   const file = join(
     resultsDir,
     `${dateStamp(new Date())}${quick ? '-quick' : ''}${partial ? '-partial' : ''}.json`,
@@ -248,7 +244,6 @@ async function main(): Promise<void> {
     ratios: Object.fromEntries(ids.map((id) => [id, ratio(cells, id)])),
     fractionOfRawBatched: Object.fromEntries(ids.map((id) => [id, fractionOfRaw(cells, id)])),
     targets,
-    notes,
     results,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

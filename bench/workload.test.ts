@@ -151,6 +151,23 @@ describe('runPool', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
+  it('stops starting tasks once stop() is true and reports how many ran, all finished', async () => {
+    let started = 0;
+    const finished: number[] = [];
+    const n = await runPool(
+      100,
+      3,
+      async (i) => {
+        started++;
+        await Promise.resolve();
+        finished.push(i);
+      },
+      () => started >= 10,
+    );
+    expect(n).toBe(10);
+    expect([...finished].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
   it('rejects when a task fails', async () => {
     await expect(
       runPool(10, 3, async (i) => {

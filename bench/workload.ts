@@ -258,15 +258,18 @@ export function verifyDecisions(
 }
 
 /**
- * Runs `total` tasks with at most `inFlight` in flight at once (a bounded pool); resolves when
- * all are done, rejects on the first failure.
+ * Runs tasks 0, 1, 2, ... with at most `inFlight` in flight at once (a bounded pool), until
+ * `total` have started or `stop()` returns true when a worker is about to start another (a time
+ * budget). Resolves with how many ran (always tasks 0..n-1, all finished); rejects on the first
+ * failure.
  * @throws RangeError for a non-positive `inFlight` or a negative `total`.
  */
 export async function runPool(
   total: number,
   inFlight: number,
   task: (index: number) => Promise<void>,
-): Promise<void> {
+  stop: () => boolean = () => false,
+): Promise<number> {
   if (!Number.isInteger(inFlight) || inFlight < 1) {
     throw new RangeError(`inFlight must be a positive integer, got ${inFlight}`);
   }
@@ -275,7 +278,7 @@ export async function runPool(
   }
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < total) {
+    while (next < total && !stop()) {
       const i = next++;
       await task(i);
     }
@@ -283,4 +286,5 @@ export async function runPool(
   const workers: Promise<void>[] = [];
   for (let w = 0; w < Math.min(inFlight, total); w++) workers.push(worker());
   await Promise.all(workers);
+  return next;
 }

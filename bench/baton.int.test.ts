@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBatonImpl, verifyBatonFile } from './baton.js';
+import { type Decision, generateApplications, runPool, verifyDecisions } from './workload.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-bench-baton-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const apps = generateApplications(4, 24);
+
+async function runAll(dbPath: string | null): Promise<(Decision | undefined)[]> {
+  const impl = await createBatonImpl({ mode: 'trivial', dbPath });
+  const out = new Array<Decision | undefined>(apps.length);
+  try {
+    await runPool(apps.length, 8, async (i) => {
+      out[i] = await impl.run(apps[i]!, i);
+    });
+  } finally {
+    await impl.close();
+  }
+  return out;
+}
+
+describe('the Baton implementation of the bench workload', () => {
+  it('decides every application as the oracle does on the memory store', async () => {
+    verifyDecisions('baton', apps, await runAll(null));
+  });
+
+  it('decides as the oracle does on a SQLite file holding every run and version', async () => {
+    const dbPath = join(dir, 'baton.db');
+    verifyDecisions('baton+sqlite', apps, await runAll(dbPath));
+    expect(() => verifyBatonFile(dbPath, apps.length)).not.toThrow();
+    expect(() => verifyBatonFile(dbPath, apps.length + 1)).toThrow(/24 completed runs/);
+  });
+});
