@@ -41,9 +41,27 @@ export abstract class BatonError extends Error {
   readonly retryable: boolean = false;
   override name = 'BatonError';
 
-  /** A JSON-safe view, used by the journal, the CLI and the HTTP API. */
-  toJSON(): { name: string; code: ErrorCode; message: string; retryable: boolean } {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
+  /**
+   * A JSON-safe view, used by the journal, the CLI and the HTTP API: name, code, message,
+   * retryable and every typed context field of the subclass (runId, breaker, timeoutMs, ...).
+   */
+  toJSON(): { name: string; code: ErrorCode; message: string; retryable: boolean } & Record<
+    string,
+    unknown
+  > {
+    const context: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(this)) {
+      if (key === 'name' || key === 'code' || key === 'retryable' || key === 'cause') continue;
+      if (value === undefined || typeof value === 'function') continue;
+      context[key] = value;
+    }
+    return {
+      ...context,
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+    };
   }
 }
 
@@ -85,17 +103,6 @@ export class ContractViolationError extends BatonError {
     this.boundary = opts.boundary;
     this.step = opts.step;
     this.agent = opts.agent;
-  }
-
-  override toJSON() {
-    return {
-      ...super.toJSON(),
-      contractId: this.contractId,
-      boundary: this.boundary,
-      step: this.step,
-      agent: this.agent,
-      issues: this.issues,
-    };
   }
 }
 

@@ -27,6 +27,8 @@ export {
   type Schema,
   type ValidationResult,
 } from './contracts/contract.js';
+export { diffJson, type StateChange, type StateDiff } from './debugging/diff.js';
+export type { AgentLike, ReplayOptions } from './debugging/time-travel.js';
 export * from './errors.js';
 export { createRuntime } from './orchestrator/runtime.js';
 export type {
@@ -73,8 +75,6 @@ export {
   type VerifyResult,
   verifyChain,
 } from './state/versions.js';
-export { type StateChange, type StateDiff, diffJson } from './debugging/diff.js';
-export type { ReplayOptions } from './debugging/time-travel.js';
 export {
   type AttemptScope,
   type EvaluationRecord,

@@ -346,7 +346,7 @@ describe('error helpers', () => {
       message: "circuit 'b' is open; retry after 5 ms",
       retryable: true,
       step: 'score',
-      details: {},
+      details: { breaker: 'b', retryAfterMs: 5 },
     });
     expect(describeError(new RangeError('bad'))).toEqual({
       name: 'RangeError',

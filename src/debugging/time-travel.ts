@@ -21,10 +21,19 @@ import { buildVersionFromPayload } from '../state/versions.js';
 export interface ReplayOptions {
   /** Fork from the parent's state at this version. */
   readonly fromVersion: number;
-  /** Other agents for named steps; those steps and everything downstream of them run again. */
-  readonly overrides?: Readonly<Record<string, Agent>>;
+  /**
+   * Other agents for named steps; those steps and everything downstream of them run again.
+   * Each must be an agent defined with `agent()` (checked when the replay starts).
+   */
+  readonly overrides?: Readonly<Record<string, AgentLike>>;
   /** The fork's run id (default: a new id). */
   readonly runId?: string;
+}
+
+/** Any defined agent, whatever its types (overrides are checked at run time, at each handoff). */
+export interface AgentLike {
+  readonly kind: 'agent';
+  readonly id: string;
 }
 
 /** Appends the rollback version and takes the run; returns the updated run and the version. */
@@ -101,7 +110,7 @@ export async function appendRollback(
 /** The workflow a replay runs: the parent's, with overridden agents swapped in. */
 export function replayWorkflow(
   wf: Workflow,
-  overrides: Readonly<Record<string, Agent>> = {},
+  overrides: Readonly<Record<string, AgentLike>> = {},
 ): Workflow {
   const names = Object.keys(overrides);
   if (names.length === 0) return wf;
@@ -117,7 +126,7 @@ export function replayWorkflow(
       throw new InvalidArgumentError(`override for step '${name}' must be an agent`, 'overrides');
   }
   const steps: StepSpec[] = wf.steps.map((s) =>
-    overrides[s.name] ? Object.freeze({ ...s, agent: overrides[s.name] }) : s,
+    overrides[s.name] ? Object.freeze({ ...s, agent: overrides[s.name] as Agent }) : s,
   );
   return Object.freeze({ ...wf, steps: Object.freeze(steps) });
 }

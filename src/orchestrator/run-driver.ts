@@ -489,6 +489,8 @@ export class RunDriver {
       expectedVersion: this.head,
       leaseOwner: this.core.owner,
       journal: [
+        ...this.journalBuffer.splice(0),
+
         entry(this.runId, 'run.waiting', null, now, { detail: { steps: [...this.parked] } }),
       ],
       run: { status: 'waiting', waitingFor, lease: null, updatedAt: now },
@@ -515,6 +517,8 @@ export class RunDriver {
       expectedVersion: this.head,
       leaseOwner: this.core.owner,
       journal: [
+        ...this.journalBuffer.splice(0),
+
         entry(this.runId, 'run.failed', failure.step, now, {
           error: failure.error,
           detail: { compensating: true },

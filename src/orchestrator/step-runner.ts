@@ -105,6 +105,8 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
       {
         signal: call.signal,
         step: step.name,
+        // Timeout and retry follow this step's layered policy; breaker and limits stay per agent.
+        policy,
         countsAsFailure,
         onAttemptFailed: (info) =>
           call.journal({
