@@ -3,3 +3,10 @@
  */
 export { FakeClock } from './fake-clock.js';
 export { describeStateStoreContract, type StoreUnderTest } from './state-store-contract.js';
+export {
+  appendWithRetry,
+  journalEntry,
+  nextVersion,
+  type SampleRunOptions,
+  sampleRun,
+} from './state-store-fixtures.js';
