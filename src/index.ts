@@ -37,6 +37,8 @@ export type {
   Runtime,
   RuntimeOptions,
   StartOptions,
+  Worker,
+  WorkerOptions,
 } from './orchestrator/runtime-types.js';
 export {
   isWorkflow,

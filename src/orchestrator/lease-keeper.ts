@@ -19,7 +19,10 @@ import type { RuntimeCore } from './runtime-core.js';
 export interface LeaseKeeperOptions {
   readonly core: RuntimeCore;
   readonly pollMs: number;
-  readonly resume: boolean;
+  /** Whether to claim unowned runs now (resume after a crash, or act as a worker). */
+  readonly claiming: () => boolean;
+  /** How many more runs this runtime may drive now. */
+  readonly capacity: () => number;
   readonly workflows: () => string[];
   readonly driving: () => string[];
   readonly onLost: (runId: string) => void;
@@ -34,12 +37,14 @@ export class LeaseKeeper {
   private readonly stopped = new AbortController();
   private readonly deadlines = new Map<string, { step: string; at: number }>();
   private readonly unresumable = new Set<string>();
+  private poked = false;
+  private claimingNow: Promise<void> | undefined;
 
   constructor(private readonly o: LeaseKeeperOptions) {}
 
   /** Claims what is resumable now, then keeps working in the background. */
   async start(): Promise<void> {
-    if (this.o.resume) {
+    if (this.o.claiming()) {
       await this.claimOrphans();
       for (const run of await this.o.core.store.listRuns({ status: 'waiting' }))
         await this.watchWaiting(run.runId);
@@ -62,7 +67,7 @@ export class LeaseKeeper {
       }
       try {
         await this.renew();
-        if (this.o.resume) await this.claimOrphans();
+        if (this.o.claiming()) await this.claimOrphans();
         await this.fireDeadlines();
       } catch (e) {
         if (!this.stopped.signal.aborted)
@@ -81,22 +86,46 @@ export class LeaseKeeper {
     for (const id of mine) if (!held.has(id)) this.o.onLost(id);
   }
 
-  private async claimOrphans(): Promise<void> {
+  /** Claims more work soon (a run just ended and freed capacity); coalesced. */
+  poke(): void {
+    if (this.poked || this.stopped.signal.aborted || !this.o.claiming()) return;
+    this.poked = true;
+    setImmediate(() => {
+      this.poked = false;
+      this.claimOrphans().catch((e: unknown) =>
+        this.o.core.logger.warn('claiming runs failed; retrying on the next tick', {
+          error: String(e),
+        }),
+      );
+    });
+  }
+
+  /** One claimer at a time, so pokes and ticks never claim past capacity together. */
+  private claimOrphans(): Promise<void> {
+    this.claimingNow ??= this.claimLoop().finally(() => {
+      this.claimingNow = undefined;
+    });
+    return this.claimingNow;
+  }
+
+  private async claimLoop(): Promise<void> {
     const { core } = this.o;
     const workflows = this.o.workflows();
     if (workflows.length === 0) return;
     for (;;) {
+      const limit = Math.min(CLAIM_BATCH, this.o.capacity());
+      if (limit <= 0 || this.stopped.signal.aborted || !this.o.claiming()) return;
       const now = core.clock.now();
       const claimed = await core.store.claimRuns({
         owner: core.owner,
         now,
         expiresAt: now + core.leaseMs,
         workflows,
-        limit: CLAIM_BATCH,
+        limit,
       });
       const fresh = claimed.filter((r) => !this.o.driving().includes(r.runId));
       for (const run of fresh) await this.o.onClaimed(run);
-      if (claimed.length < CLAIM_BATCH || fresh.every((r) => this.unresumable.has(r.runId))) return;
+      if (claimed.length < limit || fresh.every((r) => this.unresumable.has(r.runId))) return;
     }
   }
 

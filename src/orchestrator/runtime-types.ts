@@ -49,7 +49,10 @@ export interface RuntimeOptions {
   readonly maxSlotBytes?: number;
   /** This runtime's lease owner id (default host:pid:random). */
   readonly owner?: string;
-  /** Claim and resume unfinished runs of registered workflows (default true). */
+  /**
+   * Claim unowned runs of registered workflows: unfinished runs of crashed runtimes and runs
+   * queued with `submit` (default true). Set false for a client that only starts and reads.
+   */
   readonly resume?: boolean;
   /** Called for every alert (review needed, compensation failed, ...). */
   readonly onAlert?: (alert: Alert) => void | Promise<void>;
@@ -65,6 +68,22 @@ export interface StartOptions {
   readonly runId?: string;
   /** Starting twice with the same key returns the same run, even from two processes. */
   readonly idempotencyKey?: string;
+}
+
+/** Options of `rt.startWorker`. */
+export interface WorkerOptions {
+  /** Maximum runs this worker drives at once. */
+  readonly concurrency?: number;
+}
+
+/** A runtime in worker mode: it claims queued and orphaned runs of its registered workflows. */
+export interface Worker {
+  /** This worker's lease owner id. */
+  readonly owner: string;
+  /** Runs driven right now. */
+  active(): number;
+  /** Graceful drain (SIGTERM): claims nothing new and resolves once every run in hand has finished or parked. */
+  drain(): Promise<void>;
 }
 
 /** A started run. */
@@ -91,6 +110,17 @@ export interface Runtime {
     input: In,
     options?: StartOptions,
   ): Promise<RunHandle<Out>>;
+  /**
+   * Queues a run for any worker (a runtime with `resume` on, or `startWorker()`) to claim.
+   * @throws ContractViolationError when the input violates the workflow's input contract.
+   */
+  submit<In, Out>(
+    workflow: Workflow<In, Out>,
+    input: In,
+    options?: StartOptions,
+  ): Promise<RunHandle<Out>>;
+  /** Turns this runtime into a worker that claims queued and orphaned runs. */
+  startWorker(options?: WorkerOptions): Worker;
   /** A handle on an existing run. @throws NotFoundError */
   handle<Out = Json>(runId: string): Promise<RunHandle<Out>>;
   /**

@@ -42,7 +42,15 @@ import { RunDriver } from './run-driver.js';
 import { createRunHandle, RunWaiters } from './run-handle.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { silentLogger } from './runtime-core.js';
-import type { Alert, RunHandle, Runtime, RuntimeOptions, StartOptions } from './runtime-types.js';
+import type {
+  Alert,
+  RunHandle,
+  Runtime,
+  RuntimeOptions,
+  StartOptions,
+  Worker,
+  WorkerOptions,
+} from './runtime-types.js';
 import { deliverSignal } from './signals.js';
 import { createRun } from './start-run.js';
 import { isWorkflow, type Workflow } from './workflow.js';
@@ -69,7 +77,9 @@ class BatonRuntime implements Runtime {
   private readonly reader: StateReader;
   private readonly leases: LeaseKeeper;
   private readonly readyPromise: Promise<void>;
-  private readonly concurrency: number;
+  private concurrency: number;
+  /** Whether this runtime claims unowned runs (resume after crashes; worker mode). */
+  private claiming: boolean;
   private readonly queue: (() => void)[] = [];
   private active = 0;
   private closed = false;
@@ -107,6 +117,7 @@ class BatonRuntime implements Runtime {
       alert: (a) => this.alert(a),
     };
     this.concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;
+    this.claiming = options.resume ?? true;
     this.newId = createIdGenerator(() => clock.now());
     this.reader = new StateReader(store);
     this.waiters = new RunWaiters(store, clock, options.pollMs ?? 1000, (id) =>
@@ -116,7 +127,8 @@ class BatonRuntime implements Runtime {
     this.leases = new LeaseKeeper({
       core: this.core,
       pollMs: options.pollMs ?? 1000,
-      resume: options.resume ?? true,
+      claiming: () => this.claiming,
+      capacity: () => this.concurrency - this.active - this.queue.length,
       workflows: () => [...this.workflows.keys()],
       driving: () => [...this.drivers.keys()],
       onLost: (runId) => this.drivers.get(runId)?.halt('lease_lost'),
@@ -186,6 +198,46 @@ class BatonRuntime implements Runtime {
     return createRunHandle<Out>(created.run.runId, this.core.store, this.waiters);
   }
 
+  async submit<In, Out>(
+    wf: Workflow<In, Out>,
+    input: In,
+    opts: StartOptions = {},
+  ): Promise<RunHandle<Out>> {
+    this.assertOpen();
+    this.register(wf as Workflow);
+    await this.readyPromise;
+    const created = await createRun(this.core, wf as Workflow, input, opts, this.newId, false);
+    if (created.created && this.claiming) this.leases.poke();
+    return createRunHandle<Out>(created.run.runId, this.core.store, this.waiters);
+  }
+
+  startWorker(options: WorkerOptions = {}): Worker {
+    this.assertOpen();
+    if (options.concurrency !== undefined) {
+      if (!(Number.isInteger(options.concurrency) && options.concurrency > 0)) {
+        throw new InvalidArgumentError(
+          `worker concurrency must be a positive integer, got ${String(options.concurrency)}`,
+          'concurrency',
+        );
+      }
+      this.concurrency = options.concurrency;
+    }
+    this.claiming = true;
+    void this.readyPromise.then(
+      () => this.leases.poke(),
+      () => {},
+    );
+    return {
+      owner: this.core.owner,
+      active: () => this.drivers.size,
+      drain: async () => {
+        // Graceful: claim nothing new, let every run in hand finish (or park), then give up leases.
+        this.claiming = false;
+        while (this.drivers.size > 0) await this.waiters.tick();
+      },
+    };
+  }
+
   async handle<Out>(runId: string): Promise<RunHandle<Out>> {
     await this.getRun(runId);
     return createRunHandle<Out>(runId, this.core.store, this.waiters);
@@ -209,7 +261,7 @@ class BatonRuntime implements Runtime {
         .then(
           (end) => {
             if (end.kind !== 'detached') this.waiters.settle(end.run);
-            if (end.kind === 'waiting') this.leases.watchWaiting(end.run.runId);
+            if (end.kind === 'waiting') void this.leases.watchWaiting(end.run.runId);
           },
           (e: unknown) => {
             this.core.logger.error('run driver failed; the run stays resumable', {
@@ -222,6 +274,7 @@ class BatonRuntime implements Runtime {
           this.active--;
           if (this.drivers.get(run.runId) === driver) this.drivers.delete(run.runId);
           this.queue.shift()?.();
+          this.leases.poke();
         });
     };
     if (this.active < this.concurrency) go();

@@ -28,6 +28,8 @@ export async function createRun(
   input: unknown,
   opts: StartOptions,
   newId: () => string,
+  /** Take the lease (drive it here) or leave it for any worker to claim (submit). */
+  leased = true,
 ): Promise<CreatedRun> {
   if (typeof opts !== 'object' || opts === null)
     throw new InvalidArgumentError('start options must be an object', 'options');
@@ -69,8 +71,8 @@ export async function createRun(
       output: null,
       error: null,
       waitingFor: null,
-      leaseOwner: core.owner,
-      leaseExpiresAt: now + core.leaseMs,
+      leaseOwner: leased ? core.owner : null,
+      leaseExpiresAt: leased ? now + core.leaseMs : null,
       parentRunId: null,
       parentVersion: null,
     },

@@ -20,6 +20,7 @@ import type { ResolvedPolicy } from '../resilience/policy.js';
 import { resolvePolicy } from '../resilience/policy.js';
 import { sealJson } from '../state/json.js';
 import type { JournalEntry } from '../state/types.js';
+import { runEvaluators } from '../tracing/evaluators.js';
 import type { AttemptScope, StepScope } from '../tracing/telemetry.js';
 import type { RuntimeCore } from './runtime-core.js';
 import type { StepSpec, Workflow } from './workflow.js';
@@ -95,6 +96,21 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
             step: step.name,
             agent: agent.id,
           });
+          if (agent.evaluate || step.evaluate) {
+            await runEvaluators(
+              [...(agent.evaluate ?? []), ...(step.evaluate ?? [])],
+              input,
+              parsed,
+              {
+                runId,
+                step: step.name,
+                agent: agent.id,
+                attempt,
+                random: core.random,
+                onRecord: (r) => scope.evaluation(r),
+              },
+            );
+          }
           scope.end();
           return parsed;
         } catch (e) {
