@@ -3,7 +3,6 @@
  * workflow with score/income/fraud in parallel, risk after score and income, decision after
  * risk and fraud; `memoryStore()` for the no-persistence lines, `sqliteStore(file)` with
  * synchronous=FULL for the durable ones.
-
  *
  * Invariants:
  * - Agents call exactly the same step functions as the LangGraph nodes (bench/workload.ts).
@@ -147,9 +146,7 @@ export function verifyBatonFile(dbPath: string, runs: number): void {
   try {
     const completed = db
       .prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'completed'")
-      .get() as {
-      n: number;
-    };
+      .get() as { n: number };
     const versions = db.prepare('SELECT COUNT(*) AS n FROM versions').get() as { n: number };
     if (completed.n !== runs || versions.n !== runs * 6) {
       throw new Error(
