@@ -19,7 +19,10 @@ export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'cached' | 'revie
 /** One evaluator's verdict, as attached to the attempt and the version. */
 export interface EvaluationRecord extends Evaluation {
   readonly evaluator: string;
+  /** False when a gate (`minScore`) rejected the output. */
   readonly passed: boolean;
+  /** The gate, when the evaluator has one. */
+  readonly minScore?: number;
 }
 
 /** An agent attempt: a span the agent sees as `ctx.span`. */

@@ -1,0 +1,330 @@
+/**
+ * The run, step and attempt scopes of `createTracing`: each is a span, parented explicitly.
+ *
+ * Invariants:
+ * - A step span's parent is its run span; an attempt span's parent is its step span; these
+ *   parents are fixed when the scope opens and never looked up from the active context.
+ * - Usage reported on an attempt is summed on the attempt, its step and its run.
+ * - Evaluations are stored when their step ends, with the version the step wrote (if any).
+ * - A step registers under its breaker name (`agent@version`) while open, so a breaker
+ *   transition lands on the steps, attempts and runs it affects.
+ */
+import type { SpanContext } from '@opentelemetry/api';
+import type { ModelUsage } from '../agents/agent.js';
+import type { ErrorInfo } from '../errors.js';
+import type { AuxRecord } from '../state/types.js';
+import type {
+  AttemptScope,
+  EvaluationRecord,
+  RunScope,
+  ScopeAttributes,
+  StepOutcome,
+  StepScope,
+} from './telemetry.js';
+import { TRACE_NAMES } from './trace-span.js';
+import { type SpanFactory, TracedSpan } from './traced-span.js';
+
+/** What the scopes of one tracing instance share. */
+export interface ScopeState extends SpanFactory {
+  /** Open steps by breaker name. */
+  readonly openSteps: Map<string, Set<StepScopeImpl>>;
+  /** The run span of each run's latest drive (linked from the next drive). */
+  readonly previous: Map<string, SpanContext>;
+  /** Schedules a write of buffered spans (no-op when the store is off). */
+  readonly schedule: () => void;
+}
+
+const TERMINAL = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+  'compensated',
+  'compensation_failed',
+]);
+const MAX_REMEMBERED_RUNS = 10_000;
+
+/** Token totals kept by runs and steps. */
+class Totals {
+  inputTokens = 0;
+  outputTokens = 0;
+
+  add(u: ModelUsage): void {
+    this.inputTokens += Number.isFinite(u.inputTokens) ? u.inputTokens : 0;
+    this.outputTokens += Number.isFinite(u.outputTokens) ? u.outputTokens : 0;
+  }
+
+  attributes(): ScopeAttributes {
+    if (this.inputTokens === 0 && this.outputTokens === 0) return {};
+    return {
+      [TRACE_NAMES.totalInputTokens]: this.inputTokens,
+      [TRACE_NAMES.totalOutputTokens]: this.outputTokens,
+    };
+  }
+}
+
+/** One drive of a run. */
+export class RunScopeImpl implements RunScope {
+  readonly totals = new Totals();
+  versionOut: number | undefined;
+
+  constructor(
+    private readonly state: ScopeState,
+    readonly runId: string,
+    readonly span: TracedSpan,
+  ) {}
+
+  step(name: string, attributes: ScopeAttributes): StepScope {
+    return new StepScopeImpl(this.state, this, name, attributes);
+  }
+
+  event(name: string, attributes?: ScopeAttributes): void {
+    this.span.event(name, attributes);
+  }
+
+  end(status: string, error?: ErrorInfo): void {
+    const span = this.span;
+    if (span.ended) return;
+    span.set({
+      [TRACE_NAMES.runStatus]: status,
+      [TRACE_NAMES.versionOut]: this.versionOut,
+      ...this.totals.attributes(),
+    });
+    if (error) span.fail(error);
+    else if (status === 'completed') span.setStatus('ok');
+    span.end();
+    const previous = this.state.previous;
+    previous.delete(this.runId);
+    if (!TERMINAL.has(status)) {
+      previous.set(this.runId, span.otel.spanContext());
+      // Bounded: runs waiting for a signal that never comes must not grow this forever.
+      if (previous.size > MAX_REMEMBERED_RUNS) {
+        const oldest = previous.keys().next().value;
+        if (oldest !== undefined) previous.delete(oldest);
+      }
+    }
+    this.state.schedule();
+  }
+}
+
+/** Evaluations of one attempt, waiting for the step's version. */
+interface PendingEvaluations {
+  readonly attempt: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly records: readonly EvaluationRecord[];
+}
+
+/** A step (agent call, compensation, skipped marker). */
+export class StepScopeImpl implements StepScope {
+  readonly span: TracedSpan;
+  readonly attempts = new Set<AttemptScopeImpl>();
+  readonly totals = new Totals();
+  violationSeen = false;
+  private pending: PendingEvaluations[] | undefined;
+  private readonly breaker: string | undefined;
+
+  constructor(
+    private readonly state: ScopeState,
+    readonly run: RunScopeImpl,
+    readonly name: string,
+    readonly attributes: ScopeAttributes,
+  ) {
+    const spanName = name.startsWith('compensate ') ? name : `step ${name}`;
+    this.span = TracedSpan.start(state, 'step', spanName, run.runId, run.span, attributes);
+    const agent = attributes['baton.agent'];
+    const version = attributes['baton.agent.version'];
+    if (agent !== undefined && version !== undefined) {
+      this.breaker = `${agent}@${version}`;
+      const set = state.openSteps.get(this.breaker);
+      if (set) set.add(this);
+      else state.openSteps.set(this.breaker, new Set([this]));
+    }
+  }
+
+  get stepName(): string {
+    const s = this.attributes['baton.step'];
+    return typeof s === 'string' ? s : this.name;
+  }
+
+  attempt(attempt: number): AttemptScope {
+    if (attempt > 1) this.span.event(TRACE_NAMES.retry, { [TRACE_NAMES.attempt]: attempt });
+    const scope = new AttemptScopeImpl(this.state, this, attempt);
+    this.attempts.add(scope);
+    return scope;
+  }
+
+  event(name: string, attributes?: ScopeAttributes): void {
+    this.span.event(name, attributes);
+  }
+
+  end(outcome: StepOutcome, attributes: ScopeAttributes = {}, error?: ErrorInfo): void {
+    const span = this.span;
+    if (span.ended) return;
+    span.set({ ...attributes, [TRACE_NAMES.outcome]: outcome, ...this.totals.attributes() });
+    const out = attributes[TRACE_NAMES.versionOut];
+    const version = typeof out === 'number' ? out : undefined;
+    if (
+      version !== undefined &&
+      (this.run.versionOut === undefined || version > this.run.versionOut)
+    )
+      this.run.versionOut = version;
+    if (error && (outcome === 'failed' || outcome === 'review')) {
+      if (!this.violationSeen) contractViolationEvent(span, error);
+      span.fail(error);
+    } else if (error) {
+      span.note(error);
+    } else if (outcome === 'succeeded' || outcome === 'cached') {
+      span.setStatus('ok');
+    }
+    span.end();
+    if (this.breaker) this.state.openSteps.get(this.breaker)?.delete(this);
+    if (this.pending) this.writeEvaluations(version);
+    // A step that outlived its run's drive (lease lost, close) is written on its own.
+    if (this.run.span.ended) this.state.schedule();
+  }
+
+  /** Keeps an attempt's evaluations until the step's version is known. */
+  addEvaluations(p: PendingEvaluations): void {
+    if (this.pending) this.pending.push(p);
+    else this.pending = [p];
+  }
+
+  private writeEvaluations(version: number | undefined): void {
+    const sink = this.state.sink;
+    if (!sink || !this.pending) return;
+    const runId = this.run.runId;
+    for (const p of this.pending) {
+      const record: AuxRecord = {
+        kind: 'evaluation',
+        key: `${runId}:${this.stepName}:${p.attempt}`,
+        runId,
+        at: Math.floor(this.state.now()),
+        body: {
+          runId,
+          step: this.stepName,
+          attempt: p.attempt,
+          version: version ?? null,
+          traceId: p.traceId,
+          spanId: p.spanId,
+          evaluations: p.records.map(plainEvaluation),
+        },
+      };
+      sink(record);
+    }
+    this.pending = undefined;
+  }
+}
+
+/** One attempt of a step: the span agents see as `ctx.span`. */
+export class AttemptScopeImpl implements AttemptScope {
+  readonly traced: TracedSpan;
+  private readonly totals = new Totals();
+  private model: string | undefined;
+  private evaluations: EvaluationRecord[] | undefined;
+
+  constructor(
+    state: ScopeState,
+    private readonly step: StepScopeImpl,
+    private readonly attempt: number,
+  ) {
+    this.traced = TracedSpan.start(
+      state,
+      'attempt',
+      `attempt ${step.stepName}`,
+      step.run.runId,
+      step.span,
+      { ...step.attributes, [TRACE_NAMES.attempt]: attempt },
+    );
+  }
+
+  get span() {
+    return this.traced.otel;
+  }
+
+  usage(usage: ModelUsage): void {
+    this.totals.add(usage);
+    this.step.totals.add(usage);
+    this.step.run.totals.add(usage);
+    // Several calls: tokens are summed and the first model is kept.
+    this.model ??= usage.model;
+    this.traced.set({
+      [TRACE_NAMES.model]: this.model,
+      [TRACE_NAMES.inputTokens]: this.totals.inputTokens,
+      [TRACE_NAMES.outputTokens]: this.totals.outputTokens,
+    });
+  }
+
+  evaluation(record: EvaluationRecord): void {
+    const prefix = `baton.evaluation.${record.evaluator}`;
+    this.traced.set({ [`${prefix}.score`]: record.score, [`${prefix}.passed`]: record.passed });
+    this.traced.event(TRACE_NAMES.evaluation, {
+      'baton.evaluator': record.evaluator,
+      'baton.evaluation.score': record.score,
+      'baton.evaluation.passed': record.passed,
+      'baton.evaluation.label': record.label,
+      'baton.evaluation.rationale': record.rationale,
+      'baton.evaluation.min_score': record.minScore,
+    });
+    if (this.evaluations) this.evaluations.push(record);
+    else this.evaluations = [record];
+  }
+
+  end(error?: ErrorInfo): void {
+    const span = this.traced;
+    if (span.ended) return;
+    if (error) {
+      if (contractViolationEvent(span, error)) {
+        contractViolationEvent(this.step.span, error);
+        this.step.violationSeen = true;
+      }
+      span.fail(error);
+    } else {
+      span.setStatus('ok');
+    }
+    span.end();
+    this.step.attempts.delete(this);
+    if (this.evaluations) {
+      this.step.addEvaluations({
+        attempt: this.attempt,
+        traceId: span.traceId,
+        spanId: span.spanId,
+        records: this.evaluations,
+      });
+    }
+  }
+}
+
+/** Adds a contract-violation event when `error` is one; returns whether it was. */
+function contractViolationEvent(span: TracedSpan, error: ErrorInfo): boolean {
+  if (error.code !== 'CONTRACT_VIOLATION') return false;
+  const d = (error.details ?? {}) as {
+    contractId?: unknown;
+    boundary?: unknown;
+    issues?: unknown;
+  };
+  const issues = Array.isArray(d.issues)
+    ? (d.issues as { path?: unknown; message?: unknown }[])
+        .map((i) => {
+          const path = Array.isArray(i.path) && i.path.length ? i.path.join('.') : '(root)';
+          return `${path}: ${String(i.message)}`;
+        })
+        .join('; ')
+    : undefined;
+  span.event(TRACE_NAMES.contractViolation, {
+    'baton.contract.id': typeof d.contractId === 'string' ? d.contractId : undefined,
+    'baton.contract.boundary': typeof d.boundary === 'string' ? d.boundary : undefined,
+    'baton.contract.issues': issues,
+  });
+  return true;
+}
+
+function plainEvaluation(r: EvaluationRecord) {
+  return {
+    evaluator: r.evaluator,
+    score: r.score,
+    passed: r.passed,
+    ...(r.label !== undefined ? { label: r.label } : {}),
+    ...(r.rationale !== undefined ? { rationale: r.rationale } : {}),
+    ...(r.minScore !== undefined ? { minScore: r.minScore } : {}),
+  };
+}
