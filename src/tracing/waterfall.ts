@@ -66,7 +66,7 @@ export function renderWaterfall(
     const from = Math.min(barW - 1, Math.floor(((s.start - t0) / total) * barW));
     const to = Math.max(from + 1, Math.min(barW, Math.ceil(((s.end - t0) / total) * barW)));
     const bar = ' '.repeat(from) + full.repeat(to - from) + ' '.repeat(barW - to);
-    const name = fit(labels[i]!, labelW);
+    const name = fitLabel(labels[i]!, labelW);
     const duration = formatDuration(s.end - s.start).padStart(8);
     const status = (s.status === 'unset' ? '-' : s.status).padEnd(5);
     const details = describe(s);
@@ -85,7 +85,7 @@ function label(s: TraceSpan): string {
   return `${'  '.repeat(s.depth)}${s.name}${suffix}`;
 }
 
-function fit(text: string, w: number): string {
+function fitLabel(text: string, w: number): string {
   return text.length <= w ? text.padEnd(w) : `${text.slice(0, w - 1)}…`;
 }
 

@@ -38,7 +38,7 @@ export function sdk() {
 
 /** Builds a traced runtime for `workflows`. */
 export function tracedRuntime(
-  workflows: readonly Workflow<never, unknown>[],
+  workflows: readonly Workflow<unknown, unknown>[],
   opts: {
     tracing?: Partial<TracingOptions>;
     runtime?: Partial<RuntimeOptions>;
@@ -50,7 +50,7 @@ export function tracedRuntime(
   const tracing = createTracing({ tracer: provider.getTracer('baton'), store, ...opts.tracing });
   const rt = createRuntime({
     store,
-    workflows: workflows as unknown as Workflow<unknown, unknown>[],
+    workflows,
     telemetry: tracing,
     ...opts.runtime,
   });

@@ -18,7 +18,9 @@ import {
 } from '../orchestrator/fixtures.js';
 import { barrier, sdk, spansOf, tracedRuntime } from './helpers.js';
 
-const retryOnce: Policy = { retry: { maxAttempts: 2, backoff: { initialMs: 0, jitter: 0 } } };
+const retryOnce = {
+  retry: { maxAttempts: 2, backoff: { initialMs: 0, jitter: 0 } },
+} satisfies Policy;
 
 /**
  * Score, income and fraud run in parallel and meet at a barrier on their first attempt (so
@@ -227,8 +229,9 @@ describe('span tree of a run with parallel steps and retries', () => {
       const s = stored[i]!;
       expect(s.depth).toBe(s.kind === 'step' ? 1 : 2);
       if (s.kind === 'attempt') {
-        const step = stored.slice(0, i).findLast((p) => p.kind === 'step')!;
-        expect(s.parentSpanId).toBe(step.spanId);
+        let j = i - 1;
+        while (stored[j]!.kind !== 'step') j--;
+        expect(s.parentSpanId).toBe(stored[j]!.spanId);
       }
     }
     const failed = stored.find((s) => s.kind === 'attempt' && s.status === 'error')!;
