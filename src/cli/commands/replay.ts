@@ -1,0 +1,55 @@
+/**
+ * `baton replay <run> --from <v> --workflows <module>`: forks a new run from a version of an
+ * existing one (the parent is never touched) and drives the fork to its next stop.
+ */
+import type { Command } from 'commander';
+import { parseLimit, parseVersion } from '../args.js';
+import { type CliContext, globalOptions } from '../context.js';
+import { untilStopped } from '../drive.js';
+import { paint, printJson, statusStyle } from '../output.js';
+import { loadWorkflows, withSession } from '../session.js';
+import { DEFAULT_DRIVE_TIMEOUT_MS } from './signal.js';
+
+interface ReplayCliOptions {
+  readonly from: number;
+  readonly workflows?: string;
+  readonly wait: boolean;
+  readonly timeout?: number;
+}
+
+/** Registers `baton replay`. */
+export function registerReplay(program: Command, ctx: CliContext): void {
+  program
+    .command('replay')
+    .description('fork a new run from a version of a run and drive it')
+    .argument('<run>', 'run id')
+    .requiredOption('--from <version>', 'fork from the state at this version', parseVersion)
+    .option(
+      '--workflows <module>',
+      "a module exporting the run's workflow (needed to drive the fork)",
+    )
+    .option('--no-wait', 'return once the fork is created; a worker drives it on')
+    .option(
+      '--timeout <ms>',
+      `drive for at most this long (default ${DEFAULT_DRIVE_TIMEOUT_MS})`,
+      parseLimit,
+    )
+    .action(async (runId: string, opts: ReplayCliOptions, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const workflows = await loadWorkflows(opts.workflows);
+      const fork = await withSession(g, workflows, async ({ rt }) => {
+        const handle = await rt.replay(runId, { fromVersion: opts.from });
+        return opts.wait
+          ? untilStopped(rt, handle.id, opts.timeout ?? DEFAULT_DRIVE_TIMEOUT_MS)
+          : rt.getRun(handle.id);
+      });
+      if (g.json)
+        return printJson(ctx.io, { parentRunId: runId, fromVersion: opts.from, run: fork });
+      const status = paint(fork.status, statusStyle(fork.status), ctx.io.color);
+      ctx.io.out(
+        `replayed run ${runId} from v${opts.from} as run ${fork.runId}; status ${status}\n`,
+      );
+      if (fork.output !== null) ctx.io.out(`output: ${JSON.stringify(fork.output)}\n`);
+      if (fork.error) ctx.io.out(`error: ${fork.error.code}: ${fork.error.message}\n`);
+    });
+}

@@ -1,0 +1,19 @@
+/**
+ * What every command receives: where to write, the exit code it asks for, and the global options.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from './output.js';
+import type { GlobalOptions } from './session.js';
+
+/** One CLI invocation's state (one per `runCli` call; nothing is global). */
+export interface CliContext {
+  readonly io: CliIo;
+  /** The exit code of a command that ends normally but must signal a problem (a broken chain). */
+  exitCode: number;
+}
+
+/** The global options (`--store`, `--json`) as seen from a subcommand. */
+export function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals<{ store: string; json?: boolean }>();
+  return { store: o.store, json: o.json === true };
+}

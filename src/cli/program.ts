@@ -1,0 +1,99 @@
+/**
+ * The `baton` command line: global options, the commands, and how outcomes become exit codes.
+ *
+ * Exit codes:
+ * - 0: done (also `--help` and `--version`);
+ * - 1: the command could not do what was asked (unknown run, broken chain, not a Baton store,
+ *   a store that is too new, a missing store file, ...): one line on stderr says why;
+ * - 2: bad usage (unknown option or command, missing or malformed argument): the error, naming
+ *   the offending argument, then the usage, on stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { isWorkflowNotRegisteredError } from '../index.js';
+import { registerBisect } from './commands/bisect.js';
+import { registerBreakers } from './commands/breakers.js';
+import { registerCancel } from './commands/cancel.js';
+import { registerDiff } from './commands/diff.js';
+import { registerHistory } from './commands/history.js';
+import { registerReplay } from './commands/replay.js';
+import { registerRuns } from './commands/runs.js';
+import { registerShow } from './commands/show.js';
+import { registerSignal } from './commands/signal.js';
+import { registerTrace } from './commands/trace.js';
+import { registerVerify } from './commands/verify.js';
+import type { CliContext } from './context.js';
+import type { CliIo } from './output.js';
+import { DEFAULT_STORE } from './session.js';
+
+/** Exit code of a command that failed. */
+export const EXIT_FAILURE = 1;
+/** Exit code of bad usage. */
+export const EXIT_USAGE = 2;
+
+/** The package version, read from the package.json next to src/ or dist/. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+/** Builds the `baton` program writing to `ctx.io`. */
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('baton')
+    .description('Inspect, debug and steer Baton runs in a store')
+    .version(packageVersion(), '-V, --version', 'print the baton version')
+    .addOption(
+      new Option('--store <path>', 'the store: a SQLite file (postgres:// URLs: not yet)').default(
+        DEFAULT_STORE,
+      ),
+    )
+    .option('--json', 'machine-readable JSON output')
+    .configureOutput({
+      writeOut: (s) => ctx.io.out(s),
+      writeErr: (s) => ctx.io.err(s),
+    })
+    .showHelpAfterError(true)
+    .exitOverride();
+  registerRuns(program, ctx);
+  registerShow(program, ctx);
+  registerHistory(program, ctx);
+  registerDiff(program, ctx);
+  registerTrace(program, ctx);
+  registerReplay(program, ctx);
+  registerBisect(program, ctx);
+  registerVerify(program, ctx);
+  registerBreakers(program, ctx);
+  registerSignal(program, ctx);
+  registerCancel(program, ctx);
+  return program;
+}
+
+/** The one line printed for a command that failed. */
+function failureMessage(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (isWorkflowNotRegisteredError(e))
+    return `${message}; pass --workflows <module> with a module that exports it`;
+  return message;
+}
+
+/**
+ * Runs the CLI on `argv` (without the node and script paths) and returns the exit code.
+ * Never throws: every failure is reported on `io.err`.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const ctx: CliContext = { io, exitCode: 0 };
+  const program = createProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is bad usage, already printed.
+      return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    io.err(`error: ${failureMessage(e)}\n`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Opening a store and a runtime for one CLI command.
+ *
+ * Invariants:
+ * - The CLI never creates a database: a `--store` path that does not exist, is a directory or is
+ *   an empty file is refused before SQLite touches it.
+ * - The runtime is created with `resume: false`, so a command only answers questions (or
+ *   performs the one action asked for); it never claims, drives or resumes other runs.
+ * - The runtime (and with it the store) is closed on every path out of a command.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  createRuntime,
+  InvalidArgumentError,
+  isWorkflow,
+  NotFoundError,
+  type Runtime,
+  type StateStore,
+  sqliteStore,
+  type Workflow,
+} from '../index.js';
+
+/** The options every command shares. */
+export interface GlobalOptions {
+  readonly store: string;
+  readonly json: boolean;
+}
+
+/** An open store and a runtime over it. */
+export interface Session {
+  readonly rt: Runtime;
+  readonly store: StateStore;
+}
+
+/** The store argument the CLI defaults to. */
+export const DEFAULT_STORE = './baton.db';
+
+/**
+ * Checks the `--store` value and builds the store, without opening it.
+ * @throws InvalidArgumentError for a server URL (not supported yet) or a path that is not a file.
+ * @throws NotFoundError when the file does not exist.
+ */
+export function storeFor(location: string): StateStore {
+  if (/^postgres(ql)?:\/\//i.test(location)) {
+    throw new InvalidArgumentError(
+      `PostgreSQL stores are not supported by the CLI yet (--store ${redact(location)}); pass a SQLite file path`,
+      'store',
+    );
+  }
+  let size: number;
+  try {
+    const st = statSync(location);
+    if (!st.isFile()) throw new InvalidArgumentError(`store '${location}' is not a file`, 'store');
+    size = st.size;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') throw new NotFoundError('store', location);
+    throw e;
+  }
+  if (size === 0) {
+    throw new InvalidArgumentError(
+      `store '${location}' is an empty file, not a Baton store`,
+      'store',
+    );
+  }
+  return sqliteStore(location);
+}
+
+/** Hides a password in a connection URL before it is printed. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/**
+ * Opens the store and a non-resuming runtime, runs `fn`, and closes both whatever happens.
+ * @throws whatever opening the store throws (NotABatonStoreError, StoreSchemaTooNewError, ...).
+ */
+export async function withSession<T>(
+  options: GlobalOptions,
+  workflows: readonly Workflow<unknown, unknown>[],
+  fn: (session: Session) => Promise<T>,
+): Promise<T> {
+  const store = storeFor(options.store);
+  const rt = createRuntime({ store, workflows, resume: false });
+  try {
+    await rt.ready();
+    return await fn({ rt, store });
+  } finally {
+    await rt.close();
+  }
+}
+
+/**
+ * Imports a module and collects the workflows it exports (directly or in exported arrays).
+ * Importing runs the module's top-level code: that is the point of `--workflows`, and the only
+ * user code the CLI ever runs.
+ * @throws InvalidArgumentError when the module cannot be loaded or exports no workflow.
+ */
+export async function loadWorkflows(
+  modulePath: string | undefined,
+): Promise<Workflow<unknown, unknown>[]> {
+  if (modulePath === undefined) return [];
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new InvalidArgumentError(
+      `cannot load workflows module '${modulePath}': ${(e as Error).message ?? String(e)}`,
+      'workflows',
+    );
+  }
+  const found = new Set<Workflow<unknown, unknown>>();
+  for (const value of Object.values(mod)) {
+    const items: unknown[] = Array.isArray(value) ? value : [value];
+    for (const item of items) if (isWorkflow(item)) found.add(item as Workflow<unknown, unknown>);
+  }
+  if (found.size === 0) {
+    throw new InvalidArgumentError(
+      `workflows module '${modulePath}' exports no workflow (export each workflow, or an array of them)`,
+      'workflows',
+    );
+  }
+  return [...found];
+}
