@@ -4,7 +4,14 @@
  * right decision for any application.
  */
 import { z } from 'zod';
-import { agent, type ContractType, contract, type Policy, workflow } from '../../src/index.js';
+import {
+  type AgentContext,
+  agent,
+  type ContractType,
+  contract,
+  type Policy,
+  workflow,
+} from '../../src/index.js';
 
 export const Application = contract(
   'test.application@1',
@@ -80,15 +87,20 @@ export function applications(n: number, seed = 1): App[] {
 
 /** Hooks that let a test observe or disturb each agent call. */
 export interface WorkloadHooks {
-  before?: (step: string, app: unknown, signal: AbortSignal) => Promise<void> | void;
+  before?: (
+    step: string,
+    input: unknown,
+    signal: AbortSignal,
+    ctx: { readonly runId: string; readonly attempt: number },
+  ) => Promise<void> | void;
 }
 
 /** Builds the five agents and the workflow, with optional per-agent policies and hooks. */
 export function referenceWorkflow(
   opts: { hooks?: WorkloadHooks; policy?: Policy; version?: number; name?: string } = {},
 ) {
-  const before = async (step: string, input: unknown, signal: AbortSignal) =>
-    opts.hooks?.before?.(step, input, signal);
+  const before = async (step: string, input: unknown, ctx: AgentContext) =>
+    opts.hooks?.before?.(step, input, ctx.signal, ctx);
   // The fixture's steps never skip, so their slots stay typed as plain outputs.
   const policy = (opts.policy ?? { retry: { maxAttempts: 1 } }) as Policy & { onFailure?: 'fail' };
   const score = agent({
@@ -98,7 +110,7 @@ export function referenceWorkflow(
     output: Score,
     policy,
     execute: async (a, ctx) => {
-      await before('score', a, ctx.signal);
+      await before('score', a, ctx);
       return { score: scoreOf(a as App) };
     },
   });
@@ -109,7 +121,7 @@ export function referenceWorkflow(
     output: Income,
     policy,
     execute: async (a, ctx) => {
-      await before('income', a, ctx.signal);
+      await before('income', a, ctx);
       return { verified: verifiedOf(a as App) };
     },
   });
@@ -120,7 +132,7 @@ export function referenceWorkflow(
     output: Fraud,
     policy,
     execute: async (a, ctx) => {
-      await before('fraud', a, ctx.signal);
+      await before('fraud', a, ctx);
       return { flagged: flaggedOf(a as App) };
     },
   });
@@ -131,7 +143,7 @@ export function referenceWorkflow(
     output: Risk,
     policy,
     execute: async (r, ctx) => {
-      await before('risk', r, ctx.signal);
+      await before('risk', r, ctx);
       return { rating: ratingOf(r.score, r.verified, r.debt) };
     },
   });
@@ -142,7 +154,7 @@ export function referenceWorkflow(
     output: Decision,
     policy,
     execute: async (d, ctx) => {
-      await before('decision', d, ctx.signal);
+      await before('decision', d, ctx);
       return { outcome: outcomeOf(d.rating, d.flagged) };
     },
   });

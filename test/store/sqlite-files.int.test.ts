@@ -17,7 +17,7 @@ import { SCHEMA_VERSION } from '../../src/state/migrations.js';
 import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
 import { verifyChain } from '../../src/state/versions.js';
 import { appendWithRetry, nextVersion, sampleRun } from '../../src/testing/state-store-fixtures.js';
-import { tempDbPath } from './temp-db.js';
+import { tempDbPath } from '../support/temp-db.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

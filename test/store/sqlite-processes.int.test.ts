@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
 import type { StateStore } from '../../src/state/store.js';
 import { verifyChain } from '../../src/state/versions.js';
-import { startFixture } from './child.js';
-import { tempDbPath } from './temp-db.js';
+import { startFixture } from '../support/child.js';
+import { tempDbPath } from '../support/temp-db.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
 import { describeStateStoreContract } from '../../src/testing/state-store-contract.js';
-import { tempDbPath } from './temp-db.js';
+import { tempDbPath } from '../support/temp-db.js';
 
 describeStateStoreContract('sqlite (file, synchronous=FULL)', async () => {
   const { path, remove } = tempDbPath('contract');

@@ -20,7 +20,11 @@ export interface Child {
 
 /** Starts `test/store/fixtures/<name>.ts` with the given arguments. */
 export function startFixture(name: string, args: readonly string[]): Child {
-  const fixture = fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
+  return startScript(fileURLToPath(new URL(`../store/fixtures/${name}.ts`, import.meta.url)), args);
+}
+
+/** Starts any TypeScript file (an absolute path) in a child process. */
+export function startScript(fixture: string, args: readonly string[]): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -55,7 +59,7 @@ export function startFixture(name: string, args: readonly string[]): Child {
       if (seen !== undefined) return resolve(seen);
       waiters.push({ match, resolve });
       void exited.then(({ code, signal }) =>
-        reject(new Error(`fixture ${name} exited (${code ?? signal}) first: ${err}`)),
+        reject(new Error(`fixture ${fixture} exited (${code ?? signal}) first: ${err}`)),
       );
     });
   return { proc, messages, waitFor, exited, stderr: () => err };
