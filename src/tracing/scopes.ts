@@ -230,7 +230,7 @@ export class AttemptScopeImpl implements AttemptScope {
     this.traced = TracedSpan.start(
       state,
       'attempt',
-      `attempt ${step.stepName}`,
+      `attempt ${step.name}`,
       step.run.runId,
       step.span,
       { ...step.attributes, [TRACE_NAMES.attempt]: attempt },
