@@ -64,7 +64,8 @@ export async function createRun(
       runId,
       workflow: wf.name,
       workflowVersion: wf.version,
-      status: 'pending',
+      // A run driven here from the start is running; a queued one waits for a worker.
+      status: leased ? 'running' : 'pending',
       idempotencyKey: opts.idempotencyKey ?? null,
       createdAt: now,
       updatedAt: now,
