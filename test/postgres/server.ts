@@ -48,7 +48,9 @@ export function describeWithPostgres(name: string, body: () => void): void {
     if (process.env.CI) {
       describe(name, () => {
         it('needs a reachable PostgreSQL in CI', () => {
-          throw new Error(`CI is set but PostgreSQL at ${redacted} is unreachable: ${probe.reason}`);
+          throw new Error(
+            `CI is set but PostgreSQL at ${redacted} is unreachable: ${probe.reason}`,
+          );
         });
       });
       return;
