@@ -117,7 +117,7 @@ describe('failure handling through the runtime', () => {
       transitions.map(
         (t) => `${(t.body as { from: string }).from}>${(t.body as { to: string }).to}`,
       ),
-    ).toEqual(['closed>open', 'open>half-open', 'half_open>closed']);
+    ).toEqual(['closed>open', 'open>half-open', 'half-open>closed']);
     await rt.close();
   });
 
