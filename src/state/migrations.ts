@@ -172,6 +172,91 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX records_at_idx ON records (kind, at)',
     ],
   },
+  {
+    // Choreography: the event log, per-consumer positions and deliveries (the inbox).
+    id: 2,
+    name: 'events',
+    sqlite: [
+      `CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        causation_id TEXT,
+        producer TEXT NOT NULL,
+        failure INTEGER NOT NULL,
+        at INTEGER NOT NULL
+      )`,
+      'CREATE INDEX events_correlation_idx ON events (correlation_id, seq)',
+      'CREATE INDEX events_type_idx ON events (type, seq)',
+      'CREATE INDEX events_failure_idx ON events (failure, seq)',
+      `CREATE TABLE consumer_positions (
+        consumer TEXT PRIMARY KEY,
+        position INTEGER NOT NULL
+      )`,
+      `CREATE TABLE deliveries (
+        event_id TEXT NOT NULL,
+        consumer TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        correlation_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        available_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at INTEGER,
+        started_at INTEGER,
+        finished_at INTEGER,
+        duplicates INTEGER NOT NULL,
+        error TEXT,
+        PRIMARY KEY (event_id, consumer, kind)
+      )`,
+      'CREATE INDEX deliveries_due_idx ON deliveries (consumer, status, seq)',
+      'CREATE INDEX deliveries_order_idx ON deliveries (consumer, correlation_id, seq)',
+      'CREATE INDEX deliveries_correlation_idx ON deliveries (correlation_id, seq)',
+    ],
+    postgres: [
+      `CREATE TABLE events (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        causation_id TEXT,
+        producer TEXT NOT NULL,
+        failure BOOLEAN NOT NULL,
+        at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX events_correlation_idx ON events (correlation_id, seq)',
+      'CREATE INDEX events_type_idx ON events (type, seq)',
+      'CREATE INDEX events_failure_idx ON events (failure, seq)',
+      `CREATE TABLE consumer_positions (
+        consumer TEXT PRIMARY KEY,
+        position BIGINT NOT NULL
+      )`,
+      `CREATE TABLE deliveries (
+        event_id TEXT NOT NULL,
+        consumer TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        available_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at BIGINT,
+        started_at BIGINT,
+        finished_at BIGINT,
+        duplicates INTEGER NOT NULL,
+        error TEXT,
+        PRIMARY KEY (event_id, consumer, kind)
+      )`,
+      'CREATE INDEX deliveries_due_idx ON deliveries (consumer, status, seq)',
+      'CREATE INDEX deliveries_order_idx ON deliveries (consumer, correlation_id, seq)',
+      'CREATE INDEX deliveries_correlation_idx ON deliveries (correlation_id, seq)',
+    ],
+  },
 ];
 
 /** The schema version this code writes: the id of the newest migration. */
