@@ -12,6 +12,7 @@
  *   write is atomic on its own, and one write's conflict does not fail the others.
  * - Identical lifecycle on every backend: construct, `migrate()`, use, `close()`.
  */
+import type { EventStore } from './event-store.js';
 import type {
   AuxQuery,
   AuxRecord,
@@ -60,4 +61,10 @@ export interface StateStore {
   queryRecords(query: AuxQuery): Promise<AuxRecord[]>;
   /** Deletes auxiliary records of a kind older than `before` (retention). Returns how many. */
   pruneRecords(kind: AuxRecord['kind'], before: number): Promise<number>;
+
+  /**
+   * The event log and deliveries of choreography (see event-store.ts for the contract). Optional
+   * while a backend does not implement it yet; the runtime refuses reactors on such a store.
+   */
+  readonly events?: EventStore;
 }
