@@ -9,6 +9,8 @@ import {
   NotFoundError,
   VersionConflictError,
 } from '../errors.js';
+import type { EventStore } from './event-store.js';
+import { createMemoryEventStore } from './memory-event-store.js';
 import type { StateStore } from './store.js';
 import type {
   AuxKind,
@@ -47,6 +49,7 @@ class MemoryStore implements StateStore {
   private readonly records = new Map<AuxKind, AuxRecord[]>();
   private journalSeq = 0;
   private closed = false;
+  readonly events: EventStore = createMemoryEventStore(() => this.assertOpen());
 
   async migrate(): Promise<void> {}
 

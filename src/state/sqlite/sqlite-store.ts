@@ -12,6 +12,7 @@
  *   because a stored version is never rewritten.
  */
 import { InvalidArgumentError } from '../../errors.js';
+import type { EventStore } from '../event-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../memory-store.js';
 import type { StateStore } from '../store.js';
 import type {
@@ -29,6 +30,7 @@ import type {
   VersionRecord,
 } from '../types.js';
 import { createGroupCommit, type GroupCommit, runLocked } from './commit.js';
+import { createSqliteEventStore } from './event-store.js';
 import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
 import {
   journalParams,
@@ -118,6 +120,7 @@ class SqliteStore implements StateStore {
   readonly kind = 'sqlite' as const;
   private life: Lifecycle = { state: 'new' };
   private opening: Promise<void> | undefined;
+  readonly events: EventStore = createSqliteEventStore(() => this.ledger().db);
 
   constructor(
     private readonly path: string,
