@@ -121,8 +121,12 @@ export function describeAddress(where: ServerAddress): string {
 /** Creates the pool; an idle connection the server drops is logged by nobody and discarded. */
 export function createPool(options: ResolvedPostgresOptions): pg.Pool {
   const pool = new pg.Pool(options.pool);
-  // Without a listener, a terminated idle connection would crash the process.
+  // Without listeners, a connection the server terminates would crash the process: idle ones
+  // report through the pool, checked-out ones through the client (their query rejects anyway).
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 
