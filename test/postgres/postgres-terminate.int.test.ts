@@ -1,0 +1,118 @@
+/**
+ * Connection loss during runs: backends of a runtime's pool are killed with
+ * pg_terminate_backend from a second client while runs are in flight. Every run must still
+ * complete exactly once with the oracle's answer, and every history must verify.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { createRuntime, type Runtime } from '../../src/index.js';
+import { postgresStore } from '../../src/postgres/index.js';
+import { applications, oracle, referenceWorkflow } from '../orchestrator/fixtures.js';
+import { gate } from '../orchestrator/helpers.js';
+import {
+  adminQuery,
+  describeWithPostgres,
+  dropSchema,
+  POSTGRES_URL,
+  uniqueSchema,
+} from './server.js';
+
+const RUNS = 60;
+const STEPS = ['score', 'income', 'fraud', 'risk', 'decision'];
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+/** Kills backends of `app` that are busy (in a query or a transaction); returns how many. */
+async function killBusyBackends(app: string): Promise<number> {
+  const rows = await adminQuery<{ k: boolean }>(
+    `SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity
+     WHERE application_name = $1 AND state <> 'idle'`,
+    [app],
+  );
+  return rows.filter((r) => r.k).length;
+}
+
+describeWithPostgres('postgresStore under connection termination', () => {
+  it('completes every run exactly once with the oracle answer while backends are killed mid-run', async () => {
+    const schema = uniqueSchema('terminate');
+    const app = `baton_${schema}`.slice(0, 60);
+    const logs: string[] = [];
+    const log = (message: string, fields?: Record<string, unknown>) =>
+      logs.push(`${message} ${JSON.stringify(fields ?? {})}`);
+    const started = gate();
+    let calls = 0;
+    const killed: number[] = [];
+    const killing: Promise<void>[] = [];
+    const wf = referenceWorkflow({
+      hooks: {
+        before: async () => {
+          await started.opened;
+          calls++;
+          // Every 25th agent call, kill whatever the pool is doing right now (bounded tries
+          // until a busy backend is hit: a commit, a claim or a renewal in flight).
+          if (calls % 25 === 0 && killed.length < 6) {
+            killing.push(
+              (async () => {
+                for (let i = 0; i < 500; i++) {
+                  const n = await killBusyBackends(app);
+                  if (n > 0) {
+                    killed.push(n);
+                    return;
+                  }
+                }
+              })(),
+            );
+          }
+          // io agent: an LLM or HTTP call.
+          await new Promise((r) => setTimeout(r, 10));
+        },
+      },
+    });
+    const store = postgresStore({
+      connectionString: POSTGRES_URL,
+      schema,
+      poolSize: 4,
+      pool: { application_name: app },
+    });
+    const rt: Runtime = createRuntime({
+      store,
+      workflows: [wf],
+      leaseMs: 1000,
+      pollMs: 50,
+      logger: { debug: () => {}, info: () => {}, warn: log, error: log },
+    });
+    cleanup = async () => {
+      await rt.close();
+      await dropSchema(schema);
+    };
+    const apps = applications(RUNS, 42);
+    const handles = await Promise.all(apps.map((a) => rt.start(wf, a)));
+    started.open();
+    const results = await Promise.all(handles.map((h) => h.result()));
+    await Promise.all(killing);
+
+    expect(killed.length).toBeGreaterThan(0);
+    // The kills hit commits: drivers failed with a retryable StoreUnavailableError, and their
+    // runs were claimed again and resumed from the last committed version.
+    expect(
+      logs.some((l) => l.startsWith('run driver failed') && /StoreUnavailableError/.test(l)),
+    ).toBe(true);
+    expect(results).toEqual(apps.map(oracle));
+    for (const h of handles) {
+      const history = await rt.history(h.id);
+      expect(history.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      // Each step's slot was written once: no committed step ran again.
+      expect(
+        history
+          .slice(1)
+          .map((v) => v.step)
+          .sort(),
+      ).toEqual([...STEPS].sort());
+      expect(await rt.verify(h.id)).toMatchObject({ ok: true, versions: 6 });
+      expect((await rt.getRun(h.id)).status).toBe('completed');
+    }
+  });
+});
