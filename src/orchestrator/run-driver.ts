@@ -541,6 +541,7 @@ export class RunDriver {
   private async compensate(): Promise<DriverEnd> {
     const result = await compensateRun({
       scope: this.runScope(),
+      workflowPolicy: this.workflow.policy,
       core: this.core,
       runId: this.runId,
       signal: this.stop.signal,

@@ -15,11 +15,14 @@ import { describeError, type ErrorInfo, toError } from '../errors.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
 import type { StepSpec } from '../orchestrator/workflow.js';
 import { backoffDelay } from '../resilience/backoff.js';
-import { resolvePolicy } from '../resilience/policy.js';
+import { type Policy, resolvePolicy } from '../resilience/policy.js';
 import { withTimeout } from '../resilience/timeout.js';
 import { decodeJson } from '../state/json.js';
 import type { JournalEntry, VersionRecord } from '../state/types.js';
 import type { RunScope } from '../tracing/telemetry.js';
+
+/** Compensations are tried at least this many times, whatever the agent's retry policy. */
+export const MIN_COMPENSATION_ATTEMPTS = 3;
 
 /** What the saga needs from the run's driver. */
 export interface CompensationCall {
@@ -27,6 +30,8 @@ export interface CompensationCall {
   readonly scope: RunScope;
   readonly core: RuntimeCore;
   readonly runId: string;
+  /** The workflow-level policy, layered between runtime defaults and the agent's. */
+  readonly workflowPolicy: Policy | undefined;
   readonly signal: AbortSignal;
   /** The step whose output a version holds, when that step must be compensated. */
   readonly stepFor: (v: VersionRecord) => (StepSpec & { agent: Agent }) | undefined;
@@ -76,7 +81,9 @@ async function compensateOne(
   v: VersionRecord,
 ): Promise<{ ok: true } | { ok: false; error: ErrorInfo }> {
   const { core, runId } = call;
-  const policy = resolvePolicy(core.defaults, spec.agent.policy, spec.policy);
+  const policy = resolvePolicy(core.defaults, call.workflowPolicy, spec.agent.policy, spec.policy);
+  // Undoing must be more persistent than doing: at least MIN_COMPENSATION_ATTEMPTS tries.
+  const maxAttempts = Math.max(policy.retry.maxAttempts, MIN_COMPENSATION_ATTEMPTS);
   const output = decodeJson(v.payload);
   const startedAt = core.clock.now();
   let lastError: ErrorInfo | null = null;
@@ -88,7 +95,7 @@ async function compensateOne(
     'baton.compensation': true,
     'baton.state.version.in': v.version,
   });
-  for (let attempt = 1; attempt <= policy.retry.maxAttempts; attempt++) {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     call.signal.throwIfAborted();
     const attemptScope = scope.attempt(attempt);
     try {
@@ -125,7 +132,7 @@ async function compensateOne(
       if (call.signal.aborted) throw e;
       lastError = describeError(toError(e), spec.name);
       attemptScope.end(lastError);
-      const willRetry = attempt < policy.retry.maxAttempts;
+      const willRetry = attempt < maxAttempts;
       if (!willRetry) scope.end('failed', {}, lastError);
       const delayMs = willRetry ? backoffDelay(attempt, policy.retry.backoff, core.random) : 0;
       await call.commitJournal([
