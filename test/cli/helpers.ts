@@ -27,7 +27,12 @@ function newestSource(dir: string): number {
 /** Builds dist/ when it is missing or older than src/ (`npm test` builds before vitest anyway). */
 export function ensureBuilt(): void {
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  try {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  } catch (e) {
+    const out = e as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`npm run build failed:\n${out.stdout ?? ''}${out.stderr ?? ''}`);
+  }
 }
 
 /** What one CLI invocation did. */
