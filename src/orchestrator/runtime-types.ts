@@ -5,9 +5,15 @@ import type { Logger } from '../agents/agent.js';
 import type { StateDiff } from '../debugging/diff.js';
 import type { ReplayOptions } from '../debugging/time-travel.js';
 import type { ErrorInfo } from '../errors.js';
+import type { EventBus } from '../events/bus.js';
+import type { DeadLetterQuery, PublishedEvent, PublishOptions } from '../events/choreography.js';
+import type { EventType } from '../events/event-type.js';
+import type { Reactor } from '../events/reactor.js';
+import type { EventTrace, EventTraceOptions } from '../events/trace.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import type { Clock } from '../resilience/clock.js';
 import type { Policy } from '../resilience/policy.js';
+import type { DeliveryRecord, RedeliverResult } from '../state/event-store.js';
 import type { Json } from '../state/json.js';
 import type { StateStore } from '../state/store.js';
 import type {
@@ -60,6 +66,10 @@ export interface RuntimeOptions {
   readonly random?: () => number;
   /** Where spans go (default: nowhere). See `createTracing`. */
   readonly telemetry?: Telemetry;
+  /** Reactors this runtime runs (choreography); each handles its events effectively once. */
+  readonly reactors?: readonly Reactor[];
+  /** How events travel (default: `embeddedBus()` on the store, polling every `pollMs`). */
+  readonly bus?: EventBus;
 }
 
 /** Options of `rt.start`. */
@@ -157,6 +167,23 @@ export interface Runtime {
   ): Promise<StateSnapshot | undefined>;
   /** Every breaker of this runtime. */
   breakers(): BreakerSnapshot[];
+  /**
+   * Validates and stores an event; subscribed reactors (in any runtime on the store) handle it.
+   * @throws ContractViolationError when the payload violates the event's contract (nothing is stored).
+   */
+  publish<T>(type: EventType<T>, payload: T, options?: PublishOptions): Promise<PublishedEvent>;
+  /**
+   * Redelivers an event (to one reactor, or all): dead letters are retried with attempts reset;
+   * deliveries already done are suppressed by the inbox and counted as duplicates.
+   * @throws NotFoundError when no such event is stored.
+   */
+  redeliver(eventId: string, reactor?: string): Promise<RedeliverResult>;
+  /** Deliveries that exhausted their attempts (oldest first). */
+  deadLetters(query?: DeadLetterQuery): Promise<DeliveryRecord[]>;
+  /** The causal tree of one flow with its flags. @throws NotFoundError */
+  eventTrace(correlationId: string, options?: EventTraceOptions): Promise<EventTrace>;
+  /** Resolves once this runtime's reactors have nothing pending, due or in hand. */
+  eventsSettled(): Promise<void>;
   /** Resolves once the store is migrated and unfinished runs are claimed. */
   ready(): Promise<void>;
   /** Stops driving runs (they stay resumable) and closes the store. */

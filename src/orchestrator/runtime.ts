@@ -27,6 +27,8 @@ import {
   NotFoundError,
   WorkflowNotRegisteredError,
 } from '../errors.js';
+import { type Choreography, createChoreography } from '../events/choreography.js';
+import { embeddedBus } from '../events/embedded-bus.js';
 import { systemClock } from '../resilience/clock.js';
 import { createGuardRegistry } from '../resilience/guard-registry.js';
 import { createIdGenerator } from '../state/ids.js';
@@ -83,6 +85,7 @@ class BatonRuntime implements Runtime {
   private readonly queue: (() => void)[] = [];
   private active = 0;
   private closed = false;
+  private readonly choreography: Choreography;
   readonly newId: () => string;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -135,6 +138,15 @@ class BatonRuntime implements Runtime {
       onClaimed: (run) => this.resumeClaimed(run),
       onWaitTimeout: (runId, step) => this.timeoutWait(runId, step),
     });
+    this.choreography = createChoreography({
+      core: this.core,
+      store: store.events,
+      reactors: options.reactors ?? [],
+      bus:
+        options.bus ?? embeddedBus({ pollMs: options.pollMs ?? 1000, leaseMs: this.core.leaseMs }),
+      owner: this.core.owner,
+      newId: this.newId,
+    });
     this.readyPromise = this.init();
     this.readyPromise.catch(() => {});
   }
@@ -142,6 +154,7 @@ class BatonRuntime implements Runtime {
   private async init(): Promise<void> {
     await this.core.store.migrate();
     await this.leases.start();
+    await this.choreography.start();
   }
 
   ready(): Promise<void> {
@@ -469,6 +482,33 @@ class BatonRuntime implements Runtime {
     return this.core.guards.breakers();
   }
 
+  async publish(...args: Parameters<Choreography['publish']>) {
+    this.assertOpen();
+    await this.readyPromise;
+    return this.choreography.publish(...args);
+  }
+
+  async redeliver(eventId: string, reactor?: string) {
+    this.assertOpen();
+    await this.readyPromise;
+    return this.choreography.redeliver(eventId, reactor);
+  }
+
+  async deadLetters(...args: Parameters<Choreography['deadLetters']>) {
+    await this.readyPromise;
+    return this.choreography.deadLetters(...args);
+  }
+
+  async eventTrace(...args: Parameters<Choreography['eventTrace']>) {
+    await this.readyPromise;
+    return this.choreography.eventTrace(...args);
+  }
+
+  async eventsSettled(): Promise<void> {
+    await this.readyPromise;
+    return this.choreography.settled();
+  }
+
   private alert(alert: Alert): void {
     this.core.logger.warn(alert.message, { ...alert });
     if (!this.options.onAlert) return;
@@ -486,6 +526,7 @@ class BatonRuntime implements Runtime {
     this.closed = true;
     await this.readyPromise.catch(() => {});
     this.leases.stop();
+    await this.choreography.stop();
     const held = [...this.drivers.keys()];
     for (const d of this.drivers.values()) d.halt('closed');
     while (this.drivers.size > 0) await this.waiters.tick();
