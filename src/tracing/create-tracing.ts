@@ -17,7 +17,7 @@ import { RunScopeImpl, type ScopeState, type StepScopeImpl } from './scopes.js';
 import { SpanWriter } from './span-writer.js';
 import { noopTelemetry, type RunScope, type ScopeAttributes, type Telemetry } from './telemetry.js';
 import { TRACE_NAMES } from './trace-span.js';
-import { TracedSpan } from './traced-span.js';
+import { createIdSource, TracedSpan } from './traced-span.js';
 
 /** Options of {@link createTracing}. */
 export interface TracingOptions {
@@ -61,6 +61,7 @@ export function createTracing(options: TracingOptions = {}): Telemetry {
     : undefined;
   const state: ScopeState = {
     tracer: options.tracer ?? trace.getTracer('baton'),
+    randomId: createIdSource(),
     now,
     sink: writer ? (r) => writer.push(r) : undefined,
     openSteps: new Map<string, Set<StepScopeImpl>>(),
