@@ -11,20 +11,28 @@ import { runSystem } from './system/system.js';
 
 const integer = (min: number) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got '${value}'`);
+  if (!Number.isInteger(n) || n < min)
+    throw new InvalidArgumentError(`expected an integer >= ${min}, got '${value}'`);
   return n;
 };
 
 async function main(argv: readonly string[]): Promise<void> {
   const o = new Command('credit-decisioning')
     .description('Decide synthetic loan applications with Baton under faults and a worker crash')
-    .option('--applications <n>', 'applications to generate', integer(0), NAIVE_DEFAULTS.applications)
+    .option(
+      '--applications <n>',
+      'applications to generate',
+      integer(0),
+      NAIVE_DEFAULTS.applications,
+    )
     .option('--seed <n>', 'seed of the generator', integer(0), NAIVE_DEFAULTS.seed)
     .option('--concurrency <n>', 'runs in flight', integer(1), 64)
-    .addOption(new Option('--faults <level>', 'fault injection').choices(FAULT_LEVELS).default('default'))
+    .addOption(
+      new Option('--faults <level>', 'fault injection').choices(FAULT_LEVELS).default('default'),
+    )
     .option('--store <path>', 'SQLite file (a previous demo file is replaced)', './baton.db')
     .option('--auto-review', 'sign off waiting referrals with the demo underwriter', false)
-    .option('--naive', "also run the naive architecture on the same applications", false)
+    .option('--naive', 'also run the naive architecture on the same applications', false)
     .parse(argv)
     .opts<{
       applications: number;
@@ -47,7 +55,11 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   progress.done();
   const naive = o.naive
-    ? await runNaive({ applications: o.applications, seed: o.seed, concurrency: NAIVE_DEFAULTS.concurrency })
+    ? await runNaive({
+        applications: o.applications,
+        seed: o.seed,
+        concurrency: NAIVE_DEFAULTS.concurrency,
+      })
     : undefined;
   console.log(formatReport(report, o.store, naive));
   if (!reportIsCorrect(report)) {

@@ -20,9 +20,9 @@ import {
   FinalDecision,
   FraudAssessment,
   IncomeVerification,
+  ReviewVerdict,
   RiskAssessment,
   RiskInput,
-  ReviewVerdict,
 } from './contracts.js';
 import type { Faults } from './faults.js';
 import type { Ledger } from './ledger.js';
@@ -133,7 +133,9 @@ export function createAgents({ faults, ledger }: AgentDeps) {
     // Never decided by code: the failure parks the run for a human (rt.signal 'review').
     policy: { retry: { maxAttempts: 1 }, breaker: false, onFailure: 'human' },
     execute: (d): ReviewVerdict => {
-      throw new ReviewRequired(`${d.applicantId} referred (${d.reasons[0]}): an underwriter decides`);
+      throw new ReviewRequired(
+        `${d.applicantId} referred (${d.reasons[0]}): an underwriter decides`,
+      );
     },
   });
   const notify = agent({

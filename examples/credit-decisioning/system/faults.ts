@@ -122,7 +122,9 @@ export function createFaults(
   }
   const [minMs, maxMs] = settings.latencyMs;
   if (!(minMs >= 0 && maxMs >= minMs))
-    throw new RangeError(`latencyMs must be [min, max] with 0 <= min <= max, got [${minMs}, ${maxMs}]`);
+    throw new RangeError(
+      `latencyMs must be [min, max] with 0 <= min <= max, got [${minMs}, ${maxMs}]`,
+    );
   let fraudCalls = 0;
   let outage: { from: number; until: number } | null = null;
   let incomeFailures = 0;
@@ -143,10 +145,15 @@ export function createFaults(
   return {
     async before(site, applicantId, attempt, signal) {
       const key = `${seed}:${site}:${applicantId}`;
-      await sleep(minMs + Math.floor(unitHash(`${key}:${attempt}:latency`) * (maxMs - minMs + 1)), signal);
+      await sleep(
+        minMs + Math.floor(unitHash(`${key}:${attempt}:latency`) * (maxMs - minMs + 1)),
+        signal,
+      );
       if (site === 'income' && unitHash(`${key}:${attempt}`) < settings.incomeFailureRate) {
         incomeFailures++;
-        throw new InjectedFault(`income verification: payroll provider answered 503 (attempt ${attempt})`);
+        throw new InjectedFault(
+          `income verification: payroll provider answered 503 (attempt ${attempt})`,
+        );
       }
       if (site === 'fraud' && fraudIsDown()) {
         fraudDownCalls++;

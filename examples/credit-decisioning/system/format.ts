@@ -4,7 +4,8 @@
 import type { NaiveResult } from '../naive/run.js';
 import type { SystemReport } from './summary.js';
 
-const pct = (a: number, b: number): string => (b === 0 ? '100.0%' : `${((100 * a) / b).toFixed(1)}%`);
+const pct = (a: number, b: number): string =>
+  b === 0 ? '100.0%' : `${((100 * a) / b).toFixed(1)}%`;
 
 /** True when the report shows every completed decision right and nothing lost. */
 export function reportIsCorrect(r: SystemReport): boolean {
@@ -22,7 +23,9 @@ export function formatReport(r: SystemReport, storePath: string, naive?: NaiveRe
   const status = Object.entries(r.byStatus)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  const fraudTransitions = r.breakers.transitions.filter((t) => t.breaker.startsWith('fraud-detection'));
+  const fraudTransitions = r.breakers.transitions.filter((t) =>
+    t.breaker.startsWith('fraud-detection'),
+  );
   const lines = [
     '',
     `Credit decisioning on Baton: ${r.applications} applications, ${r.runs} runs in ${(r.durationMs / 1000).toFixed(1)} s`,
@@ -56,11 +59,14 @@ export function formatReport(r: SystemReport, storePath: string, naive?: NaiveRe
     );
   }
   for (const m of r.oracle.mismatches.slice(0, 5))
-    lines.push(`  WRONG ${m.applicantId} (${m.runId}): got ${JSON.stringify(m.got)}, oracle ${JSON.stringify(m.want)}`);
+    lines.push(
+      `  WRONG ${m.applicantId} (${m.runId}): got ${JSON.stringify(m.got)}, oracle ${JSON.stringify(m.want)}`,
+    );
   for (const p of r.ledger.problems.slice(0, 5)) lines.push(`  LEDGER ${p}`);
   for (const id of r.undecided.slice(0, 5)) lines.push(`  UNDECIDED ${id}`);
   if (r.exampleRunId) {
-    const store = storePath === './baton.db' || storePath === 'baton.db' ? '' : ` --store ${storePath}`;
+    const store =
+      storePath === './baton.db' || storePath === 'baton.db' ? '' : ` --store ${storePath}`;
     lines.push(
       '',
       'Inspect a run:',
@@ -72,7 +78,10 @@ export function formatReport(r: SystemReport, storePath: string, naive?: NaiveRe
 }
 
 /** A progress display: a bar on a TTY, a line every few seconds otherwise. */
-export function createProgress(out: NodeJS.WriteStream, total: number): {
+export function createProgress(
+  out: NodeJS.WriteStream,
+  total: number,
+): {
   update(p: { settled: number; total: number; phase: string }): void;
   done(): void;
 } {
@@ -87,7 +96,9 @@ export function createProgress(out: NodeJS.WriteStream, total: number): {
         lastDraw = now;
         const width = 30;
         const fill = Math.round((width * n) / Math.max(1, total));
-        out.write(`\r[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${n}/${total} ${p.phase}    `);
+        out.write(
+          `\r[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${n}/${total} ${p.phase}    `,
+        );
       } else if (now - lastLine >= 2000) {
         lastLine = now;
         out.write(`${n}/${total} runs settled (${p.phase})\n`);

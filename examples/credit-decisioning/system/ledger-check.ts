@@ -27,7 +27,7 @@ export function checkLedger(ledger: Ledger, runs: readonly RunRecord[]): LedgerC
     bookedPerRun.set(line.runId, (bookedPerRun.get(line.runId) ?? 0) + 1);
     const run = byRun.get(line.runId);
     const out = run?.output as FinalDecision | null | undefined;
-    if (!run || run.status !== 'completed' || out?.outcome !== 'approve') {
+    if (run?.status !== 'completed' || out?.outcome !== 'approve') {
       problems.push(`credit line ${line.key} is booked but its run is ${run?.status ?? 'unknown'}`);
     } else if (out.approvedAmount !== line.amount || out.rate !== line.rate) {
       problems.push(`credit line ${line.key} terms differ from the decision`);
@@ -35,8 +35,14 @@ export function checkLedger(ledger: Ledger, runs: readonly RunRecord[]): LedgerC
   }
   for (const run of runs) {
     const out = run.output as FinalDecision | null;
-    if (run.status === 'completed' && out?.outcome === 'approve' && bookedPerRun.get(run.runId) !== 1) {
-      problems.push(`approved run ${run.runId} has ${bookedPerRun.get(run.runId) ?? 0} booked lines`);
+    if (
+      run.status === 'completed' &&
+      out?.outcome === 'approve' &&
+      bookedPerRun.get(run.runId) !== 1
+    ) {
+      problems.push(
+        `approved run ${run.runId} has ${bookedPerRun.get(run.runId) ?? 0} booked lines`,
+      );
     }
   }
   return {

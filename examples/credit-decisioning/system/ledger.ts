@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS notifications (
 export function openLedger(path: string): Ledger {
   const db = new Database(path, { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
   const book = db.prepare(
     `INSERT INTO credit_lines (key, run_id, applicant_id, amount, rate, status)

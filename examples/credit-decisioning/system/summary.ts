@@ -62,7 +62,11 @@ export interface SystemReport {
   /** Final outcomes of completed runs. */
   readonly outcomes: Readonly<Record<FinalDecision['outcome'], number>>;
   /** Completed runs checked against the oracle, and how many agreed. */
-  readonly oracle: { readonly checked: number; readonly agreed: number; readonly mismatches: readonly Mismatch[] };
+  readonly oracle: {
+    readonly checked: number;
+    readonly agreed: number;
+    readonly mismatches: readonly Mismatch[];
+  };
   readonly waitingChecked: { readonly checked: number; readonly agreed: number };
   readonly reviewsWaiting: number;
   readonly reviewed: number;
@@ -71,7 +75,10 @@ export interface SystemReport {
   readonly compensated: number;
   readonly retriedAfterOutage: number;
   readonly ledger: LedgerCheck;
-  readonly breakers: { readonly live: readonly BreakerSnapshot[]; readonly transitions: readonly BreakerTransition[] };
+  readonly breakers: {
+    readonly live: readonly BreakerSnapshot[];
+    readonly transitions: readonly BreakerTransition[];
+  };
   readonly latencyMs: { readonly p50: number; readonly p99: number };
   readonly versions: number;
   readonly crash: CrashOutcome | null;
@@ -94,11 +101,17 @@ export interface ReportInput {
 }
 
 const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+  sorted.length === 0
+    ? 0
+    : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
 
-async function checkWaiting(rt: Runtime, runs: readonly RunRecord[], tracked: ReadonlyMap<string, TrackedRun>) {
+async function checkWaiting(
+  rt: Runtime,
+  runs: readonly RunRecord[],
+  tracked: ReadonlyMap<string, TrackedRun>,
+) {
   let agreed = 0;
   for (const run of runs) {
     const state = await rt.state(run.runId, run.headVersion);
@@ -140,17 +153,24 @@ export async function buildReport(i: ReportInput): Promise<SystemReport> {
     outcomes[got.outcome]++;
     if (got.reviewed) reviewed++;
     else latencies.push(run.updatedAt - run.createdAt);
-    if (!same(got, want)) mismatches.push({ runId: run.runId, applicantId: t.app.applicantId, got, want });
+    if (!same(got, want))
+      mismatches.push({ runId: run.runId, applicantId: t.app.applicantId, got, want });
   }
   latencies.sort((a, b) => a - b);
   const waiting = all.filter((r) => r.status === 'waiting');
   // Each application's last run decides it (a retry after the outage supersedes the failed run).
   const last = new Map<string, RunRecord>();
-  for (const r of [...all].sort((a, b) => a.createdAt - b.createdAt || (a.runId < b.runId ? -1 : 1)))
+  for (const r of [...all].sort(
+    (a, b) => a.createdAt - b.createdAt || (a.runId < b.runId ? -1 : 1),
+  ))
     last.set((i.runs.get(r.runId) as TrackedRun).app.applicantId, r);
   const settledOk = new Set<RunStatus>(['completed', 'waiting', 'compensated']);
-  const transitions = (await i.store.queryRecords({ kind: 'breaker' })).map((r) => r.body as unknown as BreakerTransition);
-  const example = all.find((r) => r.status === 'completed' && (r.output as FinalDecision).outcome === 'approve');
+  const transitions = (await i.store.queryRecords({ kind: 'breaker' })).map(
+    (r) => r.body as unknown as BreakerTransition,
+  );
+  const example = all.find(
+    (r) => r.status === 'completed' && (r.output as FinalDecision).outcome === 'approve',
+  );
   return {
     applications: last.size,
     runs: all.length,

@@ -20,7 +20,7 @@ import { openLedger } from './ledger.js';
 import { reviewVerdict } from './reviewer.js';
 import { createSettler, type Settler } from './settle.js';
 import { buildReport, type SystemReport, type TrackedRun } from './summary.js';
-import { creditWorkflow, type CreditWorkflow } from './workflow.js';
+import { type CreditWorkflow, creditWorkflow } from './workflow.js';
 
 /** Options of {@link runSystem}. */
 export interface SystemOptions {
@@ -33,16 +33,24 @@ export interface SystemOptions {
   readonly storePath: string;
   readonly autoReview: boolean;
   /** Called as runs settle. */
-  readonly onProgress?: (p: { readonly settled: number; readonly total: number; readonly phase: string }) => void;
+  readonly onProgress?: (p: {
+    readonly settled: number;
+    readonly total: number;
+    readonly phase: string;
+  }) => void;
 }
 
 /** Leases short enough that a dead worker's runs are resumed within seconds. */
 export const LEASE_MS = 2000;
+/** Runs the parent may drive beyond its pool: resumed orphans. */
+const RESUME_HEADROOM = 16;
+
 /** How often runtimes look for orphaned runs. */
 export const POLL_MS = 200;
 
 /** Size of the batch the worker child takes before it is killed. */
-export const crashBatchSize = (n: number): number => Math.min(n, Math.max(24, Math.round(n * 0.03)));
+export const crashBatchSize = (n: number): number =>
+  Math.min(n, Math.max(24, Math.round(n * 0.03)));
 
 /**
  * Prepares the store file: a previous demo's file (it has a `credit_lines` table) is replaced;
@@ -55,24 +63,33 @@ async function freshStore(path: string): Promise<void> {
   let isDemo = false;
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
-    isDemo = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'credit_lines'").get() !== undefined;
+    isDemo =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'credit_lines'").get() !== undefined;
     db.close();
   } catch {
     isDemo = false;
   }
-  if (!isDemo) throw new RangeError(`--store ${path} exists and is not a credit demo database; pick a new path`);
+  if (!isDemo)
+    throw new RangeError(
+      `--store ${path} exists and is not a credit demo database; pick a new path`,
+    );
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 }
 
 /** The tracing from the package root when it exports one (spans for `baton trace`). */
 function tracing(store: baton.StateStore): Telemetry {
-  const create = (baton as unknown as { createTracing?: (o: { store: baton.StateStore }) => Telemetry })
-    .createTracing;
+  const create = (
+    baton as unknown as { createTracing?: (o: { store: baton.StateStore }) => Telemetry }
+  ).createTracing;
   return typeof create === 'function' ? create({ store }) : noopTelemetry;
 }
 
 /** A pool: runs `task` over items with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < items.length; i = next++) await task(items[i] as T);
@@ -88,7 +105,12 @@ interface Session {
   readonly progress: () => void;
 }
 
-async function startAndSettle(s: Session, app: Application, key: string, phase: TrackedRun['phase']): Promise<void> {
+async function startAndSettle(
+  s: Session,
+  app: Application,
+  key: string,
+  phase: TrackedRun['phase'],
+): Promise<void> {
   const h = await s.rt.start(s.wf, app, { idempotencyKey: key });
   s.runs.set(h.id, { runId: h.id, app, phase });
   await s.settler.settled(h.id);
@@ -104,11 +126,13 @@ export async function runSystem(o: SystemOptions): Promise<SystemReport> {
     throw new RangeError(`applications must be a non-negative integer, got ${o.applications}`);
   if (!(Number.isInteger(o.concurrency) && o.concurrency >= 1))
     throw new RangeError(`concurrency must be a positive integer, got ${o.concurrency}`);
-  if (!(o.faults in FAULT_PRESETS)) throw new RangeError(`faults must be off, default or heavy, got ${o.faults}`);
+  if (!(o.faults in FAULT_PRESETS))
+    throw new RangeError(`faults must be off, default or heavy, got ${o.faults}`);
   const started = performance.now();
   await freshStore(o.storePath);
   const apps = generateApplications(o.applications, o.seed);
-  const store = sqliteStore(o.storePath);
+  // NORMAL: commits survive a process crash (what the demo's SIGKILL tests), not a power loss.
+  const store = sqliteStore(o.storePath, { synchronous: 'NORMAL' });
   // Baton's tables first: a Baton store refuses a file that already holds only other tables.
   await store.migrate();
   const ledger = openLedger(o.storePath);
@@ -118,7 +142,8 @@ export async function runSystem(o: SystemOptions): Promise<SystemReport> {
   const rt = createRuntime({
     store,
     workflows: [wf],
-    concurrency: o.concurrency,
+    // Headroom over the pool, so orphaned runs are claimed while new ones keep coming.
+    concurrency: o.concurrency + RESUME_HEADROOM,
     leaseMs: LEASE_MS,
     pollMs: POLL_MS,
     resume: false, // the worker child takes the queued batch first
@@ -151,11 +176,13 @@ export async function runSystem(o: SystemOptions): Promise<SystemReport> {
         onQueued: (runId, app) => runs.set(runId, { runId, app, phase: 'crash' }),
       });
     }
-    rt.startWorker({ concurrency: o.concurrency });
+    rt.startWorker({ concurrency: o.concurrency + RESUME_HEADROOM });
     phase = 'deciding';
     const crashSettled = settleCrashBatch(s, crash);
-    await pool(apps.slice(batch.length), o.concurrency, (app) => startAndSettle(s, app, app.applicantId, 'main'));
-    phase = 'resuming the crashed worker\'s runs';
+    await pool(apps.slice(batch.length), o.concurrency, (app) =>
+      startAndSettle(s, app, app.applicantId, 'main'),
+    );
+    phase = "resuming the crashed worker's runs";
     await crashSettled;
     await retryAfterOutage(s, faults.stats().fraudOutage?.until ?? null, o.concurrency);
     if (o.autoReview) await reviewWaiting(s, o.concurrency);
@@ -173,7 +200,8 @@ async function settleCrashBatch(s: Session, crash: CrashReport | null): Promise<
   await Promise.all(
     ids.map(async (id) => {
       const run = await s.rt.getRun(id);
-      if (run.status !== 'waiting' && !baton.TERMINAL_STATUSES.has(run.status)) await s.settler.settled(id);
+      if (run.status !== 'waiting' && !baton.TERMINAL_STATUSES.has(run.status))
+        await s.settler.settled(id);
       s.progress();
     }),
   );
@@ -184,7 +212,11 @@ async function settleCrashBatch(s: Session, crash: CrashReport | null): Promise<
  * it is back. Each round waits out the breaker's reset, sends one application first (the
  * half-open probe: the breaker lets exactly one call through) and the rest once it closed.
  */
-async function retryAfterOutage(s: Session, outageUntil: number | null, concurrency: number): Promise<void> {
+async function retryAfterOutage(
+  s: Session,
+  outageUntil: number | null,
+  concurrency: number,
+): Promise<void> {
   const wait = outageUntil === null ? 0 : outageUntil - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   for (let round = 1; round <= MAX_RETRY_ROUNDS; round++) {

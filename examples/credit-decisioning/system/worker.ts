@@ -6,7 +6,7 @@
  * started, so at least that run holds uncommitted work when the kill lands.
  */
 import { createRuntime, sqliteStore } from 'baton';
-import { createFaults, FAULT_PRESETS, type Faults, type FaultLevel } from './faults.js';
+import { createFaults, FAULT_PRESETS, type FaultLevel, type Faults } from './faults.js';
 import { openLedger } from './ledger.js';
 import { creditWorkflow } from './workflow.js';
 
@@ -43,7 +43,7 @@ function main(): void {
   };
   const ledger = openLedger(cfg.storePath);
   const rt = createRuntime({
-    store: sqliteStore(cfg.storePath),
+    store: sqliteStore(cfg.storePath, { synchronous: 'NORMAL' }),
     workflows: [creditWorkflow({ faults, ledger })],
     owner: cfg.owner,
     leaseMs: cfg.leaseMs,
