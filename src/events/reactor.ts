@@ -69,12 +69,11 @@ export interface ReactorDefinition<T, Emits extends readonly EventType[]> {
   readonly version: string;
   readonly on: EventType<T>;
   readonly emits?: Emits;
-  readonly handle: (event: ReactorEvent<T>, ctx: ReactorContext<Emits>) => void | Promise<void>;
+  // Method syntax on purpose: parameters are then bivariant, so a typed reactor is assignable
+  // to `Reactor` (the runtime's list holds reactors of many event types).
+  handle(event: ReactorEvent<T>, ctx: ReactorContext<Emits>): void | Promise<void>;
   /** Undoes the effects of a committed `handle` when a failure event of its correlation arrives. */
-  readonly compensate?: (
-    event: ReactorEvent<T>,
-    ctx: ReactorCompensationContext,
-  ) => void | Promise<void>;
+  compensate?(event: ReactorEvent<T>, ctx: ReactorCompensationContext): void | Promise<void>;
   /** Timeout, retry (attempts before dead letter, backoff), breaker, concurrency. */
   readonly policy?: Policy;
   readonly description?: string;
