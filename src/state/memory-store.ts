@@ -27,6 +27,7 @@ import type {
   RunWrite,
   VersionRecord,
 } from './types.js';
+import { TERMINAL_STATUSES } from './types.js';
 
 /** Statuses a claim takes by default: runs that need a driver. */
 export const DEFAULT_CLAIM_STATUSES: readonly RunStatus[] = ['pending', 'running', 'compensating'];
@@ -45,6 +46,8 @@ export function memoryStore(): StateStore {
 class MemoryStore implements StateStore {
   readonly kind = 'memory' as const;
   private readonly runs = new Map<string, MemoryRun>();
+  /** Runs not in a terminal status: what claims scan (finished runs are never claimed). */
+  private readonly unfinished = new Set<string>();
   private readonly byIdempotencyKey = new Map<string, string>();
   private readonly records = new Map<AuxKind, AuxRecord[]>();
   private journalSeq = 0;
@@ -77,6 +80,7 @@ class MemoryStore implements StateStore {
     const entry: MemoryRun = { record, versions: [Object.freeze(init.firstVersion)], journal: [] };
     this.appendJournal(entry, init.journal ?? []);
     this.runs.set(record.runId, entry);
+    this.track(record);
     if (record.idempotencyKey !== null)
       this.byIdempotencyKey.set(record.idempotencyKey, record.runId);
     return { run: record, created: true };
@@ -117,6 +121,7 @@ class MemoryStore implements StateStore {
     let next: RunRecord = { ...rec, headVersion: rec.headVersion + versions.length };
     if (w.run) next = applyPatch(next, w.run);
     entry.record = Object.freeze(next);
+    this.track(entry.record);
     if (w.records) this.addRecords(w.records);
     return { ok: true, headVersion: entry.record.headVersion };
   }
@@ -143,7 +148,12 @@ class MemoryStore implements StateStore {
     const statuses = new Set(req.statuses ?? DEFAULT_CLAIM_STATUSES);
     const workflows = req.workflows ? new Set(req.workflows) : undefined;
     const candidates: MemoryRun[] = [];
-    for (const entry of this.runs.values()) {
+    // Claims of unfinished runs (the usual case) scan only those; others scan everything.
+    const scan = [...statuses].some((st) => TERMINAL_STATUSES.has(st))
+      ? this.runs.keys()
+      : this.unfinished.values();
+    for (const runId of scan) {
+      const entry = this.runs.get(runId)!;
       const r = entry.record;
       if (!statuses.has(r.status)) continue;
       if (workflows && !workflows.has(r.workflow)) continue;
@@ -217,6 +227,11 @@ class MemoryStore implements StateStore {
 
   private appendJournal(entry: MemoryRun, journal: readonly JournalEntry[]): void {
     for (const j of journal) entry.journal.push(Object.freeze({ ...j, seq: ++this.journalSeq }));
+  }
+
+  private track(record: RunRecord): void {
+    if (TERMINAL_STATUSES.has(record.status)) this.unfinished.delete(record.runId);
+    else this.unfinished.add(record.runId);
   }
 
   private assertOpen(): void {
