@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TracedEvent } from '../../src/events/trace.js';
+import { createRuntime } from '../../src/orchestrator/runtime.js';
+import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
+import { startScript } from '../support/child.js';
+import { tempDbPath } from '../support/temp-db.js';
+import { ResearchRequested, sideEffects } from './fixtures/flow.js';
+
+const CHILD = fileURLToPath(new URL('./fixtures/reactor-child.ts', import.meta.url));
+const is = (kind: string) => (m: unknown) => (m as { kind?: string }).kind === kind;
+
+describe('a reactor process killed with SIGKILL mid-handling', () => {
+  const dir = tempDbPath('events-crash');
+  afterEach(() => dir.remove());
+
+  it('is redelivered after its lease: the effect happens once and the flow completes', async () => {
+    const effects = `${dir.path}.effects`;
+    // A client runtime with no reactors publishes the first event.
+    const client = createRuntime({ store: sqliteStore(dir.path), resume: false });
+    const { correlationId } = await client.publish(ResearchRequested, { topic: 'storms' });
+
+    const first = startScript(CHILD, [dir.path, effects, 'hang']);
+    await first.waitFor(is('handling'));
+    first.proc.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+
+    const second = startScript(CHILD, [dir.path, effects, 'finish']);
+    await second.waitFor(is('settled'));
+    expect((await second.exited).code).toBe(0);
+
+    const fx = sideEffects(effects);
+    try {
+      // At-least-once: the analyst ran twice; effectively once: one effect, one emitted event.
+      expect(fx.calls('analyst@1.0.0')).toBe(2);
+      expect(fx.effects('analyst@1.0.0')).toBe(1);
+      expect(fx.calls('researcher@1.0.0')).toBe(1);
+      expect(fx.calls('writer@1.0.0')).toBe(1);
+    } finally {
+      fx.close();
+    }
+    const trace = await client.eventTrace(correlationId);
+    expect(trace.eventCount).toBe(4);
+    const analysis = trace.roots[0]!.deliveries[0]!.emitted[0] as TracedEvent;
+    expect(analysis.deliveries[0]).toMatchObject({
+      reactor: 'analyst@1.0.0',
+      status: 'done',
+      attempts: 2,
+    });
+    expect(analysis.deliveries[0]!.emitted).toHaveLength(1);
+    await client.close();
+  }, 30_000);
+});
