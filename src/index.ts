@@ -77,13 +77,4 @@ export {
   type VerifyResult,
   verifyChain,
 } from './state/versions.js';
-export {
-  type AttemptScope,
-  type EvaluationRecord,
-  noopTelemetry,
-  type RunScope,
-  type ScopeAttributes,
-  type StepOutcome,
-  type StepScope,
-  type Telemetry,
-} from './tracing/telemetry.js';
+export * from './tracing/index.js';

@@ -25,6 +25,7 @@ import type {
 } from '../state/types.js';
 import type { VerifyResult } from '../state/versions.js';
 import type { Telemetry } from '../tracing/telemetry.js';
+import type { TraceSpan } from '../tracing/trace-span.js';
 import type { Workflow } from './workflow.js';
 
 /** Something an operator must look at: a review task, a failed compensation, an orphaned run. */
@@ -165,6 +166,11 @@ export interface Runtime {
     runId: string,
     predicate: (snapshot: StateSnapshot) => boolean,
   ): Promise<StateSnapshot | undefined>;
+  /**
+   * The run's spans from the built-in trace store, depth-first (needs `telemetry:
+   * createTracing({ store })`; flushes buffered spans first).
+   */
+  trace(runId: string): Promise<TraceSpan[]>;
   /** Every breaker of this runtime. */
   breakers(): BreakerSnapshot[];
   /**

@@ -36,7 +36,9 @@ import type { Json } from '../state/json.js';
 import { StateReader } from '../state/state-reader.js';
 import type { RunRecord, StateData, StateSnapshot, VersionRecord } from '../state/types.js';
 import { DEFAULT_MAX_SLOT_BYTES, materialize, verifyChain } from '../state/versions.js';
+import { readTrace } from '../tracing/read-trace.js';
 import { noopTelemetry } from '../tracing/telemetry.js';
+import type { TraceSpan } from '../tracing/trace-span.js';
 import { GroupCommitter } from './group-commit.js';
 import { journalEntry } from './journal.js';
 import { LeaseKeeper, waitTimeoutError } from './lease-keeper.js';
@@ -82,6 +84,8 @@ class BatonRuntime implements Runtime {
   private concurrency: number;
   /** Whether this runtime claims unowned runs (resume after crashes; worker mode). */
   private claiming: boolean;
+  /** Set by startWorker: claim again as soon as a run ends. */
+  private workerMode = false;
   private readonly queue: (() => void)[] = [];
   private active = 0;
   private closed = false;
@@ -287,7 +291,8 @@ class BatonRuntime implements Runtime {
           this.active--;
           if (this.drivers.get(run.runId) === driver) this.drivers.delete(run.runId);
           this.queue.shift()?.();
-          this.leases.poke();
+          // A worker refills its capacity at once; other runtimes claim on their periodic tick.
+          if (this.workerMode) this.leases.poke();
         });
     };
     if (this.active < this.concurrency) go();
@@ -476,6 +481,12 @@ class BatonRuntime implements Runtime {
       throw new InvalidArgumentError('bisect needs a predicate function', 'predicate');
     const run = await this.getRun(runId);
     return bisectVersions(run.headVersion, (v) => this.reader.at(runId, v), predicate);
+  }
+
+  async trace(runId: string): Promise<TraceSpan[]> {
+    await this.getRun(runId);
+    await this.core.telemetry.flush();
+    return readTrace(this.core.store, runId);
   }
 
   breakers() {
