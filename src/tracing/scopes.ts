@@ -73,6 +73,10 @@ export class RunScopeImpl implements RunScope {
     readonly span: TracedSpan,
   ) {}
 
+  get traceId(): string {
+    return this.span.traceId;
+  }
+
   step(name: string, attributes: ScopeAttributes): StepScope {
     return new StepScopeImpl(this.state, this, name, attributes);
   }
@@ -139,6 +143,10 @@ export class StepScopeImpl implements StepScope {
       if (set) set.add(this);
       else state.openSteps.set(this.breaker, new Set([this]));
     }
+  }
+
+  get traceId(): string {
+    return this.span.traceId;
   }
 
   get stepName(): string {

@@ -35,6 +35,8 @@ export interface AttemptScope {
 
 /** A step (agent call with its attempts, a wait, a compensation). */
 export interface StepScope {
+  /** The step span's trace id (absent when nothing records), to store on the version it writes. */
+  readonly traceId?: string;
   attempt(attempt: number): AttemptScope;
   event(name: string, attributes?: ScopeAttributes): void;
   end(outcome: StepOutcome, attributes?: ScopeAttributes, error?: ErrorInfo): void;
@@ -42,6 +44,8 @@ export interface StepScope {
 
 /** A run (or one resumption of it). */
 export interface RunScope {
+  /** The run span's trace id (absent when nothing records). */
+  readonly traceId?: string;
   step(name: string, attributes: ScopeAttributes): StepScope;
   event(name: string, attributes?: ScopeAttributes): void;
   end(status: string, error?: ErrorInfo): void;

@@ -130,6 +130,10 @@ describe('the built-in trace store', () => {
     expect(run).toBe(noopTelemetry.run('other', {}));
     const withStore = createTracing({ store: memoryStore() }).run('r', { 'baton.workflow': 'w' });
     expect(withStore).not.toBe(run);
+    // Real scopes expose their trace id (for the versions their steps write); no-op ones do not.
+    expect(run.traceId).toBeUndefined();
+    expect(withStore.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(withStore.step('s', {}).traceId).toBe(withStore.traceId);
   });
 
   it('rejects bad options with an error naming the option', () => {
