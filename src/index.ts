@@ -30,6 +30,43 @@ export {
 export { diffJson, type StateChange, type StateDiff } from './debugging/diff.js';
 export type { AgentLike, ReplayOptions } from './debugging/time-travel.js';
 export * from './errors.js';
+// Choreography: event types, reactors, the bus seam, traces.
+export type {
+  BusContext,
+  BusMessage,
+  ConsumerSpec,
+  EventBus,
+  Subscription,
+} from './events/bus.js';
+export type {
+  DeadLetterQuery,
+  PublishedEvent,
+  PublishOptions,
+} from './events/choreography.js';
+export { type EmbeddedBusOptions, embeddedBus } from './events/embedded-bus.js';
+export {
+  type EventPayload,
+  type EventType,
+  type EventTypeOptions,
+  event,
+  isEventType,
+} from './events/event-type.js';
+export {
+  isReactor,
+  type Reactor,
+  type ReactorCompensationContext,
+  type ReactorContext,
+  type ReactorDefinition,
+  type ReactorEvent,
+  reactor,
+} from './events/reactor.js';
+export { renderDeadLetters, renderEventTree } from './events/render.js';
+export type {
+  EventTrace,
+  EventTraceOptions,
+  TracedDelivery,
+  TracedEvent,
+} from './events/trace.js';
 export { createRuntime } from './orchestrator/runtime.js';
 export type {
   Alert,
@@ -64,6 +101,7 @@ export {
   resolvePolicy,
   validatePolicy,
 } from './resilience/policy.js';
+export type * from './state/event-store.js';
 export { GENESIS_HASH, hashVersion } from './state/hash.js';
 export { canonicalJson, deepFreeze, type Json, type JsonObject, sealJson } from './state/json.js';
 export { memoryStore } from './state/memory-store.js';
