@@ -10,9 +10,14 @@
  *   transition lands on the steps, attempts and runs it affects.
  */
 import type { SpanContext } from '@opentelemetry/api';
-import type { ModelUsage } from '../agents/agent.js';
 import type { ErrorInfo } from '../errors.js';
 import type { AuxRecord } from '../state/types.js';
+import {
+  AttemptScopeImpl,
+  contractViolationEvent,
+  plainEvaluation,
+  Totals,
+} from './attempt-scope.js';
 import type {
   AttemptScope,
   EvaluationRecord,
@@ -42,25 +47,6 @@ const TERMINAL = new Set([
   'compensation_failed',
 ]);
 const MAX_REMEMBERED_RUNS = 10_000;
-
-/** Token totals kept by runs and steps. */
-class Totals {
-  inputTokens = 0;
-  outputTokens = 0;
-
-  add(u: ModelUsage): void {
-    this.inputTokens += Number.isFinite(u.inputTokens) ? u.inputTokens : 0;
-    this.outputTokens += Number.isFinite(u.outputTokens) ? u.outputTokens : 0;
-  }
-
-  attributes(): ScopeAttributes {
-    if (this.inputTokens === 0 && this.outputTokens === 0) return {};
-    return {
-      [TRACE_NAMES.totalInputTokens]: this.inputTokens,
-      [TRACE_NAMES.totalOutputTokens]: this.outputTokens,
-    };
-  }
-}
 
 /** One drive of a run. */
 export class RunScopeImpl implements RunScope {
@@ -221,118 +207,4 @@ export class StepScopeImpl implements StepScope {
     }
     this.pending = undefined;
   }
-}
-
-/** One attempt of a step: the span agents see as `ctx.span`. */
-export class AttemptScopeImpl implements AttemptScope {
-  readonly traced: TracedSpan;
-  private readonly totals = new Totals();
-  private model: string | undefined;
-  private evaluations: EvaluationRecord[] | undefined;
-
-  constructor(
-    state: ScopeState,
-    private readonly step: StepScopeImpl,
-    private readonly attempt: number,
-  ) {
-    this.traced = TracedSpan.start(
-      state,
-      'attempt',
-      `attempt ${step.name}`,
-      step.run.runId,
-      step.span,
-      { ...step.attributes, [TRACE_NAMES.attempt]: attempt },
-    );
-  }
-
-  get span() {
-    return this.traced.otel;
-  }
-
-  usage(usage: ModelUsage): void {
-    this.totals.add(usage);
-    this.step.totals.add(usage);
-    this.step.run.totals.add(usage);
-    // Several calls: tokens are summed and the first model is kept.
-    this.model ??= usage.model;
-    this.traced.set({
-      [TRACE_NAMES.model]: this.model,
-      [TRACE_NAMES.inputTokens]: this.totals.inputTokens,
-      [TRACE_NAMES.outputTokens]: this.totals.outputTokens,
-    });
-  }
-
-  evaluation(record: EvaluationRecord): void {
-    const prefix = `baton.evaluation.${record.evaluator}`;
-    this.traced.set({ [`${prefix}.score`]: record.score, [`${prefix}.passed`]: record.passed });
-    this.traced.event(TRACE_NAMES.evaluation, {
-      'baton.evaluator': record.evaluator,
-      'baton.evaluation.score': record.score,
-      'baton.evaluation.passed': record.passed,
-      'baton.evaluation.label': record.label,
-      'baton.evaluation.rationale': record.rationale,
-      'baton.evaluation.min_score': record.minScore,
-    });
-    if (this.evaluations) this.evaluations.push(record);
-    else this.evaluations = [record];
-  }
-
-  end(error?: ErrorInfo): void {
-    const span = this.traced;
-    if (span.ended) return;
-    if (error) {
-      if (contractViolationEvent(span, error)) {
-        contractViolationEvent(this.step.span, error);
-        this.step.violationSeen = true;
-      }
-      span.fail(error);
-    } else {
-      span.setStatus('ok');
-    }
-    span.end();
-    this.step.attempts.delete(this);
-    if (this.evaluations) {
-      this.step.addEvaluations({
-        attempt: this.attempt,
-        traceId: span.traceId,
-        spanId: span.spanId,
-        records: this.evaluations,
-      });
-    }
-  }
-}
-
-/** Adds a contract-violation event when `error` is one; returns whether it was. */
-function contractViolationEvent(span: TracedSpan, error: ErrorInfo): boolean {
-  if (error.code !== 'CONTRACT_VIOLATION') return false;
-  const d = (error.details ?? {}) as {
-    contractId?: unknown;
-    boundary?: unknown;
-    issues?: unknown;
-  };
-  const issues = Array.isArray(d.issues)
-    ? (d.issues as { path?: unknown; message?: unknown }[])
-        .map((i) => {
-          const path = Array.isArray(i.path) && i.path.length ? i.path.join('.') : '(root)';
-          return `${path}: ${String(i.message)}`;
-        })
-        .join('; ')
-    : undefined;
-  span.event(TRACE_NAMES.contractViolation, {
-    'baton.contract.id': typeof d.contractId === 'string' ? d.contractId : undefined,
-    'baton.contract.boundary': typeof d.boundary === 'string' ? d.boundary : undefined,
-    'baton.contract.issues': issues,
-  });
-  return true;
-}
-
-function plainEvaluation(r: EvaluationRecord) {
-  return {
-    evaluator: r.evaluator,
-    score: r.score,
-    passed: r.passed,
-    ...(r.label !== undefined ? { label: r.label } : {}),
-    ...(r.rationale !== undefined ? { rationale: r.rationale } : {}),
-    ...(r.minScore !== undefined ? { minScore: r.minScore } : {}),
-  };
 }
