@@ -11,6 +11,7 @@ import type { RunHandle } from './runtime-types.js';
 interface Deferred {
   promise: Promise<RunRecord>;
   resolve: (r: RunRecord) => void;
+  polling: boolean;
 }
 
 /** Where callers wait for runs to end. */
@@ -44,11 +45,24 @@ export class RunWaiters {
       const promise = new Promise<RunRecord>((r) => {
         resolve = r;
       });
-      d = { promise, resolve };
+      d = { promise, resolve, polling: false };
       this.waiting.set(runId, d);
-      void this.poll(runId, d);
+      // A run driven here settles its waiters directly; only runs driven elsewhere are polled.
+      if (!this.isLocal(runId)) this.startPolling(runId, d);
     }
     return d.promise;
+  }
+
+  /** The run is no longer driven here (it parked, or another runtime took it): poll for it. */
+  released(runId: string): void {
+    const d = this.waiting.get(runId);
+    if (d) this.startPolling(runId, d);
+  }
+
+  private startPolling(runId: string, d: Deferred): void {
+    if (d.polling) return;
+    d.polling = true;
+    void this.poll(runId, d);
   }
 
   /** Polls the store until the run is terminal or the waiter was settled directly. */

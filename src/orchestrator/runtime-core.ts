@@ -5,11 +5,12 @@
 import type { Logger } from '../agents/agent.js';
 import type { Clock } from '../resilience/clock.js';
 import type { GuardRegistry } from '../resilience/guard-registry.js';
-import type { Policy } from '../resilience/policy.js';
+import type { Policy, ResolvedPolicy } from '../resilience/policy.js';
 import type { StateStore } from '../state/store.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { Alert } from './runtime-types.js';
+import type { StepSpec, Workflow } from './workflow.js';
 
 /** The shared internals of one runtime. */
 export interface RuntimeCore {
@@ -25,6 +26,8 @@ export interface RuntimeCore {
   readonly random: () => number;
   readonly telemetry: Telemetry;
   alert(alert: Alert): void;
+  /** A step's policy layered over the runtime's, the workflow's and the agent's (cached). */
+  policyFor(workflow: Workflow, step: StepSpec): ResolvedPolicy;
 }
 
 /** A logger that drops everything (the default). */

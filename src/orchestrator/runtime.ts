@@ -31,6 +31,7 @@ import { type Choreography, createChoreography } from '../events/choreography.js
 import { embeddedBus } from '../events/embedded-bus.js';
 import { systemClock } from '../resilience/clock.js';
 import { createGuardRegistry } from '../resilience/guard-registry.js';
+import { type ResolvedPolicy, resolvePolicy } from '../resilience/policy.js';
 import { createIdGenerator } from '../state/ids.js';
 import type { Json } from '../state/json.js';
 import { StateReader } from '../state/state-reader.js';
@@ -57,7 +58,7 @@ import type {
 } from './runtime-types.js';
 import { deliverSignal } from './signals.js';
 import { createRun } from './start-run.js';
-import { isWorkflow, type Workflow } from './workflow.js';
+import { isWorkflow, type StepSpec, type Workflow } from './workflow.js';
 
 /**
  * Creates a runtime on a store.
@@ -97,6 +98,7 @@ class BatonRuntime implements Runtime {
     const clock = options.clock ?? systemClock;
     const store = options.store;
     const telemetry = options.telemetry ?? noopTelemetry;
+    const policies = new WeakMap<StepSpec, ResolvedPolicy>();
     const guards = createGuardRegistry({
       clock,
       ...(options.policy ? { defaults: options.policy } : {}),
@@ -122,6 +124,15 @@ class BatonRuntime implements Runtime {
       random: options.random ?? Math.random,
       telemetry,
       alert: (a) => this.alert(a),
+      policyFor: (wf, step) => {
+        // Keyed by the (frozen) step spec: a definition's policies never change.
+        let resolved = policies.get(step);
+        if (!resolved) {
+          resolved = resolvePolicy(options.policy, wf.policy, step.agent?.policy, step.policy);
+          policies.set(step, resolved);
+        }
+        return resolved;
+      },
     };
     this.concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;
     this.claiming = options.resume ?? true;
@@ -290,6 +301,7 @@ class BatonRuntime implements Runtime {
         .finally(() => {
           this.active--;
           if (this.drivers.get(run.runId) === driver) this.drivers.delete(run.runId);
+          this.waiters.released(run.runId);
           this.queue.shift()?.();
           // A worker refills its capacity at once; other runtimes claim on their periodic tick.
           if (this.workerMode) this.leases.poke();

@@ -17,8 +17,7 @@ import {
   toError,
 } from '../errors.js';
 import type { ResolvedPolicy } from '../resilience/policy.js';
-import { resolvePolicy } from '../resilience/policy.js';
-import { sealJson } from '../state/json.js';
+import { freezeJson, sealJson } from '../state/json.js';
 import type { JournalEntry } from '../state/types.js';
 import { runEvaluators } from '../tracing/evaluators.js';
 import type { AttemptScope, StepScope } from '../tracing/telemetry.js';
@@ -30,7 +29,8 @@ export interface StepSuccess {
   readonly ok: true;
   readonly value: unknown;
   readonly encoded: string;
-  readonly encodedInput: string;
+  /** The input's canonical encoding, kept only when the result cache needs it. */
+  readonly encodedInput: string | null;
   readonly attempts: number;
   readonly usage: readonly ModelUsage[];
   readonly onFailure: ResolvedPolicy['onFailure'];
@@ -68,7 +68,7 @@ const countsAsFailure = (e: unknown): boolean =>
 export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure> {
   const { core, step, runId } = call;
   const agent = step.agent;
-  const policy = resolvePolicy(core.defaults, call.workflow.policy, agent.policy, step.policy);
+  const policy = core.policyFor(call.workflow, step);
   let encodedInput: string | null = null;
   let attempts = 0;
   try {
@@ -78,8 +78,10 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
       step: step.name,
       agent: agent.id,
     });
-    // The agent gets a frozen input; the encoding doubles as the result-cache key.
-    encodedInput = sealJson(input, `$.${step.name}.input`).encoded;
+    // The agent gets a frozen input. Only the result cache needs its canonical encoding (the key).
+    if (policy.onFailure === 'cached')
+      encodedInput = sealJson(input, `$.${step.name}.input`).encoded;
+    else freezeJson(input, `$.${step.name}.input`);
     const usage: ModelUsage[] = [];
     const guard = core.guards.guard(agent.id, call.workflow.policy, agent.policy, step.policy);
     const output = await guard.run(

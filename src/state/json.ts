@@ -46,6 +46,58 @@ export function canonicalJson(value: unknown, rootPath = '$'): string {
   return encoded;
 }
 
+/**
+ * Validates that `value` is plain JSON and deep-freezes it in place, without encoding it (for
+ * values that are handed on but never stored, such as an agent's input).
+ */
+export function freezeJson<T>(value: T, rootPath = '$'): T {
+  freezeValue(value, rootPath, 0, undefined);
+  return value;
+}
+
+/** Nesting beyond this depth is checked for cycles with a set (shallower values are cheaper). */
+const CYCLE_CHECK_DEPTH = 64;
+
+function freezeValue(
+  value: unknown,
+  path: string,
+  depth: number,
+  ancestors: Set<object> | undefined,
+): void {
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new NonJsonValueError(path, `${value} is not a finite number`);
+    }
+    if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') {
+      throw new NonJsonValueError(path, `a ${typeof value} has no JSON form`);
+    }
+    return;
+  }
+  if (Object.isFrozen(value) && depth > 0) return;
+  if (depth > CYCLE_CHECK_DEPTH) {
+    ancestors ??= new Set();
+    if (ancestors.has(value)) throw new NonJsonValueError(path, 'cycle: the value contains itself');
+    ancestors.add(value);
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (value[i] === undefined)
+        throw new NonJsonValueError(`${path}[${i}]`, 'undefined inside an array');
+      freezeValue(value[i], `${path}[${i}]`, depth + 1, ancestors);
+    }
+  } else {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) {
+      const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+      throw new NonJsonValueError(path, `an instance of ${name} is not a plain object`);
+    }
+    for (const key in value)
+      freezeValue((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, ancestors);
+  }
+  ancestors?.delete(value);
+  Object.freeze(value);
+}
+
 /** Deep-freezes a JSON value (validating it) and returns it. */
 export function deepFreeze<T>(value: T): T {
   return sealJson(value).value;
