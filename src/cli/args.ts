@@ -34,3 +34,13 @@ export function parseJsonArg(value: string): Json {
     throw new UsageError(`malformed JSON (${(e as Error).message})`);
   }
 }
+
+/** The narrowest waterfall `baton trace` draws. */
+export const MIN_WIDTH = 40;
+
+/** A terminal width (`--width`): an integer of at least {@link MIN_WIDTH}. */
+export function parseWidth(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < MIN_WIDTH || !Number.isSafeInteger(Number(value)))
+    throw new UsageError(`must be an integer of at least ${MIN_WIDTH}`);
+  return Number(value);
+}

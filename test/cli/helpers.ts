@@ -2,7 +2,9 @@
  * Running the built `baton` binary as a subprocess, the way users run it.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,9 +26,57 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+function isFresh(): boolean {
+  return existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'));
+}
+
+/** Held while one test file builds, so two files never run tsc over the same dist/ at once. */
+const LOCK = join(
+  tmpdir(),
+  `baton-cli-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}.lock`,
+);
+/** A lock older than this was left by a killed test process. */
+const STALE_LOCK_MS = 5 * 60_000;
+
+/** Resolves when the build lock is gone (event-driven: no polling). */
+function lockReleased(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): boolean => {
+      if (existsSync(LOCK)) return false;
+      watcher.close();
+      resolve();
+      return true;
+    };
+    const watcher = watch(tmpdir(), () => {
+      done();
+    });
+    done();
+  });
+}
+
 /** Builds dist/ when it is missing or older than src/ (`npm test` builds before vitest anyway). */
-export function ensureBuilt(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
+export async function ensureBuilt(): Promise<void> {
+  while (!isFresh()) {
+    let fd: number;
+    try {
+      fd = openSync(LOCK, 'wx');
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'EEXIST') throw e;
+      if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { force: true });
+      else await lockReleased();
+      continue;
+    }
+    try {
+      if (!isFresh()) build();
+    } finally {
+      closeSync(fd);
+      rmSync(LOCK, { force: true });
+    }
+    return;
+  }
+}
+
+function build(): void {
   try {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
   } catch (e) {

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { StateStore } from '../../index.js';
 import * as baton from '../../index.js';
-import { parseLimit } from '../args.js';
+import { MIN_WIDTH, parseWidth } from '../args.js';
 import { type CliContext, globalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { withSession } from '../session.js';
@@ -12,7 +12,7 @@ import { withSession } from '../session.js';
 /** The tracing API `baton trace` is written against (exported from the package root). */
 interface TraceApi {
   readTrace(store: StateStore, runId: string): Promise<readonly unknown[]>;
-  renderWaterfall(spans: readonly unknown[], options: { width: number }): string;
+  renderWaterfall(spans: readonly unknown[], options: { width: number; ascii: boolean }): string;
 }
 
 /**
@@ -38,10 +38,11 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .argument('<run>', 'run id')
     .option(
       '--width <columns>',
-      'width of the waterfall (default: the terminal, else 100)',
-      parseLimit,
+      `width of the waterfall, at least ${MIN_WIDTH} (default: the terminal, else 100)`,
+      parseWidth,
     )
-    .action(async (runId: string, opts: { width?: number }, cmd: Command) => {
+    .option('--ascii', 'draw bars with ASCII characters only')
+    .action(async (runId: string, opts: { width?: number; ascii?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const api = traceApi();
       const spans = await withSession(g, [], async ({ rt, store }) => {
@@ -55,7 +56,8 @@ export function registerTrace(program: Command, ctx: CliContext): void {
         );
         return;
       }
-      const width = opts.width ?? (process.stdout.columns || 100);
-      ctx.io.out(`${api.renderWaterfall(spans, { width })}\n`);
+      const width = opts.width ?? Math.max(MIN_WIDTH, process.stdout.columns || 100);
+      const text = api.renderWaterfall(spans, { width, ascii: opts.ascii === true });
+      ctx.io.out(text.endsWith('\n') ? text : `${text}\n`);
     });
 }
