@@ -415,6 +415,7 @@ export class RunDriver {
           tag: c.tag,
           createdAt: now,
           prevHash,
+          traceId: c.scope?.traceId ?? null,
         },
         c.encoded,
         Number.POSITIVE_INFINITY,

@@ -103,12 +103,17 @@ class BatonRuntime implements Runtime {
       clock,
       ...(options.policy ? { defaults: options.policy } : {}),
       ...(options.random ? { random: options.random } : {}),
-      onTransition: (t) =>
-        store
+      onTransition: (t) => {
+        // Every transition is emitted for tracing and recorded in the store with time and reason.
+        telemetry.breakerTransition(t);
+        return store
           .appendRecords([
             { kind: 'breaker', key: t.breaker, runId: null, at: t.at, body: { ...t } },
           ])
-          .catch(() => {}),
+          .catch((e: unknown) =>
+            this.core.logger.warn('recording a breaker transition failed', { error: String(e) }),
+          );
+      },
     });
     this.core = {
       store,
@@ -555,6 +560,8 @@ class BatonRuntime implements Runtime {
     while (this.drivers.size > 0) await this.waiters.tick();
     await this.leases.releaseAll(held).catch(() => {});
     this.waiters.close();
+    // The last batch of spans goes to the store before it closes.
+    await this.core.telemetry.flush().catch(() => {});
     await this.core.store.close();
   }
 

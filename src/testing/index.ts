@@ -1,6 +1,8 @@
 /**
  * `baton/testing`: what users need to test their agents and their own store backends.
  */
+
+export { describeEventStoreContract } from './event-store-contract.js';
 export { FakeClock } from './fake-clock.js';
 export { describeStateStoreContract, type StoreUnderTest } from './state-store-contract.js';
 export {
