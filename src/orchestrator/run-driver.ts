@@ -187,12 +187,12 @@ export class RunDriver {
       if (name in this.data || this.inFlight.has(name) || this.parked.has(name)) continue;
       if (!spec.needs.every((n) => n in this.data)) continue;
       const view = this.view(spec);
-      if (spec.kind === 'wait') {
-        this.parkWait(spec);
-        continue;
-      }
       if (spec.when && !(spec.when as (v: unknown) => boolean)(view)) {
         this.pushSkip(spec, 'condition false (when)');
+        continue;
+      }
+      if (spec.kind === 'wait') {
+        this.parkWait(spec);
         continue;
       }
       this.launch(spec as StepSpec & { agent: Agent }, view);

@@ -12,7 +12,7 @@ import { isAgent, validateEvaluators } from '../agents/agent.js';
 import { type Contract, isContract } from '../contracts/contract.js';
 import { InvalidDefinitionError } from '../errors.js';
 import { type OnFailure, type Policy, validatePolicy } from '../resilience/policy.js';
-import type { Simplify, SlotType, StateView } from './workflow-types.js';
+import type { Simplify, Skipped, SlotType, StateView } from './workflow-types.js';
 
 /** Selector from the visible state to a step's input. */
 export type Selector<V, R> = (state: V) => R;
@@ -62,9 +62,11 @@ export interface StepOptions<V, I, Need extends string, F extends OnFailure | un
 }
 
 /** Options of a durable wait. */
-export interface WaitOptions<P, Need extends string> {
+export interface WaitOptions<P, Need extends string, V = never> {
   readonly contract: Contract<P>;
   readonly needs?: readonly Need[];
+  /** The run waits only when this returns true; otherwise the slot is `{ skipped: true, reason }`. */
+  readonly when?: Selector<V, boolean>;
   /** After this long without a signal, `onTimeout` applies (default 'fail'). */
   readonly timeoutMs?: number;
   readonly onTimeout?: 'fail' | 'skip';
@@ -156,15 +158,35 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
    * Adds a durable wait: the run waits (status `waiting`) until `rt.signal(runId, name, payload)`
    * delivers a payload satisfying `contract`; the payload becomes the slot.
    */
-  wait<const N extends string, P, const Need extends Extract<keyof Slots, string> = never>(
+  wait<
+    const N extends string,
+    P,
+    const Need extends Extract<keyof Slots, string> = never,
+    const Opts extends WaitOptions<P, Need, StateView<In, Slots, Need>> = WaitOptions<
+      P,
+      Need,
+      StateView<In, Slots, Need>
+    >,
+  >(
     name: N & (N extends keyof Slots | 'input' ? never : N),
-    options: WaitOptions<P, Need>,
-  ): WorkflowBuilder<In, Simplify<Slots & { readonly [K in N]: P }>>;
+    options: Opts & WaitOptions<P, Need, StateView<In, Slots, Need>>,
+  ): WorkflowBuilder<
+    In,
+    Simplify<
+      Slots & { readonly [K in N]: Opts extends { readonly when: unknown } ? P | Skipped : P }
+    >
+  >;
   wait(name: string, options: WaitOptions<unknown, string>) {
     this.checkName(name);
     const label = `workflow '${this.name}' wait '${name}'`;
     if (typeof options !== 'object' || options === null || !isContract(options.contract)) {
       throw new InvalidDefinitionError(`${label}: options.contract must be a contract`, label);
+    }
+    if (options.when !== undefined && typeof options.when !== 'function') {
+      throw new InvalidDefinitionError(
+        `${label}: options.when must be a function (state) => boolean`,
+        label,
+      );
     }
     if (
       options.timeoutMs !== undefined &&
@@ -191,6 +213,7 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
         kind: 'wait' as const,
         needs: this.checkNeeds(label, options.needs),
         contract: options.contract,
+        ...(options.when ? { when: options.when } : {}),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         onTimeout: options.onTimeout ?? 'fail',
       }),

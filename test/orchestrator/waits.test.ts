@@ -132,4 +132,15 @@ describe('durable waits and human review', () => {
     expect(await run.result()).toEqual({ score: 640 });
     await rt.close();
   });
+
+  it('skips a conditional wait whose condition is false, without waiting', async () => {
+    const wf = workflow('maybe-review', { version: 1, input: Application })
+      .wait('review', { contract: Review, when: (s) => s.input.income > 1e9 })
+      .output((s) => ('skipped' in s.review ? 'no review needed' : 'reviewed'));
+    const rt = createRuntime({ store: memoryStore(), workflows: [wf] });
+    const run = await rt.start(wf, applications(1)[0]!);
+    expect(await run.result()).toBe('no review needed');
+    expect((await rt.journal(run.id)).some((j) => j.type === 'wait.started')).toBe(false);
+    await rt.close();
+  });
 });

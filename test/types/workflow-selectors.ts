@@ -91,3 +91,12 @@ export const waits = workflow('types-wait', { version: 1, input: App })
   .wait('review', { contract: Score })
   .step('risk', risk, { needs: ['review'], input: (s) => ({ score: s.review.score }) })
   .output((s) => s.risk);
+
+export const conditionalWait = workflow('types-conditional-wait', { version: 1, input: App })
+  .wait('review', { contract: Score, when: (s) => s.input.amount > 10 })
+  .step('risk', risk, {
+    needs: ['review'],
+    // @ts-expect-error a conditional wait's slot may be { skipped: true, reason }.
+    input: (s) => ({ score: s.review.score }),
+  })
+  .output((s) => s.risk);
