@@ -13,8 +13,7 @@
 
 import type { Agent } from '../agents/agent.js';
 import { describeError, type ErrorInfo, LeaseLostError } from '../errors.js';
-import { compensateRun } from '../saga/compensator.js';
-import { sha256 } from '../state/hash.js';
+import { compensableStep, compensatedVersion, compensateRun } from '../saga/compensator.js';
 import { sealJson } from '../state/json.js';
 import type {
   JournalEntry,
@@ -24,13 +23,15 @@ import type {
   StateData,
   VersionRecord,
 } from '../state/types.js';
-import { buildVersionFromPayload } from '../state/versions.js';
+import { noopTelemetry, type RunScope, type StepScope } from '../tracing/telemetry.js';
 import {
-  noopTelemetry,
-  type RunScope,
-  type StepOutcome,
-  type StepScope,
-} from '../tracing/telemetry.js';
+  type Completion,
+  type StepTiming,
+  skipped,
+  succeeded,
+  versionsFor,
+} from './completions.js';
+import { type DegradeTarget, degrade } from './degrade.js';
 import { cancelMarker, journalEntry as entry } from './journal.js';
 import { parkedSteps, serializeParked } from './parked.js';
 import type { RuntimeCore } from './runtime-core.js';
@@ -42,22 +43,6 @@ export type DriverEnd =
   | { readonly kind: 'ended'; readonly run: RunRecord }
   | { readonly kind: 'waiting'; readonly run: RunRecord }
   | { readonly kind: 'detached'; readonly reason: string };
-
-/** A finished step waiting to be committed. */
-interface Completion {
-  readonly step: string;
-  readonly value: unknown;
-  readonly encoded: string;
-  readonly createdBy: string;
-  readonly contract: string | null;
-  readonly inputVersion: number;
-  readonly tag: string | null;
-  readonly journal: JournalEntry;
-  readonly records?: RunWrite['records'];
-  /** Ended (with the version written) once the completion is committed. */
-  readonly scope?: StepScope;
-  readonly outcome: StepOutcome;
-}
 
 /** Drives one run until it ends, waits, or loses its lease. */
 export class RunDriver {
@@ -234,41 +219,11 @@ export class RunDriver {
       const now = this.core.clock.now();
       const timing = { inputVersion, durationMs: now - startedAt, attempt: result.attempts };
       if (result.ok) {
-        const cacheRecord =
-          result.onFailure === 'cached' && result.encodedInput !== null
-            ? [
-                {
-                  kind: 'cache' as const,
-                  key: cacheKey(spec.agent.id, result.encodedInput),
-                  runId: this.runId,
-                  at: now,
-                  body: result.value as never,
-                },
-              ]
-            : undefined;
-        this.completions.push({
-          step: spec.name,
-          value: result.value,
-          encoded: result.encoded,
-          createdBy: spec.agent.id,
-          contract: spec.agent.output.id,
-          inputVersion,
-          tag: null,
-          journal: entry(this.runId, 'step.succeeded', spec.name, now, timing),
-          ...(cacheRecord ? { records: cacheRecord } : {}),
-          scope,
-          outcome: 'succeeded',
-        });
-      } else {
-        await this.degrade(
-          spec,
-          result.error,
-          result.onFailure,
-          result.encodedInput,
-          timing,
-          now,
-          scope,
+        this.completions.push(
+          succeeded(this.runId, spec.agent, spec.name, result, timing, now, scope),
         );
+      } else {
+        await degrade(this.degradeTarget(), spec, result, timing, now, scope);
       }
       // A finished step stays in flight until its version is committed (see flush), so it is
       // never launched twice; a step that ended without a version leaves now.
@@ -277,101 +232,46 @@ export class RunDriver {
     });
   }
 
-  private async degrade(
-    spec: StepSpec & { agent: Agent },
-    error: Error,
-    onFailure: 'fail' | 'skip' | 'cached' | 'human',
-    encodedInput: string | null,
-    timing: { inputVersion: number; durationMs: number; attempt: number },
-    now: number,
-    scope: StepScope,
-  ): Promise<void> {
-    const info = describeError(error, spec.name);
-    if (this.stopReason) {
-      scope.end('aborted', {}, info);
-      return;
-    }
-    if (onFailure === 'skip') {
-      this.pushSkip(spec, error.message, info, timing, scope);
-      return;
-    }
-    if (onFailure === 'cached' && encodedInput !== null) {
-      const key = cacheKey(spec.agent.id, encodedInput);
-      const [hit] = await this.core.store.queryRecords({
-        kind: 'cache',
-        key,
-        newestFirst: true,
-        limit: 1,
-      });
-      if (hit) {
-        const sealed = sealJson(hit.body, `$.${spec.name}`);
-        this.completions.push({
-          step: spec.name,
-          value: sealed.value,
-          encoded: sealed.encoded,
-          createdBy: spec.agent.id,
-          contract: spec.agent.output.id,
-          inputVersion: timing.inputVersion,
-          tag: 'cached',
-          journal: entry(this.runId, 'step.cached', spec.name, now, { ...timing, error: info }),
-          scope,
-          outcome: 'cached',
-        });
-        return;
-      }
-    }
-    if (onFailure === 'human') {
-      scope.end('review', {}, info);
-      this.parked.add(spec.name);
-      this.journal(
-        entry(this.runId, 'step.failed', spec.name, now, {
-          ...timing,
-          error: info,
-          detail: { review: true },
-        }),
-      );
-      this.core.alert({
-        kind: 'review',
-        runId: this.runId,
-        workflow: this.workflow.name,
-        step: spec.name,
-        message: `step '${spec.name}' needs human review: ${error.message}`,
-        error: info,
-      });
-      return;
-    }
-    this.journal(entry(this.runId, 'step.failed', spec.name, now, { ...timing, error: info }));
-    scope.end('failed', {}, info);
-    this.failure ??= { step: spec.name, error: info };
-  }
-
   private pushSkip(
     spec: StepSpec,
     reason: string,
     error: ErrorInfo | null = null,
-    timing: { inputVersion: number; durationMs: number; attempt: number } | null = null,
+    timing: StepTiming | null = null,
     scope?: StepScope,
   ): void {
-    const value = Object.freeze({ skipped: true as const, reason });
-    this.completions.push({
-      step: spec.name,
-      value,
-      encoded: sealJson(value).encoded,
-      createdBy: 'system',
-      contract: null,
-      inputVersion: this.head,
-      tag: 'skipped',
-      journal: entry(this.runId, 'step.skipped', spec.name, this.core.clock.now(), {
-        inputVersion: this.head,
-        ...(timing ?? {}),
+    const stepScope =
+      scope ??
+      this.runScope().step(spec.name, { 'baton.step': spec.name, 'baton.run.id': this.runId });
+    this.completions.push(
+      skipped(
+        this.runId,
+        spec.name,
+        reason,
+        this.head,
+        this.core.clock.now(),
+        stepScope,
         error,
-        detail: { reason },
-      }),
-      scope:
-        scope ??
-        this.runScope().step(spec.name, { 'baton.step': spec.name, 'baton.run.id': this.runId }),
-      outcome: 'skipped',
-    });
+        timing,
+      ),
+    );
+  }
+
+  /** What a failed step may do to this run: see degrade.ts. */
+  private degradeTarget(): DegradeTarget {
+    return {
+      runId: this.runId,
+      workflow: this.workflow,
+      core: this.core,
+      stopped: () => this.stopReason !== undefined,
+      push: (c) => this.completions.push(c),
+      park: (step) => this.parked.add(step),
+      journal: (e) => this.journal(e),
+      fail: (step, error) => {
+        this.failure ??= { step, error };
+      },
+      skip: (spec, reason, error, timing, scope) =>
+        this.pushSkip(spec, reason, error, timing, scope),
+    };
   }
 
   private runScope(): RunScope {
@@ -396,35 +296,10 @@ export class RunDriver {
   /** Commits every finished step as new versions, in one write (one transaction, shared). */
   private async flush(): Promise<void> {
     const completions = this.completions.splice(0);
-    const journal = this.journalBuffer.splice(0);
     const now = this.core.clock.now();
-    const versions: VersionRecord[] = [];
-    let prevHash = this.prevHash;
-    let version = this.head;
-    const records: NonNullable<RunWrite['records']>[number][] = [];
-    for (const c of completions) {
-      version++;
-      const v = buildVersionFromPayload(
-        {
-          runId: this.runId,
-          version,
-          step: c.step,
-          createdBy: c.createdBy,
-          inputVersion: c.inputVersion,
-          contract: c.contract,
-          tag: c.tag,
-          createdAt: now,
-          prevHash,
-          traceId: c.scope?.traceId ?? null,
-        },
-        c.encoded,
-        Number.POSITIVE_INFINITY,
-      );
-      versions.push(v);
-      prevHash = v.hash;
-      journal.push({ ...c.journal, version });
-      if (c.records) records.push(...c.records);
-    }
+    const built = versionsFor(this.runId, completions, this.head, this.prevHash, now);
+    const { versions, records } = built;
+    const journal = [...this.journalBuffer.splice(0), ...built.journal];
     const statusChange: RunPatch | undefined =
       this.run.status !== 'running'
         ? { status: 'running', updatedAt: now, waitingFor: serializeParked(this.parked) }
@@ -447,8 +322,8 @@ export class RunDriver {
       c.scope?.end(c.outcome, { 'baton.state.version.out': ++out });
     }
     this.data = Object.freeze(data) as StateData;
-    this.head = version;
-    this.prevHash = prevHash;
+    this.head += versions.length;
+    this.prevHash = built.lastHash;
     if (statusChange) this.run = { ...this.run, status: 'running' };
   }
 
@@ -510,7 +385,7 @@ export class RunDriver {
   private async failRun(): Promise<DriverEnd> {
     const failure = this.failure!;
     const versions = await this.core.store.readVersions(this.runId);
-    const compensable = versions.some((v) => this.compensableStep(v) !== undefined);
+    const compensable = versions.some((v) => compensableStep(this.workflow, v) !== undefined);
     if (!compensable) return this.finish({ status: 'failed', error: failure.error }, 'run.failed');
     const now = this.core.clock.now();
     await this.commit({
@@ -531,14 +406,6 @@ export class RunDriver {
     return this.compensate();
   }
 
-  private compensableStep(v: VersionRecord): (StepSpec & { agent: Agent }) | undefined {
-    if (v.tag !== null || v.kind !== 'slot') return undefined;
-    const spec = this.workflow.steps.find((s) => s.name === v.step);
-    if (!spec || spec.kind !== 'agent' || !spec.agent?.compensate || spec.agent.id !== v.createdBy)
-      return undefined;
-    return spec as StepSpec & { agent: Agent };
-  }
-
   private async compensate(): Promise<DriverEnd> {
     const result = await compensateRun({
       scope: this.runScope(),
@@ -546,7 +413,7 @@ export class RunDriver {
       core: this.core,
       runId: this.runId,
       signal: this.stop.signal,
-      stepFor: (v) => this.compensableStep(v),
+      stepFor: (v) => compensableStep(this.workflow, v),
       commitJournal: (entries) =>
         this.commit({
           runId: this.runId,
@@ -570,24 +437,12 @@ export class RunDriver {
         compensated: result.compensated,
       });
     }
-    // The final version holds only the input again: the saga undid everything after it.
-    const now = this.core.clock.now();
-    const reset = { input: this.data.input ?? null };
-    const v = buildVersionFromPayload(
-      {
-        runId: this.runId,
-        version: this.head + 1,
-        step: '$compensated',
-        kind: 'reset',
-        createdBy: 'system',
-        inputVersion: this.head,
-        contract: null,
-        tag: 'compensated',
-        createdAt: now,
-        prevHash: this.prevHash,
-      },
-      sealJson(reset).encoded,
-      Number.POSITIVE_INFINITY,
+    const v = compensatedVersion(
+      this.runId,
+      this.head,
+      this.prevHash,
+      this.data.input ?? null,
+      this.core.clock.now(),
     );
     return this.finish(
       { status: 'compensated', error },
@@ -633,9 +488,4 @@ export class RunDriver {
     };
     return { kind: 'ended', run: this.run };
   }
-}
-
-/** The durable result-cache key: agent id and the canonical hash of its input. */
-export function cacheKey(agentId: string, encodedInput: string): string {
-  return `${agentId}:${sha256(encodedInput)}`;
 }

@@ -13,12 +13,13 @@
 import type { Agent, CompensationContext } from '../agents/agent.js';
 import { describeError, type ErrorInfo, toError } from '../errors.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
-import type { StepSpec } from '../orchestrator/workflow.js';
+import type { StepSpec, Workflow } from '../orchestrator/workflow.js';
 import { backoffDelay } from '../resilience/backoff.js';
 import { type Policy, resolvePolicy } from '../resilience/policy.js';
 import { withTimeout } from '../resilience/timeout.js';
-import { decodeJson } from '../state/json.js';
+import { decodeJson, type Json, sealJson } from '../state/json.js';
 import type { JournalEntry, VersionRecord } from '../state/types.js';
+import { buildVersionFromPayload } from '../state/versions.js';
 import type { RunScope } from '../tracing/telemetry.js';
 
 /** Compensations are tried at least this many times, whatever the agent's retry policy. */
@@ -180,4 +181,43 @@ function journal(
     error: extra.error ?? null,
     detail: extra.detail ?? null,
   };
+}
+
+/** The saga's last version: it holds only the input again (everything after it was undone). */
+export function compensatedVersion(
+  runId: string,
+  head: number,
+  prevHash: string,
+  input: Json,
+  now: number,
+): VersionRecord {
+  return buildVersionFromPayload(
+    {
+      runId,
+      version: head + 1,
+      step: '$compensated',
+      kind: 'reset',
+      createdBy: 'system',
+      inputVersion: head,
+      contract: null,
+      tag: 'compensated',
+      createdAt: now,
+      prevHash,
+    },
+    sealJson({ input }).encoded,
+    Number.POSITIVE_INFINITY,
+  );
+}
+
+/** The step whose output a version holds, when that step has side effects to undo. */
+export function compensableStep(
+  workflow: Workflow,
+  v: VersionRecord,
+): (StepSpec & { agent: Agent }) | undefined {
+  // Skipped, cached, signalled and system versions ran no agent here: nothing to undo.
+  if (v.tag !== null || v.kind !== 'slot') return undefined;
+  const spec = workflow.steps.find((s) => s.name === v.step);
+  if (spec?.kind !== 'agent' || !spec.agent?.compensate || spec.agent.id !== v.createdBy)
+    return undefined;
+  return spec as StepSpec & { agent: Agent };
 }

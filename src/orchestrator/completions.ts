@@ -1,0 +1,178 @@
+/**
+ * Completions: finished steps waiting to be committed, and how they become versions.
+ *
+ * Invariants:
+ * - A completion holds its slot value sealed (frozen) and encoded once; the version's hash is
+ *   computed from that encoding, never from a re-encoding.
+ * - `versionsFor` numbers completions contiguously after the head and chains their hashes.
+ */
+import type { Agent } from '../agents/agent.js';
+import type { ErrorInfo } from '../errors.js';
+import { sha256 } from '../state/hash.js';
+import { sealJson } from '../state/json.js';
+import type { AuxRecord, JournalEntry, VersionRecord } from '../state/types.js';
+import { buildVersionFromPayload } from '../state/versions.js';
+import type { StepOutcome, StepScope } from '../tracing/telemetry.js';
+import { journalEntry } from './journal.js';
+import type { StepSuccess } from './step-runner.js';
+
+/** A finished step waiting to be committed. */
+export interface Completion {
+  readonly step: string;
+  readonly value: unknown;
+  readonly encoded: string;
+  readonly createdBy: string;
+  readonly contract: string | null;
+  readonly inputVersion: number;
+  readonly tag: string | null;
+  readonly journal: JournalEntry;
+  readonly records?: readonly AuxRecord[];
+  /** Ended (with the version written) once the completion is committed. */
+  readonly scope?: StepScope;
+  readonly outcome: StepOutcome;
+}
+
+/** When and how long a step ran. */
+export interface StepTiming {
+  readonly inputVersion: number;
+  readonly durationMs: number;
+  readonly attempt: number;
+}
+
+/** The durable result-cache key: agent id and the canonical hash of its input. */
+export function cacheKey(agentId: string, encodedInput: string): string {
+  return `${agentId}:${sha256(encodedInput)}`;
+}
+
+/** A step that succeeded (and, for `onFailure: 'cached'` agents, the cache entry it leaves). */
+export function succeeded(
+  runId: string,
+  agent: Agent,
+  step: string,
+  result: StepSuccess,
+  timing: StepTiming,
+  now: number,
+  scope: StepScope,
+): Completion {
+  const cache =
+    result.onFailure === 'cached' && result.encodedInput !== null
+      ? [
+          {
+            kind: 'cache' as const,
+            key: cacheKey(agent.id, result.encodedInput),
+            runId,
+            at: now,
+            body: result.value as never,
+          },
+        ]
+      : undefined;
+  return {
+    step,
+    value: result.value,
+    encoded: result.encoded,
+    createdBy: agent.id,
+    contract: agent.output.id,
+    inputVersion: timing.inputVersion,
+    tag: null,
+    journal: journalEntry(runId, 'step.succeeded', step, now, timing),
+    ...(cache ? { records: cache } : {}),
+    scope,
+    outcome: 'succeeded',
+  };
+}
+
+/** A failed step that fell back to a cached output. */
+export function cached(
+  runId: string,
+  agent: Agent,
+  step: string,
+  body: unknown,
+  timing: StepTiming,
+  now: number,
+  error: ErrorInfo,
+  scope: StepScope,
+): Completion {
+  const sealed = sealJson(body, `$.${step}`);
+  return {
+    step,
+    value: sealed.value,
+    encoded: sealed.encoded,
+    createdBy: agent.id,
+    contract: agent.output.id,
+    inputVersion: timing.inputVersion,
+    tag: 'cached',
+    journal: journalEntry(runId, 'step.cached', step, now, { ...timing, error }),
+    scope,
+    outcome: 'cached',
+  };
+}
+
+/** A step that did not run (condition false, onFailure 'skip', a wait that timed out). */
+export function skipped(
+  runId: string,
+  step: string,
+  reason: string,
+  inputVersion: number,
+  now: number,
+  scope: StepScope,
+  error: ErrorInfo | null = null,
+  timing: StepTiming | null = null,
+): Completion {
+  const value = Object.freeze({ skipped: true as const, reason });
+  return {
+    step,
+    value,
+    encoded: sealJson(value).encoded,
+    createdBy: 'system',
+    contract: null,
+    inputVersion,
+    tag: 'skipped',
+    journal: journalEntry(runId, 'step.skipped', step, now, {
+      inputVersion,
+      ...(timing ?? {}),
+      error,
+      detail: { reason },
+    }),
+    scope,
+    outcome: 'skipped',
+  };
+}
+
+/** Numbers, hashes and journals completions as the versions after `head`. */
+export function versionsFor(
+  runId: string,
+  completions: readonly Completion[],
+  head: number,
+  prevHash: string,
+  now: number,
+): { versions: VersionRecord[]; journal: JournalEntry[]; records: AuxRecord[]; lastHash: string } {
+  const versions: VersionRecord[] = [];
+  const journal: JournalEntry[] = [];
+  const records: AuxRecord[] = [];
+  let hash = prevHash;
+  let version = head;
+  for (const c of completions) {
+    version++;
+    const v = buildVersionFromPayload(
+      {
+        runId,
+        version,
+        step: c.step,
+        createdBy: c.createdBy,
+        inputVersion: c.inputVersion,
+        contract: c.contract,
+        tag: c.tag,
+        createdAt: now,
+        prevHash: hash,
+        traceId: c.scope?.traceId ?? null,
+      },
+      c.encoded,
+      Number.POSITIVE_INFINITY,
+    );
+    versions.push(v);
+    hash = v.hash;
+    journal.push({ ...c.journal, version });
+    if (c.records) records.push(...c.records);
+  }
+  return { versions, journal, records, lastHash: hash };
+}
