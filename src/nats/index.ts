@@ -1,0 +1,10 @@
+/**
+ * `baton/nats`: choreography events over NATS JetStream. Needs `@nats-io/jetstream` and
+ * `@nats-io/transport-node` installed next to Baton.
+ */
+export {
+  type NatsBusOptions,
+  natsBus,
+  type ResolvedNatsBusOptions,
+  resolveNatsBusOptions,
+} from './nats-bus.js';
