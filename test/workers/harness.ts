@@ -9,7 +9,7 @@ import { postgresStore } from '../../src/postgres/index.js';
 import type { VersionRecord } from '../../src/state/types.js';
 import { verifyChain } from '../../src/state/versions.js';
 import { type App, oracle } from '../orchestrator/fixtures.js';
-import { adminQuery, POSTGRES_URL } from '../postgres/server.js';
+import { adminQuery, POSTGRES_URL } from '../postgres/pg-admin.js';
 import type { WorkerConfig, WorkerReport } from './worker-process.js';
 import { executionsDdl, STEPS, workerWorkflow } from './workload.js';
 
@@ -34,7 +34,7 @@ export async function startWorker(
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', FIXTURE, JSON.stringify({ url: POSTGRES_URL, ...config })],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: [config.gate ? 'pipe' : 'ignore', 'pipe', 'pipe'] },
   );
   const reports: WorkerReport[] = [];
   const waiters: { match: (r: WorkerReport) => boolean; resolve: (r: WorkerReport) => void }[] = [];

@@ -24,6 +24,8 @@ export interface WorkerConfig {
   readonly record: boolean;
   /** Report claims, commits and lost renewals on stdout. */
   readonly report: boolean;
+  /** Wait for a line on stdin before claiming (benchmarks start every worker at once). */
+  readonly gate?: boolean;
 }
 
 /** One report line. */
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
     store,
     workflows: [wf],
     owner: config.owner,
+    // Claims start with startWorker(), not at ready(): a gated worker must not work early.
+    resume: false,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     logger: {
@@ -106,6 +110,10 @@ async function main(): Promise<void> {
     },
   });
   await rt.ready();
+  if (config.gate) {
+    report({ type: 'ready', owner: config.owner });
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+  }
   const worker = rt.startWorker({ concurrency: config.concurrency });
   process.on('SIGTERM', () => {
     void (async () => {
@@ -117,7 +125,7 @@ async function main(): Promise<void> {
       process.exit(0);
     })();
   });
-  report({ type: 'ready', owner: worker.owner });
+  if (!config.gate) report({ type: 'ready', owner: worker.owner });
 }
 
 main().catch((e: unknown) => {
