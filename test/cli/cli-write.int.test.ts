@@ -115,7 +115,7 @@ describe('replay', () => {
     // registered (as these are) would claim it, writing its lease and updatedAt, and drive it.
     const orphanBefore = await orphan();
     expect(orphanBefore.run).toMatchObject({ status: 'running', leaseOwner: null });
-    const [table, out, unregistered] = await Promise.all([
+    const [table, out, unregistered, hung] = await Promise.all([
       baton([...S, 'replay', parent, '--from', String(from), '--workflows', WORKFLOWS], {
         tsx: true,
       }),
@@ -123,6 +123,13 @@ describe('replay', () => {
         tsx: true,
       }),
       baton([...S, 'replay', parent, '--from', '2']),
+      // A fork whose risk agent hangs: the CLI stops driving at --timeout and exits cleanly.
+      baton(
+        [...S, 'replay', db.orphaned, '--from', '4', '--timeout', '100', '--workflows', WORKFLOWS],
+        {
+          tsx: true,
+        },
+      ),
     ]);
     expect(table.code).toBe(0);
     const forkId = /as run (\S+); status completed/.exec(table.stdout)?.[1];
@@ -145,6 +152,18 @@ describe('replay', () => {
     expect(parentAfter).toMatchObject({ ok: true, versions: 6 });
     expect(await orphan()).toEqual(orphanBefore);
     // Without the workflow there is nothing to drive the fork with: it says how to provide it.
+    expect(hung.code).toBe(0);
+    expect(hung.stdout).toContain(`replayed run ${db.orphaned} from v4 as run`);
+    expect(hung.stdout).toMatch(/; status (pending|running)\n/);
+    expect(hung.stdout).toContain('still running after --timeout');
+    const hungFork = /as run (\S+);/.exec(hung.stdout)![1]!;
+    const hungRun = await inspect((rt) => rt.getRun(hungFork));
+    expect(['pending', 'running']).toContain(hungRun.status);
+    expect(hungRun).toMatchObject({
+      parentRunId: db.orphaned,
+      parentVersion: 4,
+      leaseOwner: null,
+    });
     expect(unregistered.code).toBe(1);
     expect(unregistered.stderr).toContain(
       "workflow 'reference' version 1 is not registered on this runtime; pass --workflows <module>",

@@ -5,15 +5,13 @@
 import type { Command } from 'commander';
 import { parseLimit, parseVersion } from '../args.js';
 import { type CliContext, globalOptions } from '../context.js';
-import { untilStopped } from '../drive.js';
-import { paint, printJson, statusStyle } from '../output.js';
+import { DEFAULT_DRIVE_TIMEOUT_MS, printDriven, untilStopped } from '../drive.js';
+import { printJson } from '../output.js';
 import { loadWorkflows, withSession } from '../session.js';
-import { DEFAULT_DRIVE_TIMEOUT_MS } from './signal.js';
 
 interface ReplayCliOptions {
   readonly from: number;
   readonly workflows?: string;
-  readonly wait: boolean;
   readonly timeout?: number;
 }
 
@@ -28,7 +26,6 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       '--workflows <module>',
       "a module exporting the run's workflow (needed to drive the fork)",
     )
-    .option('--no-wait', 'return once the fork is created; a worker drives it on')
     .option(
       '--timeout <ms>',
       `drive for at most this long (default ${DEFAULT_DRIVE_TIMEOUT_MS})`,
@@ -39,17 +36,10 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       const workflows = await loadWorkflows(opts.workflows);
       const fork = await withSession(g, workflows, async ({ rt }) => {
         const handle = await rt.replay(runId, { fromVersion: opts.from });
-        return opts.wait
-          ? untilStopped(rt, handle.id, opts.timeout ?? DEFAULT_DRIVE_TIMEOUT_MS)
-          : rt.getRun(handle.id);
+        return untilStopped(rt, handle.id, opts.timeout ?? DEFAULT_DRIVE_TIMEOUT_MS);
       });
       if (g.json)
         return printJson(ctx.io, { parentRunId: runId, fromVersion: opts.from, run: fork });
-      const status = paint(fork.status, statusStyle(fork.status), ctx.io.color);
-      ctx.io.out(
-        `replayed run ${runId} from v${opts.from} as run ${fork.runId}; status ${status}\n`,
-      );
-      if (fork.output !== null) ctx.io.out(`output: ${JSON.stringify(fork.output)}\n`);
-      if (fork.error) ctx.io.out(`error: ${fork.error.code}: ${fork.error.message}\n`);
+      printDriven(ctx.io, `replayed run ${runId} from v${opts.from} as run ${fork.runId}`, fork);
     });
 }

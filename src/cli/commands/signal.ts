@@ -6,16 +6,12 @@ import type { Command } from 'commander';
 import type { Json } from '../../index.js';
 import { parseJsonArg, parseLimit } from '../args.js';
 import { type CliContext, globalOptions } from '../context.js';
-import { untilStopped } from '../drive.js';
-import { paint, printJson, statusStyle } from '../output.js';
+import { DEFAULT_DRIVE_TIMEOUT_MS, printDriven, untilStopped } from '../drive.js';
+import { printJson } from '../output.js';
 import { loadWorkflows, withSession } from '../session.js';
-
-/** How long the CLI drives a run after delivering, by default. */
-export const DEFAULT_DRIVE_TIMEOUT_MS = 60_000;
 
 interface SignalOptions {
   readonly workflows?: string;
-  readonly wait: boolean;
   readonly timeout?: number;
 }
 
@@ -31,7 +27,6 @@ export function registerSignal(program: Command, ctx: CliContext): void {
       '--workflows <module>',
       "a module exporting the run's workflow (needed to validate and drive)",
     )
-    .option('--no-wait', 'return once the signal is delivered; a worker drives the run on')
     .option(
       '--timeout <ms>',
       `drive for at most this long (default ${DEFAULT_DRIVE_TIMEOUT_MS})`,
@@ -43,15 +38,10 @@ export function registerSignal(program: Command, ctx: CliContext): void {
         const workflows = await loadWorkflows(opts.workflows);
         const run = await withSession(g, workflows, async ({ rt }) => {
           await rt.signal(runId, name, payload);
-          return opts.wait
-            ? untilStopped(rt, runId, opts.timeout ?? DEFAULT_DRIVE_TIMEOUT_MS)
-            : rt.getRun(runId);
+          return untilStopped(rt, runId, opts.timeout ?? DEFAULT_DRIVE_TIMEOUT_MS);
         });
         if (g.json) return printJson(ctx.io, { runId, signal: name, run });
-        const status = paint(run.status, statusStyle(run.status), ctx.io.color);
-        ctx.io.out(`signal '${name}' delivered to run ${runId}; status ${status}\n`);
-        if (run.output !== null) ctx.io.out(`output: ${JSON.stringify(run.output)}\n`);
-        if (run.error) ctx.io.out(`error: ${run.error.code}: ${run.error.message}\n`);
+        printDriven(ctx.io, `signal '${name}' delivered to run ${runId}`, run);
       },
     );
 }
