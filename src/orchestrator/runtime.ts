@@ -10,7 +10,6 @@
  * - Runs pin the workflow version they started on.
  */
 import { hostname } from 'node:os';
-import { createCatalog } from '../contracts/catalog.js';
 import { bisectVersions } from '../debugging/bisect.js';
 import { diffJson, type StateDiff } from '../debugging/diff.js';
 import {
@@ -21,12 +20,7 @@ import {
   type ReplayOptions,
   replayWorkflow,
 } from '../debugging/time-travel.js';
-import {
-  InvalidArgumentError,
-  InvalidDefinitionError,
-  NotFoundError,
-  WorkflowNotRegisteredError,
-} from '../errors.js';
+import { InvalidArgumentError, NotFoundError, WorkflowNotRegisteredError } from '../errors.js';
 import { type Choreography, createChoreography } from '../events/choreography.js';
 import { embeddedBus } from '../events/embedded-bus.js';
 import { systemClock } from '../resilience/clock.js';
@@ -41,12 +35,12 @@ import { readTrace } from '../tracing/read-trace.js';
 import { noopTelemetry } from '../tracing/telemetry.js';
 import type { TraceSpan } from '../tracing/trace-span.js';
 import { GroupCommitter } from './group-commit.js';
-import { journalEntry } from './journal.js';
-import { LeaseKeeper, waitTimeoutError } from './lease-keeper.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { RunDriver } from './run-driver.js';
 import { createRunHandle, RunWaiters } from './run-handle.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { silentLogger } from './runtime-core.js';
+import { validateRuntimeOptions } from './runtime-options.js';
 import type {
   Alert,
   RunHandle,
@@ -58,7 +52,9 @@ import type {
 } from './runtime-types.js';
 import { deliverSignal } from './signals.js';
 import { createRun } from './start-run.js';
-import { isWorkflow, type StepSpec, type Workflow } from './workflow.js';
+import { expireWait } from './wait-timeouts.js';
+import type { StepSpec, Workflow } from './workflow.js';
+import { WorkflowRegistry } from './workflow-registry.js';
 
 /**
  * Creates a runtime on a store.
@@ -75,8 +71,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
 class BatonRuntime implements Runtime {
   private readonly core: RuntimeCore;
-  private readonly workflows = new Map<string, Map<number, Workflow>>();
-  private readonly catalog = createCatalog();
+  private readonly registry = new WorkflowRegistry();
   private readonly drivers = new Map<string, RunDriver>();
   private readonly waiters: RunWaiters;
   private readonly reader: StateReader;
@@ -94,7 +89,7 @@ class BatonRuntime implements Runtime {
   readonly newId: () => string;
 
   constructor(private readonly options: RuntimeOptions) {
-    validateOptions(options);
+    validateRuntimeOptions(options);
     const clock = options.clock ?? systemClock;
     const store = options.store;
     const telemetry = options.telemetry ?? noopTelemetry;
@@ -146,13 +141,13 @@ class BatonRuntime implements Runtime {
     this.waiters = new RunWaiters(store, clock, options.pollMs ?? 1000, (id) =>
       this.drivers.has(id),
     );
-    for (const wf of options.workflows ?? []) this.register(wf as Workflow);
+    for (const wf of options.workflows ?? []) this.registry.register(wf as Workflow);
     this.leases = new LeaseKeeper({
       core: this.core,
       pollMs: options.pollMs ?? 1000,
       claiming: () => this.claiming,
       capacity: () => this.concurrency - this.active - this.queue.length,
-      workflows: () => [...this.workflows.keys()],
+      workflows: () => this.registry.names(),
       driving: () => [...this.drivers.keys()],
       onLost: (runId) => this.drivers.get(runId)?.halt('lease_lost'),
       onClaimed: (run) => this.resumeClaimed(run),
@@ -182,48 +177,13 @@ class BatonRuntime implements Runtime {
   }
 
   /** Registers a workflow version (and its contracts). */
-  private register(wf: Workflow): void {
-    if (!isWorkflow(wf)) {
-      const name = (wf as { name?: unknown }).name;
-      throw new InvalidDefinitionError(
-        `workflow '${String(name)}' is not finished: call .output(selector) to complete its definition`,
-        String(name),
-      );
-    }
-    let versions = this.workflows.get(wf.name);
-    if (!versions) this.workflows.set(wf.name, (versions = new Map()));
-    const existing = versions.get(wf.version);
-    if (existing === wf) return;
-    if (existing) {
-      throw new InvalidDefinitionError(
-        `workflow '${wf.name}' version ${wf.version} is already registered with another definition; bump its version`,
-        wf.name,
-      );
-    }
-    this.catalog.register(wf.input);
-    for (const s of wf.steps) {
-      if (s.agent) {
-        this.catalog.register(s.agent.input);
-        this.catalog.register(s.agent.output);
-      }
-      if (s.contract) this.catalog.register(s.contract);
-    }
-    versions.set(wf.version, wf);
-  }
-
-  private workflowFor(name: string, version: number): Workflow {
-    const wf = this.workflows.get(name)?.get(version);
-    if (!wf) throw new WorkflowNotRegisteredError(name, version);
-    return wf;
-  }
-
   async start<In, Out>(
     wf: Workflow<In, Out>,
     input: In,
     opts: StartOptions = {},
   ): Promise<RunHandle<Out>> {
     this.assertOpen();
-    this.register(wf as Workflow);
+    this.registry.register(wf as Workflow);
     await this.readyPromise;
     const created = await createRun(this.core, wf as Workflow, input, opts, this.newId);
     if (created.created)
@@ -237,7 +197,7 @@ class BatonRuntime implements Runtime {
     opts: StartOptions = {},
   ): Promise<RunHandle<Out>> {
     this.assertOpen();
-    this.register(wf as Workflow);
+    this.registry.register(wf as Workflow);
     await this.readyPromise;
     const created = await createRun(this.core, wf as Workflow, input, opts, this.newId, false);
     if (created.created && this.claiming) this.leases.poke();
@@ -282,7 +242,7 @@ class BatonRuntime implements Runtime {
     versions: readonly VersionRecord[],
     data: StateData,
     prepare?: (d: RunDriver) => void,
-    workflow: Workflow = this.workflowFor(run.workflow, run.workflowVersion),
+    workflow: Workflow = this.registry.get(run.workflow, run.workflowVersion),
   ): void {
     const driver = new RunDriver(this.core, workflow, run, versions, data);
     prepare?.(driver);
@@ -318,7 +278,7 @@ class BatonRuntime implements Runtime {
 
   private async resumeClaimed(run: RunRecord, prepare?: (d: RunDriver) => void): Promise<void> {
     if (this.drivers.has(run.runId)) return;
-    if (!this.workflows.get(run.workflow)?.has(run.workflowVersion)) {
+    if (!this.registry.has(run.workflow, run.workflowVersion)) {
       await this.leases.release(run.runId);
       this.leases.reportUnresumable(run, () =>
         this.alert({
@@ -338,57 +298,17 @@ class BatonRuntime implements Runtime {
     this.assertOpen();
     await this.readyPromise;
     const run = await deliverSignal(this.core, runId, name, payload, (r) =>
-      this.workflowFor(r.workflow, r.workflowVersion),
+      this.registry.get(r.workflow, r.workflowVersion),
     );
     await this.resumeClaimed(run);
   }
 
   /** A parked wait passed its deadline: apply its onTimeout ('fail' or 'skip'). */
   private async timeoutWait(runId: string, step: string): Promise<void> {
-    const run = await this.core.store.getRun(runId);
-    if (
-      !run ||
-      run.status !== 'waiting' ||
-      !this.workflows.get(run.workflow)?.has(run.workflowVersion)
-    )
-      return;
-    const spec = this.workflowFor(run.workflow, run.workflowVersion).steps.find(
-      (s) => s.name === step,
-    );
-    if (!spec || spec.kind !== 'wait') return;
-    const now = this.core.clock.now();
-    const lease = { owner: this.core.owner, expiresAt: now + this.core.leaseMs };
-    const [outcome] = await this.core.store.commit([
-      {
-        runId,
-        expectedVersion: run.headVersion,
-        journal: [
-          journalEntry(runId, 'wait.timed_out', step, now, {
-            detail: { onTimeout: spec.onTimeout ?? 'fail' },
-          }),
-        ],
-        run: { status: 'running', lease, updatedAt: now },
-      },
-    ]);
-    if (!outcome?.ok) return; // A signal or a cancel got there first.
-    const claimed: RunRecord = {
-      ...run,
-      status: 'running',
-      leaseOwner: lease.owner,
-      leaseExpiresAt: lease.expiresAt,
-    };
-    const error = waitTimeoutError(step, spec.timeoutMs ?? 0);
-    await this.resumeClaimed(claimed, (d) =>
-      spec.onTimeout === 'skip' ? d.skipWait(step, error.message) : d.failWait(step, error),
-    );
-    this.alert({
-      kind: 'wait_timed_out',
-      runId,
-      workflow: run.workflow,
-      step,
-      message: error.message,
-      error,
-    });
+    const expired = await expireWait(this.core, this.registry, runId, step);
+    if (!expired) return;
+    await this.resumeClaimed(expired.run, expired.prepare);
+    this.alert(expired.alert);
   }
 
   async cancel(runId: string): Promise<void> {
@@ -475,7 +395,7 @@ class BatonRuntime implements Runtime {
       throw new InvalidArgumentError('replay needs { fromVersion }', 'options');
     const from = checkVersion(parent, options.fromVersion, 'fromVersion');
     const wf = replayWorkflow(
-      this.workflowFor(parent.workflow, parent.workflowVersion),
+      this.registry.get(parent.workflow, parent.workflowVersion),
       options.overrides,
     );
     const snapshot = await this.reader.at(runId, from);
@@ -567,32 +487,5 @@ class BatonRuntime implements Runtime {
 
   private assertOpen(): void {
     if (this.closed) throw new InvalidArgumentError('the runtime is closed', 'runtime');
-  }
-}
-
-function validateOptions(o: RuntimeOptions): void {
-  if (typeof o !== 'object' || o === null)
-    throw new InvalidArgumentError('createRuntime needs options { store, workflows }', 'options');
-  const s = o.store as Partial<RuntimeOptions['store']> | undefined;
-  if (!s || typeof s.commit !== 'function' || typeof s.migrate !== 'function') {
-    throw new InvalidArgumentError(
-      'options.store must be a Baton store (memoryStore(), sqliteStore(path), ...)',
-      'store',
-    );
-  }
-  const positive = (v: unknown, name: string): void => {
-    if (v !== undefined && !(typeof v === 'number' && v > 0)) {
-      throw new InvalidArgumentError(
-        `options.${name} must be a positive number, got ${String(v)}`,
-        name,
-      );
-    }
-  };
-  positive(o.concurrency, 'concurrency');
-  positive(o.leaseMs, 'leaseMs');
-  positive(o.pollMs, 'pollMs');
-  positive(o.maxSlotBytes, 'maxSlotBytes');
-  if (o.workflows !== undefined && !Array.isArray(o.workflows)) {
-    throw new InvalidArgumentError('options.workflows must be an array of workflows', 'workflows');
   }
 }
