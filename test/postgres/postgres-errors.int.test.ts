@@ -175,6 +175,31 @@ describeWithPostgres('postgresStore errors against the server', () => {
     );
   });
 
+  it('fails only the offending write when a hand-edited head lags the versions (23505 becomes VersionConflictError)', async () => {
+    const s = schema();
+    const store = open({ connectionString: POSTGRES_URL, schema: s });
+    await store.migrate();
+    const { nextVersion } = await import('../../src/testing/state-store-fixtures.js');
+    const a = sampleRun('a');
+    const b = sampleRun('b');
+    await store.createRun(a);
+    await store.createRun(b);
+    const a2 = nextVersion(a.firstVersion, 'score', 1);
+    await store.commit([{ runId: 'a', expectedVersion: 1, versions: [a2] }]);
+    await adminQuery(`UPDATE ${s}.runs SET head_version = 1 WHERE run_id = 'a'`);
+    const outcomes = await store.commit([
+      { runId: 'a', expectedVersion: 1, versions: [nextVersion(a.firstVersion, 'score', 2)] },
+      { runId: 'b', expectedVersion: 1, versions: [nextVersion(b.firstVersion, 'score', 3)] },
+    ]);
+    expect(outcomes[0]).toMatchObject({
+      ok: false,
+      error: { code: 'VERSION_CONFLICT', expectedVersion: 1, actualVersion: 2 },
+    });
+    expect(outcomes[1]).toEqual({ ok: true, headVersion: 2 });
+    expect(await store.readVersions('a')).toEqual([a.firstVersion, a2]);
+    expect((await store.readVersions('b')).map((v) => v.version)).toEqual([1, 2]);
+  });
+
   it('rejects a commit whose connection dies with a retryable StoreUnavailableError, and a retry cannot apply twice', async () => {
     const s = schema();
     const app = `baton_kill_${s}`.slice(0, 60);

@@ -8,7 +8,8 @@
  *   function the memory and SQLite stores use — against the locked head and lease, updated in
  *   memory as earlier writes of the batch apply. A rejected write writes nothing; the others
  *   commit.
- * - Accepted writes are then written with one bulk INSERT per table and one bulk UPDATE of runs.
+ * - Accepted writes are then written by one statement (a bulk INSERT per table and a bulk UPDATE
+ *   of runs as data-modifying CTEs): BEGIN + lock, write, COMMIT = three round trips per batch.
  * - If a statement fails anyway (a hand-edited database where `head_version` disagrees with the
  *   versions), the transaction is rolled back and the batch replayed with one SAVEPOINT per
  *   write, so only the offending write fails (a duplicate version becomes VersionConflictError).
@@ -65,7 +66,6 @@ export async function groupCommit(
   writes: readonly RunWrite[],
 ): Promise<CommitOutcome[]> {
   if (writes.length === 0) return [];
-  await client.query('BEGIN');
   try {
     const out = await judgeAndWrite(client, writes, false);
     await client.query('COMMIT');
@@ -74,7 +74,6 @@ export async function groupCommit(
     await client.query('ROLLBACK').catch(() => {});
     if (isConnectionError(e)) throw e;
   }
-  await client.query('BEGIN');
   try {
     const out = await judgeAndWrite(client, writes, true);
     await client.query('COMMIT');
@@ -85,18 +84,22 @@ export async function groupCommit(
   }
 }
 
+/**
+ * Opens the transaction and locks the batch's run rows, in one round trip (a simple-protocol
+ * query of two statements; run ids are sent as escaped literals).
+ */
 async function lockRuns(
   client: pg.PoolClient,
   writes: readonly RunWrite[],
 ): Promise<Map<string, Locked>> {
   const ids = [...new Set(writes.map((w) => w.runId))].sort();
-  const rows = await client.query<{ run_id: string; head_version: number; lease_owner: string }>(
-    `SELECT run_id, head_version, lease_owner FROM runs
-     WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE`,
-    [ids],
-  );
+  const list = ids.map((id) => client.escapeLiteral(id)).join(', ');
+  const results = (await client.query(
+    `BEGIN; SELECT run_id, head_version, lease_owner FROM runs
+     WHERE run_id = ANY(ARRAY[${list}]::text[]) ORDER BY run_id FOR UPDATE`,
+  )) as unknown as pg.QueryResult<{ run_id: string; head_version: number; lease_owner: string }>[];
   const locked = new Map<string, Locked>();
-  for (const r of rows.rows)
+  for (const r of results[1]?.rows ?? [])
     locked.set(r.run_id, { head: r.head_version, leaseOwner: r.lease_owner });
   return locked;
 }
@@ -169,36 +172,42 @@ function accept(w: RunWrite, run: Locked, batch: Accepted): CommitOutcome {
   return { ok: true, headVersion: run.head };
 }
 
+/**
+ * Writes a batch's accepted rows in ONE statement: each table's bulk insert and the runs update
+ * are data-modifying CTEs of a single query, so the batch costs one round trip.
+ */
 async function writeAccepted(
   client: pg.PoolClient,
   batch: Accepted,
   runs: ReadonlyMap<string, Locked>,
 ): Promise<void> {
+  const parts: { text: string; values: Param[][] }[] = [];
+  const offset = () => parts.reduce((n, p) => n + p.values.length, 0);
   if (batch.versions.length > 0) {
-    await exec(
-      client,
+    parts.push(
       bulkInsert('versions', VERSION_COLUMNS, VERSION_TYPES, batch.versions.map(versionValues)),
     );
   }
   if (batch.journal.length > 0) {
-    await exec(
-      client,
-      bulkInsert('journal', JOURNAL_COLUMNS, JOURNAL_TYPES, batch.journal.map(journalValues)),
-    );
+    const rows = batch.journal.map(journalValues);
+    parts.push(bulkInsert('journal', JOURNAL_COLUMNS, JOURNAL_TYPES, rows, offset()));
   }
   if (batch.records.length > 0) {
-    await exec(
-      client,
-      bulkInsert('records', RECORD_COLUMNS, RECORD_TYPES, batch.records.map(recordValues)),
-    );
+    const rows = batch.records.map(recordValues);
+    parts.push(bulkInsert('records', RECORD_COLUMNS, RECORD_TYPES, rows, offset()));
   }
   const updates = [...runs].filter(([, r]) => r.update !== undefined);
-  if (updates.length > 0) await exec(client, updateRuns(updates));
+  if (updates.length > 0) parts.push(updateRuns(updates, offset()));
   for (const [, r] of updates) r.update = undefined;
-}
-
-function exec(client: pg.PoolClient, q: { text: string; values: unknown[] }) {
-  return client.query(q.text, q.values);
+  if (parts.length === 0) return;
+  const text =
+    parts.length === 1
+      ? parts[0]!.text
+      : `WITH ${parts.map((p, i) => `w${i} AS (${p.text})`).join(', ')} SELECT 1`;
+  await client.query(
+    text,
+    parts.flatMap((p) => p.values),
+  );
 }
 
 const UPDATE_COLUMNS: readonly [string, string][] = [
@@ -219,7 +228,10 @@ const UPDATE_COLUMNS: readonly [string, string][] = [
 ];
 
 /** One UPDATE of every touched run; each optional field carries a "set it" flag. */
-function updateRuns(updates: readonly [string, Locked][]): { text: string; values: Param[][] } {
+function updateRuns(
+  updates: readonly [string, Locked][],
+  offset: number,
+): { text: string; values: Param[][] } {
   const rows: Param[][] = updates.map(([runId, r]) => {
     const u = r.update!;
     return [
@@ -240,7 +252,7 @@ function updateRuns(updates: readonly [string, Locked][]): { text: string; value
     ];
   });
   const values = UPDATE_COLUMNS.map((_, col) => rows.map((r) => r[col] ?? null));
-  const args = UPDATE_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ');
+  const args = UPDATE_COLUMNS.map(([, t], i) => `$${offset + i + 1}::${t}[]`).join(', ');
   const keep = (flag: string, col: string) =>
     `${col} = CASE WHEN u.${flag} THEN u.${col} ELSE r.${col} END`;
   return {

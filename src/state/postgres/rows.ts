@@ -262,10 +262,12 @@ export function bulkInsert(
   columns: string,
   types: readonly string[],
   rows: readonly Param[][],
+  /** Number of parameters before these (when combined into one statement with others). */
+  offset = 0,
 ): { text: string; values: Param[][] } {
   const names = columns.split(',').map((c) => c.trim());
   const values: Param[][] = names.map((_, col) => rows.map((r) => r[col] ?? null));
-  const args = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
+  const args = types.map((t, i) => `$${offset + i + 1}::${t}[]`).join(', ');
   return {
     text: `INSERT INTO ${table} (${columns})
            SELECT ${names.join(', ')} FROM unnest(${args})
