@@ -220,13 +220,20 @@ describe('show', () => {
 describe('history, diff, bisect', () => {
   it('lists every version with its writer, input version and hash prefix', async () => {
     const id = db.completed.runId;
-    const [table, out] = await Promise.all([
+    const [table, out, withData] = await Promise.all([
       baton([...S, 'history', id]),
       baton([...S, 'history', id, '--json']),
+      baton([...S, 'history', id, '--json', '--data']),
     ]);
     const { versions } = json<{ versions: StateSnapshot[] }>(out);
     expect(versions.map((v) => v.step)).toEqual(db.completed.steps);
     expect(versions.every((v) => !('data' in v))).toBe(true);
+    // --data adds each version's materialized state: one more slot per version.
+    const full = json<{ versions: StateSnapshot[] }>(withData).versions;
+    expect(full.map((v) => Object.keys(v.data).sort())).toEqual(
+      db.completed.steps.map((_, i) => db.completed.steps.slice(0, i + 1).sort()),
+    );
+    expect(full[0]!.data).toEqual({ input: db.app });
     for (let i = 1; i < versions.length; i++)
       expect(versions[i]!.prevHash).toBe(versions[i - 1]!.hash);
     const [header, ...rows] = tableRows(table.stdout);
