@@ -117,9 +117,34 @@ export function natsBus(options: NatsBusOptions): EventBus {
   const subs = new Set<NatsSubscription>();
   const sends = new Set<Promise<void>>();
 
+  let opening: Promise<NatsConnection> | undefined;
+  let closed = false;
+  // A runtime with no reactors never calls start(), yet its publishes must reach the stream.
+  const open = (name: string): Promise<NatsConnection> => {
+    opening ??= (async () => {
+      let conn: NatsConnection;
+      try {
+        conn = o.connection ?? (await connect({ servers: [...o.servers], name }));
+      } catch (e) {
+        throw new StoreUnavailableError(
+          `NATS at ${o.servers.join(', ')} is unreachable: ${String(e)}`,
+          e,
+        );
+      }
+      nc = conn;
+      await ensureStream(await jetstreamManager(conn), {
+        stream: o.stream,
+        prefix: o.subjectPrefix,
+        duplicateWindowMs: DUPLICATE_WINDOW_MS,
+      });
+      return conn;
+    })();
+    return opening;
+  };
+
   const send = async (e: NewEvent): Promise<void> => {
-    if (!nc) return;
-    const js = jetstream(nc);
+    if (closed) throw new InvalidArgumentError('the NATS bus is closed', 'bus');
+    const js = jetstream(await open('baton publisher'));
     const h = headers();
     h.set(EVENT_ID_HEADER, e.eventId);
     h.set(EVENT_TYPE_HEADER, e.type);
@@ -135,30 +160,16 @@ export function natsBus(options: NatsBusOptions): EventBus {
     kind: 'nats',
     async start(c) {
       ctx = c;
-      try {
-        nc = o.connection ?? (await connect({ servers: [...o.servers], name: `baton ${c.owner}` }));
-      } catch (e) {
-        throw new StoreUnavailableError(
-          `NATS at ${o.servers.join(', ')} is unreachable: ${String(e)}`,
-          e,
-        );
-      }
-      const jsm = await jetstreamManager(nc);
-      await ensureStream(jsm, {
-        stream: o.stream,
-        prefix: o.subjectPrefix,
-        duplicateWindowMs: DUPLICATE_WINDOW_MS,
-      });
+      await open(`baton ${c.owner}`);
     },
     published(events) {
       for (const e of events) {
         const p = send(e)
-          .catch((err: unknown) =>
-            ctx?.logger.error('event stored but not sent on NATS; the store sweep delivers it', {
-              eventId: e.eventId,
-              error: String(err),
-            }),
-          )
+          .catch((err: unknown) => {
+            const message = 'event stored but not sent on NATS; the store sweep delivers it';
+            if (ctx) ctx.logger.error(message, { eventId: e.eventId, error: String(err) });
+            else process.emitWarning(`${message}: ${e.eventId}: ${String(err)}`);
+          })
           .finally(() => sends.delete(p));
         sends.add(p);
       }
@@ -202,7 +213,9 @@ export function natsBus(options: NatsBusOptions): EventBus {
       subs.clear();
       await Promise.all(all.map((s) => s.stop()));
       await Promise.all([...sends]);
-      if (nc && !o.connection) await nc.drain();
+      closed = true;
+      const conn = await opening?.catch(() => undefined);
+      if (conn && !o.connection && !conn.isClosed()) await conn.drain();
       nc = undefined;
     },
   };
