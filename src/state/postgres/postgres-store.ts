@@ -13,6 +13,7 @@
  */
 import type pg from 'pg';
 import { InvalidArgumentError } from '../../errors.js';
+import type { EventStore } from '../event-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../memory-store.js';
 import type { StateStore } from '../store.js';
 import type {
@@ -39,6 +40,7 @@ import {
   resolvePostgresStoreOptions,
   translateDriverError,
 } from './connect.js';
+import { createPostgresEventStore } from './event-store.js';
 import { migrateSchema } from './migrate.js';
 import {
   bulkInsert,
@@ -88,9 +90,16 @@ class PostgresStore implements StateStore {
   private life: Lifecycle = { state: 'new' };
   private opening: Promise<void> | undefined;
   private readonly location: string;
+  /** The event log, positions and deliveries, in the same schema and pool. */
+  readonly events: EventStore;
 
   constructor(private readonly options: ResolvedPostgresOptions) {
     this.location = `${describeAddress(options.where)} (schema ${options.schema})`;
+    this.events = createPostgresEventStore({
+      transaction: (fn) => this.transaction(fn),
+      query: (text, values) => this.query(text, values),
+      schema: options.schema,
+    });
   }
 
   migrate(): Promise<void> {
