@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type RunRecord, sqliteStore } from '../../src/index.js';
 import { outcomeOf } from '../orchestrator/fixtures.js';
-import { hasTracing, type PreparedStore, prepareStore } from './fixtures/prepare-store.js';
+import { type PreparedStore, prepareStore } from './fixtures/prepare-store.js';
 import { baton, ensureBuilt, json, WORKFLOWS } from './helpers.js';
 
 let dir: string;
@@ -172,47 +172,31 @@ describe('replay', () => {
 });
 
 describe('trace', () => {
-  // Exactly one of these runs: the first once the package root exports the tracing API
-  // (createTracing, readTrace, renderWaterfall), the second until then.
-  it.runIf(hasTracing)(
-    'draws the waterfall of a traced run: the run, its five steps and their attempts',
-    async () => {
-      const id = db.traced!;
-      const [table, out, narrow, untraced] = await Promise.all([
-        baton([...S, 'trace', id, '--width', '100', '--ascii']),
-        baton([...S, 'trace', id, '--json']),
-        baton([...S, 'trace', id, '--width', '20']),
-        baton([...S, 'trace', db.completed.runId]),
-      ]);
-      expect(table.code).toBe(0);
-      expect(table.stdout).toContain(`trace of run ${id}`);
-      const { spans } = json<{
-        spans: { kind: string; depth: number; name: string; runId: string }[];
-      }>(out);
-      expect(spans.every((s) => s.runId === id)).toBe(true);
-      expect(spans.filter((s) => s.kind === 'run').map((s) => s.depth)).toEqual([0]);
-      const steps = spans.filter((s) => s.kind === 'step');
-      expect(steps.map((s) => s.name).sort()).toEqual(
-        ['decision', 'fraud', 'income', 'risk', 'score'].map((n) => `step ${n}`),
-      );
-      expect(steps.every((s) => s.depth === 1)).toBe(true);
-      expect(spans.filter((s) => s.kind === 'attempt').length).toBe(5);
-      for (const s of steps) expect(table.stdout).toContain(s.name);
-      expect(narrow.code).toBe(2);
-      expect(narrow.stderr).toContain("option '--width <columns>' argument '20' is invalid");
-      expect(untraced.code).toBe(0);
-      expect(untraced.stdout).toContain('has no stored spans');
-    },
-  );
-
-  it.skipIf(hasTracing)(
-    'says plainly that the tracing API is not in this build (exit 1)',
-    async () => {
-      const r = await baton([...S, 'trace', db.completed.runId]);
-      expect(r.code).toBe(1);
-      expect(r.stderr.trim()).toBe(
-        'error: baton trace is not available yet: this build of baton does not export readTrace/renderWaterfall',
-      );
-    },
-  );
+  it('draws the waterfall of a traced run: the run, its five steps and their attempts', async () => {
+    const id = db.traced;
+    const [table, out, narrow, untraced] = await Promise.all([
+      baton([...S, 'trace', id, '--width', '100', '--ascii']),
+      baton([...S, 'trace', id, '--json']),
+      baton([...S, 'trace', id, '--width', '20']),
+      baton([...S, 'trace', db.completed.runId]),
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`trace of run ${id}`);
+    const { spans } = json<{
+      spans: { kind: string; depth: number; name: string; runId: string }[];
+    }>(out);
+    expect(spans.every((s) => s.runId === id)).toBe(true);
+    expect(spans.filter((s) => s.kind === 'run').map((s) => s.depth)).toEqual([0]);
+    const steps = spans.filter((s) => s.kind === 'step');
+    expect(steps.map((s) => s.name).sort()).toEqual(
+      ['decision', 'fraud', 'income', 'risk', 'score'].map((n) => `step ${n}`),
+    );
+    expect(steps.every((s) => s.depth === 1)).toBe(true);
+    expect(spans.filter((s) => s.kind === 'attempt').length).toBe(5);
+    for (const s of steps) expect(table.stdout).toContain(s.name);
+    expect(narrow.code).toBe(2);
+    expect(narrow.stderr).toContain("option '--width <columns>' argument '20' is invalid");
+    expect(untraced.code).toBe(0);
+    expect(untraced.stdout).toContain('has no stored spans');
+  });
 });
