@@ -1,42 +1,42 @@
 /**
- * Group commit: many runs' writes share one store transaction.
+ * Group commit: many runs' writes (and many runs' creations) share one store transaction.
  *
  * Invariants:
- * - A caller's promise settles only after the transaction holding its write has committed
- *   (so every acknowledged version is durable, with synchronous=FULL on SQLite).
- * - Writes submitted while a transaction is in progress wait for the next one; at most one
- *   transaction is in flight per committer, and a batch holds at most `maxBatch` writes.
+ * - A caller's promise settles only after the transaction holding its item has committed (so
+ *   every acknowledged version is durable, with synchronous=FULL on SQLite).
+ * - Items submitted while a transaction is in progress wait for the next one; at most one
+ *   transaction is in flight per batcher, and a batch holds at most `maxBatch` items.
  */
 import type { StateStore } from '../state/store.js';
-import type { CommitOutcome, RunWrite } from '../state/types.js';
+import type { CommitOutcome, CreateRunResult, NewRun, RunWrite } from '../state/types.js';
 
-interface Pending {
-  readonly write: RunWrite;
-  readonly resolve: (o: CommitOutcome) => void;
+/** How a batcher waits for more items before flushing. */
+export type FlushSchedule = 'microtask' | 'immediate';
+
+interface Pending<T, R> {
+  readonly item: T;
+  readonly resolve: (r: R) => void;
   readonly reject: (e: unknown) => void;
 }
 
-/** How the committer waits for more writes before flushing. */
-export type FlushSchedule = 'microtask' | 'immediate';
-
-/** Batches writes from concurrent callers into shared transactions. */
-export class GroupCommitter {
-  private queue: Pending[] = [];
+/** Collects items from concurrent callers and hands them to `flushBatch` together. */
+export class Batcher<T, R> {
+  private queue: Pending<T, R>[] = [];
   private scheduled = false;
   private flushing = false;
-  /** Transactions and writes committed, for diagnostics and benchmarks. */
-  readonly stats = { transactions: 0, writes: 0 };
+  /** Transactions and items committed, for diagnostics and benchmarks. */
+  readonly stats = { transactions: 0, items: 0 };
 
   constructor(
-    private readonly store: StateStore,
+    private readonly flushBatch: (items: readonly T[]) => Promise<readonly R[]>,
     private readonly schedule: FlushSchedule,
     private readonly maxBatch = 1024,
   ) {}
 
-  /** Queues a write; resolves with its outcome once its transaction has committed. */
-  submit(write: RunWrite): Promise<CommitOutcome> {
-    return new Promise<CommitOutcome>((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
+  /** Queues an item; resolves with its result once its batch has committed. */
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
       this.arm();
     });
   }
@@ -56,16 +56,37 @@ export class GroupCommitter {
       this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
     try {
-      const outcomes = await this.store.commit(batch.map((p) => p.write));
+      const results = await this.flushBatch(batch.map((p) => p.item));
       this.stats.transactions++;
-      this.stats.writes += batch.length;
-      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outcomes[i]!);
+      this.stats.items += batch.length;
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
     } catch (e) {
-      // The whole transaction failed (I/O error, connection lost): every write in it failed.
+      // The whole transaction failed (I/O error, connection lost): every item in it failed.
       for (const p of batch) p.reject(e);
     } finally {
       this.flushing = false;
       if (this.queue.length > 0) this.arm();
     }
+  }
+}
+
+/** Batches run writes into shared `store.commit` transactions. */
+export class GroupCommitter extends Batcher<RunWrite, CommitOutcome> {
+  constructor(store: StateStore, schedule: FlushSchedule, maxBatch = 1024) {
+    super((writes) => store.commit(writes), schedule, maxBatch);
+  }
+}
+
+/** Batches run creations into shared transactions (one at a time when the store cannot). */
+export class GroupCreator extends Batcher<NewRun, CreateRunResult | Error> {
+  constructor(store: StateStore, schedule: FlushSchedule, maxBatch = 1024) {
+    super(
+      (inits) =>
+        store.createRuns
+          ? store.createRuns(inits)
+          : Promise.all(inits.map((i) => store.createRun(i).catch((e: unknown) => e as Error))),
+      schedule,
+      maxBatch,
+    );
   }
 }

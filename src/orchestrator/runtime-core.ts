@@ -8,7 +8,7 @@ import type { GuardRegistry } from '../resilience/guard-registry.js';
 import type { Policy, ResolvedPolicy } from '../resilience/policy.js';
 import type { StateStore } from '../state/store.js';
 import type { Telemetry } from '../tracing/telemetry.js';
-import type { GroupCommitter } from './group-commit.js';
+import type { GroupCommitter, GroupCreator } from './group-commit.js';
 import type { Alert } from './runtime-types.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
@@ -16,6 +16,8 @@ import type { StepSpec, Workflow } from './workflow.js';
 export interface RuntimeCore {
   readonly store: StateStore;
   readonly committer: GroupCommitter;
+  /** Batches run creations (starts) into shared transactions. */
+  readonly creator: GroupCreator;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly owner: string;

@@ -34,7 +34,7 @@ import { DEFAULT_MAX_SLOT_BYTES, materialize, verifyChain } from '../state/versi
 import { readTrace } from '../tracing/read-trace.js';
 import { noopTelemetry } from '../tracing/telemetry.js';
 import type { TraceSpan } from '../tracing/trace-span.js';
-import { GroupCommitter } from './group-commit.js';
+import { GroupCommitter, GroupCreator } from './group-commit.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { RunDriver } from './run-driver.js';
 import { createRunHandle, RunWaiters } from './run-handle.js';
@@ -94,6 +94,8 @@ class BatonRuntime implements Runtime {
     const store = options.store;
     const telemetry = options.telemetry ?? noopTelemetry;
     const policies = new WeakMap<StepSpec, ResolvedPolicy>();
+    // In memory a batch needs no wait; on disk, waiting one turn lets many runs share an fsync.
+    const schedule = store.kind === 'memory' ? 'microtask' : 'immediate';
     const guards = createGuardRegistry({
       clock,
       ...(options.policy ? { defaults: options.policy } : {}),
@@ -112,7 +114,8 @@ class BatonRuntime implements Runtime {
     });
     this.core = {
       store,
-      committer: new GroupCommitter(store, store.kind === 'memory' ? 'microtask' : 'immediate'),
+      committer: new GroupCommitter(store, schedule),
+      creator: new GroupCreator(store, schedule),
       clock,
       logger: options.logger ?? silentLogger,
       owner:

@@ -59,7 +59,7 @@ export async function createRun(
     parsed,
     core.maxSlotBytes,
   );
-  const { run, created } = await core.store.createRun({
+  const result = await core.creator.submit({
     run: {
       runId,
       workflow: wf.name,
@@ -93,5 +93,6 @@ export async function createRun(
       },
     ],
   });
-  return { run, firstVersion, created };
+  if (result instanceof Error) throw result;
+  return { run: result.run, firstVersion, created: result.created };
 }

@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
   LeaseLostError,
   NotFoundError,
+  toError,
   VersionConflictError,
 } from '../errors.js';
 import type { EventStore } from './event-store.js';
@@ -84,6 +85,13 @@ class MemoryStore implements StateStore {
     if (record.idempotencyKey !== null)
       this.byIdempotencyKey.set(record.idempotencyKey, record.runId);
     return { run: record, created: true };
+  }
+
+  async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
+    const out: (CreateRunResult | Error)[] = [];
+    for (const init of inits)
+      out.push(await this.createRun(init).catch((e: unknown) => toError(e)));
+    return out;
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {

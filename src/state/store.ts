@@ -42,6 +42,12 @@ export interface StateStore {
    * exists, returns it with `created: false` and writes nothing.
    */
   createRun(init: NewRun): Promise<CreateRunResult>;
+  /**
+   * Creates many runs in one transaction (group commit of starts); each init is judged on its
+   * own, as by `createRun`, and a rejected one yields its error. Optional: without it, runs are
+   * created one `createRun` at a time.
+   */
+  createRuns?(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   listRuns(query: RunQuery): Promise<RunRecord[]>;
 

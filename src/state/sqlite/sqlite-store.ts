@@ -11,7 +11,7 @@
  * - The store keeps no read cache; callers may cache a version under (runId, version) forever,
  *   because a stored version is never rewritten.
  */
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, toError } from '../../errors.js';
 import type { EventStore } from '../event-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../memory-store.js';
 import type { StateStore } from '../store.js';
@@ -109,6 +109,7 @@ interface OpenLedger {
   readonly cache: StatementCache;
   readonly commit: GroupCommit;
   readonly createRun: (init: NewRun) => CreateRunResult;
+  readonly createRuns: (inits: readonly NewRun[]) => (CreateRunResult | Error)[];
   readonly claim: (req: ClaimRequest) => RunRecord[];
   readonly renew: (owner: string, runIds: readonly string[], expiresAt: number) => string[];
   readonly append: (records: readonly AuxRecord[]) => void;
@@ -156,6 +157,11 @@ class SqliteStore implements StateStore {
   async createRun(init: NewRun): Promise<CreateRunResult> {
     const l = this.ledger();
     return runLocked(() => l.createRun(init));
+  }
+
+  async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
+    const l = this.ledger();
+    return runLocked(() => l.createRuns(inits));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -266,6 +272,17 @@ function prepare(db: Db): OpenLedger {
     if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
     return { run: Object.freeze({ ...init.run, headVersion: 1 }), created: true };
   });
+  // Nested in the batch transaction, each createRun runs as a SAVEPOINT: a rejected init rolls
+  // back alone and the others commit together.
+  const createRuns = db.transaction((inits: readonly NewRun[]) =>
+    inits.map((init) => {
+      try {
+        return createRun(init);
+      } catch (e) {
+        return toError(e);
+      }
+    }),
+  );
   const claim = db.transaction((req: ClaimRequest): RunRecord[] => {
     const limit = checkListLimit(req.limit) ?? 0;
     const statuses = JSON.stringify(req.statuses ?? DEFAULT_CLAIM_STATUSES);
@@ -289,6 +306,7 @@ function prepare(db: Db): OpenLedger {
     cache: new StatementCache(db),
     commit: createGroupCommit(db, s),
     createRun: (init) => createRun.immediate(init),
+    createRuns: (inits) => createRuns.immediate(inits),
     claim: (req) => claim.immediate(req),
     renew: (owner, runIds, expiresAt) => renew.immediate(owner, runIds, expiresAt),
     append: (records) => append.immediate(records),
