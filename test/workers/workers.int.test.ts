@@ -100,9 +100,13 @@ describeWithPostgres('workers on PostgreSQL', () => {
     const apps = await queueRuns(schema, applications(200, 11));
     const w = await spawnWorker(schema, 'drainer', { concurrency: 16, ioMs: 30 });
     await untilCount(completed(schema), [], (n) => n >= 20);
-    const heldRows = await adminQuery<{ run_id: string }>(
-      `SELECT run_id FROM ${schema}.runs WHERE lease_owner = 'drainer' AND status <> 'completed'`,
-    );
+    // SIGTERM while it holds runs (it may be between claims for an instant: look again).
+    let heldRows: { run_id: string }[] = [];
+    for (let i = 0; i < 1000 && heldRows.length === 0; i++) {
+      heldRows = await adminQuery<{ run_id: string }>(
+        `SELECT run_id FROM ${schema}.runs WHERE lease_owner = 'drainer' AND status <> 'completed'`,
+      );
+    }
     const termAt = Date.now();
     w.child.kill('SIGTERM');
     expect(await w.exited).toBe(0);
