@@ -15,13 +15,16 @@ import { registerBisect } from './commands/bisect.js';
 import { registerBreakers } from './commands/breakers.js';
 import { registerCancel } from './commands/cancel.js';
 import { registerDiff } from './commands/diff.js';
+import { registerEvents } from './commands/events.js';
 import { registerHistory } from './commands/history.js';
 import { registerReplay } from './commands/replay.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerSignal } from './commands/signal.js';
 import { registerTrace } from './commands/trace.js';
 import { registerVerify } from './commands/verify.js';
+import { registerWorker } from './commands/worker.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './output.js';
 import { DEFAULT_STORE } from './session.js';
@@ -45,7 +48,7 @@ export function createProgram(ctx: CliContext): Command {
     .description('Inspect, debug and steer Baton runs in a store')
     .version(packageVersion(), '-V, --version', 'print the baton version')
     .addOption(
-      new Option('--store <path>', 'the store: a SQLite file (postgres:// URLs: not yet)').default(
+      new Option('--store <path>', 'the store: a SQLite file or a postgres:// URL').default(
         DEFAULT_STORE,
       ),
     )
@@ -67,6 +70,9 @@ export function createProgram(ctx: CliContext): Command {
   registerBreakers(program, ctx);
   registerSignal(program, ctx);
   registerCancel(program, ctx);
+  registerRollback(program, ctx);
+  registerEvents(program, ctx);
+  registerWorker(program, ctx);
   return program;
 }
 

@@ -38,16 +38,15 @@ export interface Session {
 export const DEFAULT_STORE = './baton.db';
 
 /**
- * Checks the `--store` value and builds the store, without opening it.
- * @throws InvalidArgumentError for a server URL (not supported yet) or a path that is not a file.
+ * Checks the `--store` value and builds the store, without opening it: a `postgres://` URL is a
+ * PostgreSQL store (the driver is loaded only then), anything else a SQLite file that must exist.
+ * @throws InvalidArgumentError for a path that is not a file.
  * @throws NotFoundError when the file does not exist.
  */
-export function storeFor(location: string): StateStore {
+export async function openStore(location: string): Promise<StateStore> {
   if (/^postgres(ql)?:\/\//i.test(location)) {
-    throw new InvalidArgumentError(
-      `PostgreSQL stores are not supported by the CLI yet (--store ${redact(location)}); pass a SQLite file path`,
-      'store',
-    );
+    const { postgresStore } = await import('../postgres/index.js');
+    return postgresStore(location);
   }
   let size: number;
   try {
@@ -67,11 +66,6 @@ export function storeFor(location: string): StateStore {
   return sqliteStore(location);
 }
 
-/** Hides a password in a connection URL before it is printed. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
-
 /**
  * Opens the store and a non-resuming runtime, runs `fn`, and closes both whatever happens.
  * @throws whatever opening the store throws (NotABatonStoreError, StoreSchemaTooNewError, ...).
@@ -81,7 +75,7 @@ export async function withSession<T>(
   workflows: readonly Workflow<unknown, unknown>[],
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
-  const store = storeFor(options.store);
+  const store = await openStore(options.store);
   const rt = createRuntime({ store, workflows, resume: false });
   try {
     await rt.ready();
