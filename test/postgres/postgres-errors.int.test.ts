@@ -200,6 +200,35 @@ describeWithPostgres('postgresStore errors against the server', () => {
     expect((await store.readVersions('b')).map((v) => v.version)).toEqual([1, 2]);
   });
 
+  it('creates many runs in one transaction: a bad init fails alone, an existing id is returned', async () => {
+    const store = open({ connectionString: POSTGRES_URL, schema: schema() });
+    await store.migrate();
+    await store.createRun(sampleRun('old', { input: { n: 1 } }));
+    const { nextVersion } = await import('../../src/testing/state-store-fixtures.js');
+    const bad = sampleRun('bad');
+    const results = await store.createRuns!([
+      sampleRun('new-1'),
+      { ...bad, firstVersion: nextVersion(bad.firstVersion, 'x', 1) },
+      sampleRun('old', { input: { n: 2 } }),
+      sampleRun('new-2', { idempotencyKey: 'k' }),
+      sampleRun('new-3', { idempotencyKey: 'k' }),
+    ]);
+    expect(results.map((r) => (r instanceof Error ? r.name : [r.run.runId, r.created]))).toEqual([
+      ['new-1', true],
+      'InvalidArgumentError',
+      ['old', false],
+      ['new-2', true],
+      ['new-2', false],
+    ]);
+    expect((await store.listRuns({})).map((r) => r.runId).sort()).toEqual([
+      'new-1',
+      'new-2',
+      'old',
+    ]);
+    expect((await store.readVersions('old'))[0]?.payload).toBe('{"n":1}');
+    expect(await store.getRun('bad')).toBeUndefined();
+  });
+
   it('rejects a commit whose connection dies with a retryable StoreUnavailableError, and a retry cannot apply twice', async () => {
     const s = schema();
     const app = `baton_kill_${s}`.slice(0, 60);

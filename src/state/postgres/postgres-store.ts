@@ -40,15 +40,12 @@ import {
   resolvePostgresStoreOptions,
   translateDriverError,
 } from './connect.js';
+import { insertNewRun, insertNewRuns } from './create-run.js';
 import { createPostgresEventStore } from './event-store.js';
 import { migrateSchema } from './migrate.js';
 import {
   bulkInsert,
-  encode,
-  JOURNAL_COLUMNS,
-  JOURNAL_TYPES,
   type JournalRow,
-  journalValues,
   RECORD_COLUMNS,
   RECORD_TYPES,
   type RecordRow,
@@ -59,9 +56,7 @@ import {
   toRunRecord,
   toVersionRecord,
   VERSION_COLUMNS,
-  VERSION_TYPES,
   type VersionRow,
-  versionValues,
 } from './rows.js';
 
 /**
@@ -79,11 +74,6 @@ type Lifecycle =
   | { readonly state: 'new' }
   | { readonly state: 'open'; readonly pool: pg.Pool }
   | { readonly state: 'closed' };
-
-const RUN_INSERT_COLUMNS =
-  'run_id, workflow, workflow_version, status, head_version, idempotency_key, created_at, ' +
-  'updated_at, output, error, waiting_for, lease_owner, lease_expires_at, parent_run_id, ' +
-  'parent_version';
 
 class PostgresStore implements StateStore {
   readonly kind = 'postgres' as const;
@@ -145,68 +135,16 @@ class PostgresStore implements StateStore {
   }
 
   async createRun(init: NewRun): Promise<CreateRunResult> {
-    const first = init.firstVersion;
-    if (first.version !== 1 || first.runId !== init.run.runId) {
-      const existing = await this.existing(init);
-      if (existing) return { run: existing, created: false };
-      throw new InvalidArgumentError(
-        'the first version of a run must be version 1 of that run',
-        'firstVersion',
-      );
-    }
-    const created = await this.transaction(async (client) => {
-      const r = init.run;
-      const inserted = await client.query(
-        `INSERT INTO runs (${RUN_INSERT_COLUMNS})
-         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT DO NOTHING`,
-        [
-          r.runId,
-          r.workflow,
-          r.workflowVersion,
-          r.status,
-          r.idempotencyKey ?? null,
-          r.createdAt,
-          r.updatedAt,
-          encode(r.output),
-          encode(r.error),
-          r.waitingFor ?? null,
-          r.leaseOwner ?? null,
-          r.leaseExpiresAt ?? null,
-          r.parentRunId ?? null,
-          r.parentVersion ?? null,
-        ],
-      );
-      if (inserted.rowCount === 0) return false;
-      const v = bulkInsert('versions', VERSION_COLUMNS, VERSION_TYPES, [versionValues(first)]);
-      await client.query(v.text, v.values);
-      if (init.journal?.length) {
-        const j = bulkInsert(
-          'journal',
-          JOURNAL_COLUMNS,
-          JOURNAL_TYPES,
-          init.journal.map(journalValues),
-        );
-        await client.query(j.text, j.values);
-      }
-      return true;
-    });
-    if (created) return { run: Object.freeze({ ...init.run, headVersion: 1 }), created: true };
-    const existing = await this.existing(init);
-    if (!existing) throw new Error(`run ${init.run.runId} conflicted but cannot be read back`);
-    return { run: existing, created: false };
+    return this.transaction((client) => insertNewRun(client, init));
   }
 
-  /** The run a create collides with: by idempotency key first, then by id. */
-  private async existing(init: NewRun): Promise<RunRecord | undefined> {
-    const key = init.run.idempotencyKey;
-    if (key !== null && key !== undefined) {
-      const byKey = await this.query<RunRow>('SELECT * FROM runs WHERE idempotency_key = $1', [
-        key,
-      ]);
-      if (byKey[0]) return toRunRecord(byKey[0]);
+  /** Creates many runs in one transaction; a rejected init yields its error, the others commit. */
+  async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
+    if (inits.length === 0) {
+      this.pool();
+      return [];
     }
-    return this.getRun(init.run.runId);
+    return this.transaction((client) => insertNewRuns(client, inits));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
