@@ -18,6 +18,9 @@ interface Deferred {
 export class RunWaiters {
   private readonly waiting = new Map<string, Deferred>();
   private readonly stopped = new AbortController();
+  /** Runs driven elsewhere that someone waits for. */
+  private readonly polled = new Set<string>();
+  private polling: Promise<void> | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -62,19 +65,28 @@ export class RunWaiters {
   private startPolling(runId: string, d: Deferred): void {
     if (d.polling) return;
     d.polling = true;
-    void this.poll(runId, d);
+    this.polled.add(runId);
+    this.polling ??= this.pollAll().finally(() => {
+      this.polling = undefined;
+    });
   }
 
-  /** Polls the store until the run is terminal or the waiter was settled directly. */
-  private async poll(runId: string, d: Deferred): Promise<void> {
-    while (!this.stopped.signal.aborted && this.waiting.get(runId) === d) {
-      if (!this.isLocal(runId)) {
+  /** One loop polls every run driven elsewhere, until none is left (one timer, not one per run). */
+  private async pollAll(): Promise<void> {
+    while (!this.stopped.signal.aborted && this.polled.size > 0) {
+      for (const runId of [...this.polled]) {
+        if (!this.waiting.has(runId)) {
+          this.polled.delete(runId);
+          continue;
+        }
+        if (this.isLocal(runId)) continue;
         const run = await this.store.getRun(runId).catch(() => undefined);
         if (run && TERMINAL_STATUSES.has(run.status)) {
+          this.polled.delete(runId);
           this.settle(run);
-          return;
         }
       }
+      if (this.polled.size === 0) return;
       await this.clock.sleep(this.pollMs, this.stopped.signal).catch(() => {});
     }
   }
