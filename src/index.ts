@@ -101,6 +101,11 @@ export {
   resolvePolicy,
   validatePolicy,
 } from './resilience/policy.js';
+export {
+  type BreakerFactory,
+  createSharedBreakerFactory,
+  type SharedBreakerOptions,
+} from './resilience/shared-breaker.js';
 export type * from './state/event-store.js';
 export { GENESIS_HASH, hashVersion } from './state/hash.js';
 export { canonicalJson, deepFreeze, type Json, type JsonObject, sealJson } from './state/json.js';

@@ -8,7 +8,9 @@
  *   compensator takes every failure event with ONE filter (`<prefix>.*.f`): servers before 2.10
  *   accept a single filter subject per consumer.
  * - Tokens are injective: `.` becomes `~` (never in a Baton name) and any other character outside
- *   `[A-Za-z0-9_@+-]` is escaped as `%XX`, so two types or two consumers never share a name.
+ *   `[A-Za-z0-9@+-]` (`_` included) is escaped as `_XX`, so two types or two consumers never
+ *   share a name. No `%` or `$`: durable names end up in ack subjects, where the server
+ *   mangles `%`.
  * - An existing stream is used only if it captures `<prefix>.>` and keeps messages for several
  *   consumers (not a work queue); anything else is refused with a message naming the stream.
  */
@@ -27,10 +29,10 @@ export function token(name: string): string {
   let out = '';
   for (const ch of name) {
     if (ch === '.') out += '~';
-    else if (/^[A-Za-z0-9_@+-]$/.test(ch)) out += ch;
+    else if (/^[A-Za-z0-9@+-]$/.test(ch)) out += ch;
     else
       out += [...Buffer.from(ch, 'utf8')]
-        .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+        .map((b) => `_${b.toString(16).toUpperCase().padStart(2, '0')}`)
         .join('');
   }
   return out;

@@ -113,8 +113,12 @@ export class LeaseKeeper {
     const workflows = this.o.workflows();
     if (workflows.length === 0) return;
     for (;;) {
-      const limit = Math.min(CLAIM_BATCH, this.o.capacity());
-      if (limit <= 0 || this.stopped.signal.aborted || !this.o.claiming()) return;
+      const wanted = Math.min(CLAIM_BATCH, this.o.capacity());
+      if (wanted <= 0 || this.stopped.signal.aborted || !this.o.claiming()) return;
+      // A claim also returns runs this runtime already holds (so a failed driver's run can be
+      // taken up again); ask for that many more, so they never crowd out new work.
+      const driving = new Set(this.o.driving());
+      const limit = wanted + driving.size;
       const now = core.clock.now();
       const claimed = await core.store.claimRuns({
         owner: core.owner,
@@ -123,10 +127,15 @@ export class LeaseKeeper {
         workflows,
         limit,
       });
-      const fresh = claimed.filter((r) => !this.o.driving().includes(r.runId));
+      const fresh = claimed.filter((r) => !driving.has(r.runId)).slice(0, wanted);
       for (const run of fresh) await this.o.onClaimed(run);
       if (claimed.length < limit || fresh.every((r) => this.unresumable.has(r.runId))) return;
     }
+  }
+
+  /** Resolves once no claim is in flight (a drain must not miss a run claimed meanwhile). */
+  async idle(): Promise<void> {
+    while (this.claimingNow) await this.claimingNow.catch(() => {});
   }
 
   /** Remembers the earliest deadline among a waiting run's parked waits. */

@@ -111,6 +111,9 @@ export class RunDriver {
       'baton.run.status.at_start': this.run.status,
     });
     const end = await this.driveInner().catch((e: unknown) => {
+      // The store refused or failed a commit: stop the agents still running for this run (the
+      // run stays resumable from its last committed version, by this or another runtime).
+      this.halt('closed');
       this.scope?.end('error', describeError(e));
       throw e;
     });

@@ -65,6 +65,12 @@ export interface RuntimeOptions {
   readonly onAlert?: (alert: Alert) => void | Promise<void>;
   /** Randomness for backoff jitter and sampling (default Math.random). */
   readonly random?: () => number;
+  /**
+   * Share breaker state through the store, so a dependency that is down trips one breaker for
+   * every runtime (worker) on the store, not one per process. `syncMs` bounds how stale a
+   * breaker's view of the fleet may be (default 1000).
+   */
+  readonly sharedBreakers?: boolean | { readonly syncMs?: number };
   /** Where spans go (default: nowhere). See `createTracing`. */
   readonly telemetry?: Telemetry;
   /** Reactors this runtime runs (choreography); each handles its events effectively once. */

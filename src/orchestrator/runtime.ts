@@ -26,6 +26,7 @@ import { embeddedBus } from '../events/embedded-bus.js';
 import { systemClock } from '../resilience/clock.js';
 import { createGuardRegistry } from '../resilience/guard-registry.js';
 import { type ResolvedPolicy, resolvePolicy } from '../resilience/policy.js';
+import { createSharedBreakerFactory } from '../resilience/shared-breaker.js';
 import { createIdGenerator } from '../state/ids.js';
 import type { Json } from '../state/json.js';
 import { StateReader } from '../state/state-reader.js';
@@ -96,13 +97,30 @@ class BatonRuntime implements Runtime {
     const policies = new WeakMap<StepSpec, ResolvedPolicy>();
     // In memory a batch needs no wait; on disk, waiting one turn lets many runs share an fsync.
     const schedule = store.kind === 'memory' ? 'microtask' : 'immediate';
+    const owner =
+      options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    const shared = options.sharedBreakers;
     const guards = createGuardRegistry({
       clock,
       ...(options.policy ? { defaults: options.policy } : {}),
       ...(options.random ? { random: options.random } : {}),
+      // Fleet-wide breakers: state shared through the store, one probe per reset for the fleet.
+      ...(shared
+        ? {
+            breakerFactory: createSharedBreakerFactory({
+              store,
+              instance: owner,
+              ...(typeof shared === 'object' && shared.syncMs !== undefined
+                ? { syncMs: shared.syncMs }
+                : {}),
+            }),
+          }
+        : {}),
       onTransition: (t) => {
-        // Every transition is emitted for tracing and recorded in the store with time and reason.
+        // Every transition is emitted for tracing and recorded in the store with time and reason
+        // (a shared breaker records its own transitions, for the fleet to read).
         telemetry.breakerTransition(t);
+        if (shared) return undefined;
         return store
           .appendRecords([
             { kind: 'breaker', key: t.breaker, runId: null, at: t.at, body: { ...t } },
@@ -118,8 +136,7 @@ class BatonRuntime implements Runtime {
       creator: new GroupCreator(store, schedule),
       clock,
       logger: options.logger ?? silentLogger,
-      owner:
-        options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+      owner,
       leaseMs: options.leaseMs ?? 30_000,
       maxSlotBytes: options.maxSlotBytes ?? DEFAULT_MAX_SLOT_BYTES,
       defaults: options.policy,
@@ -229,6 +246,7 @@ class BatonRuntime implements Runtime {
       drain: async () => {
         // Graceful: claim nothing new, let every run in hand finish (or park), then give up leases.
         this.claiming = false;
+        await this.leases.idle();
         while (this.drivers.size > 0) await this.waiters.tick();
       },
     };

@@ -26,6 +26,7 @@ import {
 import { abortReason, type Clock, systemClock } from './clock.js';
 import type { ResolvedPolicy } from './policy.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import type { BreakerFactory } from './shared-breaker.js';
 import { withTimeout } from './timeout.js';
 
 /** Reported before each attempt. */
@@ -96,6 +97,8 @@ export interface AgentGuardOptions {
   /** Source of jitter in [0, 1) (default `Math.random`). */
   readonly random?: () => number;
   readonly onTransition?: BreakerTransitionListener;
+  /** Builds the breaker (default: a local one; `createSharedBreakerFactory` shares it via the store). */
+  readonly breakerFactory?: BreakerFactory;
   /** Shares caller-signal listeners (a registry passes one linker to all its guards). */
   readonly link?: AbortLink;
 }
@@ -109,7 +112,7 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
   const breaker =
     policy.breaker === false
       ? undefined
-      : createCircuitBreaker({
+      : (options.breakerFactory ?? createCircuitBreaker)({
           name,
           policy: policy.breaker,
           clock,

@@ -13,6 +13,7 @@ import { createAgentGuard } from './agent-guard.js';
 import type { BreakerSnapshot, BreakerTransitionListener } from './circuit-breaker.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Policy, resolvePolicy } from './policy.js';
+import type { BreakerFactory } from './shared-breaker.js';
 
 /** Options of {@link createGuardRegistry}. */
 export interface GuardRegistryOptions {
@@ -21,6 +22,8 @@ export interface GuardRegistryOptions {
   readonly defaults?: Policy;
   readonly random?: () => number;
   readonly onTransition?: BreakerTransitionListener;
+  /** Builds each breaker (default: local to this runtime). */
+  readonly breakerFactory?: BreakerFactory;
 }
 
 /** Hands out the guards of one runtime. */
@@ -53,6 +56,7 @@ export function createGuardRegistry(options: GuardRegistryOptions = {}): GuardRe
           link,
           ...(options.random ? { random: options.random } : {}),
           ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+          ...(options.breakerFactory ? { breakerFactory: options.breakerFactory } : {}),
         });
         guards.set(agentId, g);
       }

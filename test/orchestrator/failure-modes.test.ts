@@ -177,4 +177,39 @@ describe('failure handling through the runtime', () => {
     expect(sawAbort).toBe(true);
     await rt.close();
   });
+
+  it('shares a breaker across runtimes on one store: one dependency down trips it for the fleet', async () => {
+    const clock = new FakeClock(50_000);
+    const { agent: a, state } = switchable('fleet-dep', {
+      retry: { maxAttempts: 1 },
+      breaker: { failureThreshold: 2, resetAfterMs: 60_000 },
+    });
+    const wf = oneStep(a, 'fleet');
+    const store = memoryStore();
+    const shared = { syncMs: 0 };
+    const first = createRuntime({
+      store,
+      workflows: [wf],
+      clock,
+      owner: 'w1',
+      sharedBreakers: shared,
+    });
+    const second = createRuntime({
+      store,
+      workflows: [wf],
+      clock,
+      owner: 'w2',
+      sharedBreakers: shared,
+      resume: false,
+    });
+    const apps = applications(3);
+    for (const app of apps.slice(0, 2)) await (await first.start(wf, app)).result().catch(() => {});
+    expect(first.breakers()[0]?.state).toBe('open');
+    const calls = state.calls;
+    const err = await (await second.start(wf, apps[2]!)).result().catch((e: unknown) => e);
+    expect((err as Error).cause).toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(state.calls).toBe(calls);
+    await first.close();
+    await second.close();
+  });
 });
