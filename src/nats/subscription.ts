@@ -15,6 +15,8 @@
  *   holding the same message (an `ack_wait` redelivery) never run the handler concurrently.
  * - Never more than `concurrency` deliveries in hand; leases and in-hand messages are renewed
  *   every third of `ack_wait` (store `renewDeliveries`, JetStream `working()`).
+ * - `term()` carries no reason: servers before 2.10 ignore a `+TERM <reason>` and keep the message
+ *   pending forever.
  * - Every tick also claims from the store directly, so an event stored but never published (a
  *   crash between the commit and the publish) is still delivered.
  */
@@ -111,7 +113,7 @@ export class NatsSubscription {
     const id = m.headers?.get(EVENT_ID_HEADER) ?? '';
     const type = m.headers?.get(EVENT_TYPE_HEADER) ?? '';
     if (id === '') {
-      m.term('not a Baton event');
+      m.term();
       return;
     }
     if (this.o.local && !this.o.local.has(type)) {
@@ -180,9 +182,9 @@ export class NatsSubscription {
         consumer: this.o.spec.name,
         eventId: id,
       });
-      this.release(id, (m) => m.term('event not in the store'));
+      this.release(id, (m) => m.term());
     } else if (row.status === 'done') this.release(id, (m) => m.ack());
-    else if (row.status === 'dead') this.release(id, (m) => m.term('dead letter'));
+    else if (row.status === 'dead') this.release(id, (m) => m.term());
     else this.waitOrGiveBack(id, row, now);
   }
 
@@ -228,7 +230,7 @@ export class NatsSubscription {
       dead: async (error) =>
         settled(
           await store.settleDelivery({ ...base, outcome: 'dead', at: clock.now(), error }),
-          () => this.release(id, (m) => m.term('dead letter')),
+          () => this.release(id, (m) => m.term()),
         ),
     };
     this.o
