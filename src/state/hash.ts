@@ -24,25 +24,9 @@ export interface HashedFields {
 
 /** sha256 over a version's fields and its predecessor's hash, hex-encoded. */
 export function hashVersion(f: HashedFields): string {
-  // A fixed, unambiguous header: JSON-encoding the strings keeps separators from colliding.
-  const header = JSON.stringify([
-    f.runId,
-    f.version,
-    f.step,
-    f.kind,
-    f.createdBy,
-    f.inputVersion,
-    f.contract,
-    f.tag,
-    f.createdAt,
-  ]);
-  return createHash('sha256')
-    .update(f.prevHash)
-    .update('\n')
-    .update(header)
-    .update('\n')
-    .update(f.payload)
-    .digest('hex');
+  // A fixed, unambiguous header: strings are JSON-quoted, so separators cannot collide.
+  const header = `[${JSON.stringify(f.runId)},${f.version},${JSON.stringify(f.step)},${JSON.stringify(f.kind)},${JSON.stringify(f.createdBy)},${f.inputVersion === null ? 'null' : f.inputVersion},${f.contract === null ? 'null' : JSON.stringify(f.contract)},${f.tag === null ? 'null' : JSON.stringify(f.tag)},${f.createdAt}]`;
+  return createHash('sha256').update(`${f.prevHash}\n${header}\n`).update(f.payload).digest('hex');
 }
 
 /** sha256 of a string, hex-encoded. */

@@ -54,20 +54,24 @@ export function buildVersionFromPayload(
     const bytes = Buffer.byteLength(payload, 'utf8');
     if (bytes > maxSlotBytes) throw new PayloadTooLargeError(draft.step, bytes, maxSlotBytes);
   }
-  const fields = {
+  // One object, built once and frozen: this runs for every version of every run.
+  const v = {
     runId: draft.runId,
     version: draft.version,
     step: draft.step,
     kind: draft.kind ?? 'slot',
+    payload,
     createdBy: draft.createdBy,
     inputVersion: draft.inputVersion,
     contract: draft.contract,
     tag: draft.tag ?? null,
     createdAt: draft.createdAt,
-    payload,
+    traceId: draft.traceId ?? null,
+    hash: '',
     prevHash: draft.prevHash,
-  } as const;
-  return Object.freeze({ ...fields, traceId: draft.traceId ?? null, hash: hashVersion(fields) });
+  };
+  v.hash = hashVersion(v);
+  return Object.freeze(v);
 }
 
 /** Result of verifying a run's chain. */
