@@ -14,7 +14,7 @@
 import type { Agent } from '../agents/agent.js';
 import { describeError, type ErrorInfo, LeaseLostError } from '../errors.js';
 import { compensableStep, compensatedVersion, compensateRun } from '../saga/compensator.js';
-import { sealJson } from '../state/json.js';
+import { type Json, sealJson } from '../state/json.js';
 import type {
   JournalEntry,
   RunPatch,
@@ -152,7 +152,8 @@ export class RunDriver {
       if (!this.failure) this.launchReady();
       // Journal entries ride along with the next version commit (no extra transaction).
       if (this.completions.length > 0) {
-        await this.flush();
+        const ended = await this.flush();
+        if (ended) return ended;
         continue;
       }
       if (this.inFlight.size > 0) {
@@ -297,7 +298,7 @@ export class RunDriver {
   }
 
   /** Commits every finished step as new versions, in one write (one transaction, shared). */
-  private async flush(): Promise<void> {
+  private async flush(): Promise<DriverEnd | undefined> {
     const completions = this.completions.splice(0);
     const now = this.core.clock.now();
     const built = versionsFor(this.runId, completions, this.head, this.prevHash, now);
@@ -310,10 +311,15 @@ export class RunDriver {
       ...pending.filter((e) => e.type !== 'step.started' || !ending.has(e.step ?? '')),
       ...built.journal,
     ];
-    const statusChange: RunPatch | undefined =
-      this.run.status !== 'running'
+    // When these are the run's last steps, the completion rides in the same write: one
+    // transaction and one head update fewer per run.
+    const output = this.finalOutput(completions);
+    const statusChange: RunPatch | undefined = output
+      ? { status: 'completed', output: output.value, waitingFor: null, lease: null, updatedAt: now }
+      : this.run.status !== 'running'
         ? { status: 'running', updatedAt: now, waitingFor: serializeParked(this.parked) }
         : undefined;
+    if (output) journal.push(entry(this.runId, 'run.completed', null, now));
     await this.commit({
       runId: this.runId,
       expectedVersion: this.head,
@@ -334,7 +340,40 @@ export class RunDriver {
     this.data = Object.freeze(data) as StateData;
     this.head += versions.length;
     this.prevHash = built.lastHash;
+    if (output) {
+      this.run = {
+        ...this.run,
+        status: 'completed',
+        output: output.value,
+        headVersion: this.head,
+        updatedAt: now,
+        waitingFor: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      };
+      return { kind: 'ended', run: this.run };
+    }
     if (statusChange) this.run = { ...this.run, status: 'running' };
+    return undefined;
+  }
+
+  /**
+   * The workflow output, when committing these completions finishes the run: nothing else is
+   * running, parked or failed, and every step then has its slot. Undefined otherwise, or when
+   * the output selector fails (the regular path then reports that failure).
+   */
+  private finalOutput(completions: readonly Completion[]): { value: Json } | undefined {
+    if (this.failure || this.parked.size > 0 || this.stopReason) return undefined;
+    if (this.inFlight.size !== completions.length) return undefined;
+    const data: Record<string, unknown> = { ...this.data };
+    for (const c of completions) data[c.step] = c.value;
+    if (!this.workflow.order.every((name) => name in data)) return undefined;
+    try {
+      const output = (this.workflow.selectOutput as (s: unknown) => unknown)(Object.freeze(data));
+      return { value: JSON.parse(sealJson(output, '$.output').encoded) as Json };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Submits a write; a lost race or lease means another writer owns the run now. */
