@@ -9,22 +9,18 @@
  * redelivers them; redeliveries are made harmless by the inbox, which is why delivery is
  * at-least-once on the wire and effectively once in effect.
  *
- * Mapping onto NATS JetStream (for `natsBus()` from `baton/nats`):
- * - one stream (`BATON_EVENTS` by default) on subjects `baton.events.<type>`, created or
- *   verified at `start()`; `published(events)` publishes each stored event with the
- *   `Nats-Msg-Id` header set to `eventId`, so the stream's duplicate window drops the republish
- *   of a relay that crashed between the store commit and the publish (the relay re-sends events
- *   past its last acknowledged seq on start);
- * - one durable pull consumer per `ConsumerSpec.name` (a reactor id, or `$compensator`), filtered
- *   on the subjects of `match.types` (failure events also go to `baton.failures.<type>`), with
- *   `max_deliver` unbounded (Baton decides dead letters from the store's attempt count) and
- *   `ack_wait` = the lease;
- * - `BusMessage.complete` = store settle, then `ack()`; `retry(delay)` = store settle, then
- *   `nak(delay)`; `dead` = store settle, then `term()`; a long handler calls `working()`
- *   (`inProgress()`);
- * - per-correlation order: the consumer must not hand out a correlation's next event before
- *   the previous one is settled (subject partitioning by a hash of the correlation id, one
- *   `max_ack_pending = 1` consumer per partition, or the store's ordering check on claim).
+ * Mapping onto NATS JetStream (`natsBus()` from `baton/nats`, src/nats/):
+ * - one stream (`BATON_EVENTS` by default) on subjects `<prefix>.<type token>.<e|f>` (`e` for
+ *   events, `f` for failure events), created or verified at start; each stored event is
+ *   published with `Nats-Msg-Id` = its event id, so the duplicate window drops republishes;
+ * - one durable pull consumer per reactor (a single filter subject each, `<prefix>.<type>.*`;
+ *   the compensator filters `<prefix>.*.f`), `ack_wait` = the store lease (renewed every third);
+ * - when a message arrives the bus claims the due deliveries through the store and answers each
+ *   message from its delivery row: `ack()` after a done settle, `nak(delay)` after a retry,
+ *   `term()` (without a reason: older servers ignore term with a reason) after a dead letter;
+ * - per-correlation order comes from the store's claim, not from the stream;
+ * - each tick also claims from the store directly, so an event stored but never sent is still
+ *   delivered.
  *
  * The embedded bus maps the same calls onto the store's delivery rows (claim = lease, settle =
  * ack/nak/term), so it needs no process besides the runtime.
