@@ -126,51 +126,89 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     }
   };
 
-  const describe = (error: unknown): string =>
-    error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const machine: BreakerMachine = {
+    name,
+    policy,
+    now: () => clock.now(),
+    current: () => current,
+    apply,
+  };
 
   return {
     name,
-    async execute<T>(fn: () => Promise<T>, opts?: ExecuteOptions): Promise<T> {
-      const admission = breakerAdmission(current, clock.now(), policy);
-      if (admission.kind === 'reject') throw new CircuitOpenError(name, admission.retryAfterMs);
-      apply({ type: 'acquire' });
-      const generation = current.generation;
-      let value: T;
-      try {
-        value = await fn();
-      } catch (error) {
-        let counts = true;
-        try {
-          counts = (opts?.countsAsFailure ?? defaultCountsAsFailure)(error);
-        } catch {
-          // A broken classifier must not leave the probe slot held forever: count the failure.
-        }
-        apply(
-          counts
-            ? { type: 'failure', generation, error: describe(error) }
-            : { type: 'uncounted', generation },
-        );
-        throw error;
-      }
-      apply({ type: 'success', generation });
-      return value;
-    },
-    snapshot(): BreakerSnapshot {
-      const s = current;
-      const base = {
-        name,
-        state: s.state,
-        consecutiveFailures: s.consecutiveFailures,
-        since: s.since,
-        reason: s.reason,
-      };
-      if (s.state === 'closed') return base;
-      const admission = breakerAdmission(s, clock.now(), policy);
-      return admission.kind === 'reject'
-        ? { ...base, openedAt: s.openedAt, retryAfterMs: admission.retryAfterMs }
-        : { ...base, openedAt: s.openedAt };
-    },
+    execute: <T>(fn: () => Promise<T>, opts?: ExecuteOptions): Promise<T> =>
+      executeThrough(machine, fn, opts),
+    snapshot: () => snapshotOf(name, current, clock.now(), policy),
     state: () => current,
   };
+}
+
+/** What running a call through a breaker needs: its state machine, however it is stored. */
+export interface BreakerMachine {
+  readonly name: string;
+  readonly policy: BreakerSettings;
+  now(): number;
+  current(): BreakerState;
+  apply(event: BreakerEvent): void;
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Runs one call through a breaker: admission (fail fast when open, one probe when half-open),
+ * then the outcome as an event. Shared by the local and the fleet-wide (store-backed) breakers.
+ * @throws CircuitOpenError when the call is not admitted; otherwise whatever `fn` throws.
+ */
+export async function executeThrough<T>(
+  m: BreakerMachine,
+  fn: () => Promise<T>,
+  opts?: ExecuteOptions,
+): Promise<T> {
+  // From here to `acquire`, no await: the admission decision is atomic within the process.
+  const admission = breakerAdmission(m.current(), m.now(), m.policy);
+  if (admission.kind === 'reject') throw new CircuitOpenError(m.name, admission.retryAfterMs);
+  m.apply({ type: 'acquire' });
+  const generation = m.current().generation;
+  let value: T;
+  try {
+    value = await fn();
+  } catch (error) {
+    let counts = true;
+    try {
+      counts = (opts?.countsAsFailure ?? defaultCountsAsFailure)(error);
+    } catch {
+      // A broken classifier must not leave the probe slot held forever: count the failure.
+    }
+    m.apply(
+      counts
+        ? { type: 'failure', generation, error: describeFailure(error) }
+        : { type: 'uncounted', generation },
+    );
+    throw error;
+  }
+  m.apply({ type: 'success', generation });
+  return value;
+}
+
+/** A breaker's state as listed by `rt.breakers()`. */
+export function snapshotOf(
+  name: string,
+  s: BreakerState,
+  now: number,
+  policy: BreakerSettings,
+): BreakerSnapshot {
+  const base = {
+    name,
+    state: s.state,
+    consecutiveFailures: s.consecutiveFailures,
+    since: s.since,
+    reason: s.reason,
+  };
+  if (s.state === 'closed') return base;
+  const admission = breakerAdmission(s, now, policy);
+  return admission.kind === 'reject'
+    ? { ...base, openedAt: s.openedAt, retryAfterMs: admission.retryAfterMs }
+    : { ...base, openedAt: s.openedAt };
 }

@@ -22,21 +22,21 @@
  *   exactly like the in-process one. Records are compared by their clock time, so machines'
  *   clocks must agree to within a small fraction of `resetAfterMs`.
  */
-import { CircuitOpenError, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { Json } from '../state/json.js';
 import type { StateStore } from '../state/store.js';
 import {
   type BreakerEvent,
   type BreakerState,
-  breakerAdmission,
   initialBreakerState,
   transitionBreaker,
 } from './breaker-state.js';
 import {
-  type BreakerSnapshot,
+  type BreakerMachine,
   type CircuitBreaker,
   type CircuitBreakerOptions,
-  defaultCountsAsFailure,
+  executeThrough,
+  snapshotOf,
 } from './circuit-breaker.js';
 import { systemClock } from './clock.js';
 
@@ -201,8 +201,13 @@ function createSharedBreaker(
     return syncing;
   };
 
-  const describe = (error: unknown): string =>
-    error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const machine: BreakerMachine = {
+    name,
+    policy,
+    now: () => clock.now(),
+    current: () => current,
+    apply,
+  };
 
   return {
     name,
@@ -212,46 +217,9 @@ function createSharedBreaker(
     ): Promise<T> {
       const pending = sync();
       if (pending) await pending;
-      // From here to `acquire`, no await: the admission decision is atomic within the process.
-      const admission = breakerAdmission(current, clock.now(), policy);
-      if (admission.kind === 'reject') throw new CircuitOpenError(name, admission.retryAfterMs);
-      apply({ type: 'acquire' });
-      const generation = current.generation;
-      let value: T;
-      try {
-        value = await fn();
-      } catch (error) {
-        let counts = true;
-        try {
-          counts = (opts?.countsAsFailure ?? defaultCountsAsFailure)(error);
-        } catch {
-          // A broken classifier must not hold the probe slot forever: count the failure.
-        }
-        apply(
-          counts
-            ? { type: 'failure', generation, error: describe(error) }
-            : { type: 'uncounted', generation },
-        );
-        throw error;
-      }
-      apply({ type: 'success', generation });
-      return value;
+      return executeThrough(machine, fn, opts);
     },
-    snapshot(): BreakerSnapshot {
-      const s = current;
-      const base = {
-        name,
-        state: s.state,
-        consecutiveFailures: s.consecutiveFailures,
-        since: s.since,
-        reason: s.reason,
-      };
-      if (s.state === 'closed') return base;
-      const admission = breakerAdmission(s, clock.now(), policy);
-      return admission.kind === 'reject'
-        ? { ...base, openedAt: s.openedAt, retryAfterMs: admission.retryAfterMs }
-        : { ...base, openedAt: s.openedAt };
-    },
+    snapshot: () => snapshotOf(name, current, clock.now(), policy),
     state: () => current,
   };
 }
