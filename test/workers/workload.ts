@@ -5,23 +5,7 @@
  * executions per (run, step) across processes, including processes killed with SIGKILL.
  */
 import type pg from 'pg';
-import { agent, type Policy, workflow } from '../../src/index.js';
-import {
-  type App,
-  Application,
-  Decision,
-  DecisionIn,
-  Fraud,
-  flaggedOf,
-  Income,
-  outcomeOf,
-  Risk,
-  RiskIn,
-  ratingOf,
-  Score,
-  scoreOf,
-  verifiedOf,
-} from '../orchestrator/fixtures.js';
+import { referenceWorkflow } from '../orchestrator/fixtures.js';
 
 /** The five steps, in no particular order. */
 export const STEPS = ['score', 'income', 'fraud', 'risk', 'decision'] as const;
@@ -58,73 +42,8 @@ export function workerWorkflow(o: WorkloadOptions) {
     }
     if (o.ioMs > 0) await new Promise((r) => setTimeout(r, o.ioMs));
   };
-  const policy: Policy & { onFailure?: 'fail' } = { retry: { maxAttempts: 1 } };
-  const score = agent({
-    name: 'score',
-    version: '1.0.0',
-    input: Application,
-    output: Score,
-    policy,
-    execute: async (a, ctx) => {
-      await before(ctx.runId, 'score');
-      return { score: scoreOf(a as App) };
-    },
+  // The reference workflow itself, with each agent's execution recorded before its work.
+  return referenceWorkflow({
+    hooks: { before: (step, _input, _signal, ctx) => before(ctx.runId, step) },
   });
-  const income = agent({
-    name: 'income',
-    version: '1.0.0',
-    input: Application,
-    output: Income,
-    policy,
-    execute: async (a, ctx) => {
-      await before(ctx.runId, 'income');
-      return { verified: verifiedOf(a as App) };
-    },
-  });
-  const fraud = agent({
-    name: 'fraud',
-    version: '1.0.0',
-    input: Application,
-    output: Fraud,
-    policy,
-    execute: async (a, ctx) => {
-      await before(ctx.runId, 'fraud');
-      return { flagged: flaggedOf(a as App) };
-    },
-  });
-  const risk = agent({
-    name: 'risk',
-    version: '1.0.0',
-    input: RiskIn,
-    output: Risk,
-    policy,
-    execute: async (r, ctx) => {
-      await before(ctx.runId, 'risk');
-      return { rating: ratingOf(r.score, r.verified, r.debt) };
-    },
-  });
-  const decision = agent({
-    name: 'decision',
-    version: '1.0.0',
-    input: DecisionIn,
-    output: Decision,
-    policy,
-    execute: async (d, ctx) => {
-      await before(ctx.runId, 'decision');
-      return { outcome: outcomeOf(d.rating, d.flagged) };
-    },
-  });
-  return workflow('reference', { version: 1, input: Application })
-    .step('score', score, { input: (s) => s.input })
-    .step('income', income, { input: (s) => s.input })
-    .step('fraud', fraud, { input: (s) => s.input })
-    .step('risk', risk, {
-      needs: ['score', 'income'],
-      input: (s) => ({ score: s.score.score, verified: s.income.verified, debt: s.input.debt }),
-    })
-    .step('decision', decision, {
-      needs: ['risk', 'fraud'],
-      input: (s) => ({ rating: s.risk.rating, flagged: s.fraud.flagged }),
-    })
-    .output((s) => s.decision);
 }
