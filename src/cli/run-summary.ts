@@ -99,6 +99,8 @@ export function summarizeSteps(journal: readonly JournalEntry[]): StepSummary[] 
     s.status = review ? 'review' : end;
     s.endedAt = j.at;
     s.durationMs = j.durationMs ?? (s.startedAt === null ? null : j.at - s.startedAt);
+    // A step that started and ended between two commits has one journal entry: its end.
+    if (s.startedAt === null && j.durationMs !== null) s.startedAt = j.at - j.durationMs;
     s.version = j.version ?? s.version;
     if (j.type === 'step.succeeded' || j.type === 'step.cached')
       s.attempts = Math.max(s.attempts, 1);

@@ -103,6 +103,8 @@ interface Session {
   readonly settler: Settler;
   readonly runs: Map<string, TrackedRun>;
   readonly progress: () => void;
+  /** Intake control while the fraud breaker is not closed (see `admit`). */
+  readonly intake: { probing: boolean };
 }
 
 async function startAndSettle(
@@ -111,10 +113,33 @@ async function startAndSettle(
   key: string,
   phase: TrackedRun['phase'],
 ): Promise<void> {
-  const h = await s.rt.start(s.wf, app, { idempotencyKey: key });
-  s.runs.set(h.id, { runId: h.id, app, phase });
-  await s.settler.settled(h.id);
-  s.progress();
+  const probe = phase === 'main' ? await admit(s) : false;
+  try {
+    const h = await s.rt.start(s.wf, app, { idempotencyKey: key });
+    s.runs.set(h.id, { runId: h.id, app, phase });
+    await s.settler.settled(h.id);
+    s.progress();
+  } finally {
+    if (probe) s.intake.probing = false;
+  }
+}
+
+/**
+ * Backpressure: while the fraud breaker is open, new applications wait instead of failing fast
+ * one after another; once it may half-open, one application goes through as the probe and the
+ * others wait until the breaker has closed again. Resolves true for the probe.
+ */
+async function admit(s: Session): Promise<boolean> {
+  for (;;) {
+    const fraud = s.rt.breakers().find((b) => b.name.startsWith('fraud-detection@'));
+    if (!fraud || fraud.state === 'closed') return false;
+    const wait = fraud.state === 'open' ? (fraud.retryAfterMs ?? 0) : 0;
+    if (wait <= 0 && !s.intake.probing) {
+      s.intake.probing = true;
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 10), 50)));
+  }
 }
 
 /**
@@ -153,7 +178,7 @@ export async function runSystem(o: SystemOptions): Promise<SystemReport> {
   let settled = 0;
   let phase = 'deciding';
   const progress = (): void => o.onProgress?.({ settled: ++settled, total: runs.size, phase });
-  const s: Session = { rt, wf, settler, runs, progress };
+  const s: Session = { rt, wf, settler, runs, progress, intake: { probing: false } };
   try {
     await rt.ready();
     let crash: CrashReport | null = null;
