@@ -99,4 +99,16 @@ describe('baton worker, events and rollback', () => {
     expect(dead.code).toBe(0);
     expect(dead.stdout).toContain('no dead letters');
   });
+
+  it('runs the demo on a new store and shows a verified history', async () => {
+    const path = db();
+    const demo = await baton(['--store', path, 'demo']);
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stdout).toMatch(/run \S+ completed: \{"fillable":true,"totalCents":1080\}/);
+    expect(demo.stdout).toContain('hash chain: verified (4 versions)');
+    const runs = await baton(['--store', path, '--json', 'runs']);
+    expect(
+      (JSON.parse(runs.stdout) as { runs?: unknown[] }).runs ?? JSON.parse(runs.stdout),
+    ).toHaveLength(1);
+  });
 });
