@@ -206,8 +206,7 @@ class BatonRuntime implements Runtime {
     this.registry.register(wf as Workflow);
     await this.readyPromise;
     const created = await createRun(this.core, wf as Workflow, input, opts, this.newId);
-    if (created.created)
-      this.launch(created.run, [created.firstVersion], materialize([created.firstVersion]));
+    if (created.created) this.launch(created.run, [created.firstVersion], created.data);
     return createRunHandle<Out>(created.run.runId, this.core.store, this.waiters);
   }
 

@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { GENESIS_HASH } from '../state/hash.js';
-import type { RunRecord, VersionRecord } from '../state/types.js';
+import type { Json } from '../state/json.js';
+import type { RunRecord, StateData, VersionRecord } from '../state/types.js';
 import { buildVersion } from '../state/versions.js';
 import type { RuntimeCore } from './runtime-core.js';
 import type { StartOptions } from './runtime-types.js';
@@ -15,6 +16,8 @@ export interface CreatedRun {
   readonly run: RunRecord;
   readonly firstVersion: VersionRecord;
   readonly created: boolean;
+  /** The state at version 1 (the sealed input in its slot), so the driver need not decode it. */
+  readonly data: StateData;
 }
 
 /**
@@ -94,5 +97,7 @@ export async function createRun(
     ],
   });
   if (result instanceof Error) throw result;
-  return { run: result.run, firstVersion, created: result.created };
+  // buildVersion sealed (deep-froze) `parsed` in place: it is the slot value as stored.
+  const data = Object.freeze({ input: parsed as Json }) as StateData;
+  return { run: result.run, firstVersion, created: result.created, data };
 }
