@@ -127,7 +127,10 @@ export class LeaseKeeper {
         workflows,
         limit,
       });
-      const fresh = claimed.filter((r) => !driving.has(r.runId)).slice(0, wanted);
+      const all = claimed.filter((r) => !driving.has(r.runId));
+      const fresh = all.slice(0, wanted);
+      // Claimed beyond capacity (fewer held runs came back than asked for): give those back at once.
+      for (const extra of all.slice(wanted)) await this.release(extra.runId);
       for (const run of fresh) await this.o.onClaimed(run);
       if (claimed.length < limit || fresh.every((r) => this.unresumable.has(r.runId))) return;
     }
