@@ -17,6 +17,7 @@ import {
   toError,
 } from '../errors.js';
 import type { ResolvedPolicy } from '../resilience/policy.js';
+import type { LazySignal } from '../resilience/timeout.js';
 import { freezeJson, sealJson } from '../state/json.js';
 import type { JournalEntry } from '../state/types.js';
 import { runEvaluators } from '../tracing/evaluators.js';
@@ -84,14 +85,14 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
     else freezeJson(input, `$.${step.name}.input`);
     const usage: ModelUsage[] = [];
     const guard = core.guards.guard(agent.id, call.workflow.policy, agent.policy, step.policy);
-    const output = await guard.run(
-      async (signal, attempt) => {
+    const output = await guard.runLazy(
+      async (attemptSignal, attempt) => {
         attempts = attempt;
         const scope = call.scope.attempt(attempt);
         try {
           const out = await agent.execute(
             input as never,
-            makeContext(call, attempt, signal, usage, scope),
+            makeContext(call, attempt, attemptSignal, usage, scope),
           );
           const parsed = agent.output.parse(out, {
             boundary: 'agent-output',
@@ -160,7 +161,7 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
 function makeContext(
   call: StepCall,
   attempt: number,
-  signal: AbortSignal,
+  attemptSignal: LazySignal,
   usage: ModelUsage[],
   scope: AttemptScope,
 ): AgentContext {
@@ -170,7 +171,10 @@ function makeContext(
     step: step.name,
     attempt,
     idempotencyKey: `${runId}:${step.name}`,
-    signal,
+    // A getter: the attempt's AbortSignal is created only if the agent reads it.
+    get signal() {
+      return attemptSignal.signal;
+    },
     logger: core.logger,
     usage: (u) => {
       usage.push(u);

@@ -27,7 +27,7 @@ import { abortReason, type Clock, systemClock } from './clock.js';
 import type { ResolvedPolicy } from './policy.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { BreakerFactory } from './shared-breaker.js';
-import { withTimeout } from './timeout.js';
+import { type LazySignal, withTimeoutLazy } from './timeout.js';
 
 /** Reported before each attempt. */
 export interface AttemptInfo {
@@ -85,6 +85,14 @@ export interface AgentGuard {
     fn: (signal: AbortSignal, attempt: number) => Promise<T>,
     opts?: GuardRunOptions,
   ): Promise<T>;
+  /**
+   * As {@link AgentGuard.run}, but `fn` reads the attempt's signal lazily (`s.signal`): an
+   * attempt that never reads it never pays for creating it.
+   */
+  runLazy<T>(
+    fn: (attemptSignal: LazySignal, attempt: number) => Promise<T>,
+    opts?: GuardRunOptions,
+  ): Promise<T>;
   snapshot(): GuardSnapshot;
 }
 
@@ -131,14 +139,14 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
     : undefined;
 
   const attemptOnce = async <T>(
-    fn: (signal: AbortSignal, attempt: number) => Promise<T>,
+    fn: (attemptSignal: LazySignal, attempt: number) => Promise<T>,
     attempt: number,
     opts: GuardRunOptions,
   ): Promise<T> => {
     const { signal } = opts;
     if (limiter) await limiter.acquire(signal);
     const timed = (): Promise<T> =>
-      withTimeout((s) => fn(s, attempt), {
+      withTimeoutLazy((s) => fn(s, attempt), {
         timeoutMs: (opts.policy ?? policy).timeoutMs,
         clock,
         label: opts.step ?? name,
@@ -159,8 +167,14 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
     name,
     policy,
     ...(breaker ? { breaker } : {}),
-    async run<T>(
+    run<T>(
       fn: (signal: AbortSignal, attempt: number) => Promise<T>,
+      opts: GuardRunOptions = {},
+    ): Promise<T> {
+      return this.runLazy((s, attempt) => fn(s.signal, attempt), opts);
+    },
+    async runLazy<T>(
+      fn: (attemptSignal: LazySignal, attempt: number) => Promise<T>,
       opts: GuardRunOptions = {},
     ): Promise<T> {
       const first = opts.startAttempt ?? 1;

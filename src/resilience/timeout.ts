@@ -35,6 +35,22 @@ export function withTimeout<T>(
   fn: (signal: AbortSignal) => Promise<T>,
   options: TimeoutOptions,
 ): Promise<T> {
+  return withTimeoutLazy((attempt) => fn(attempt.signal), options);
+}
+
+/** The attempt's AbortSignal, created only when read (creating one costs microseconds). */
+export interface LazySignal {
+  readonly signal: AbortSignal;
+}
+
+/**
+ * As {@link withTimeout}, but `fn` receives the attempt's signal lazily: an attempt whose code
+ * never reads it never pays for it.
+ */
+export function withTimeoutLazy<T>(
+  fn: (attempt: LazySignal) => Promise<T>,
+  options: TimeoutOptions,
+): Promise<T> {
   const { timeoutMs, clock, signal: outer, label } = options;
   if (outer?.aborted) return Promise.reject(abortReason(outer));
   const attempt = new AbortController();
@@ -67,7 +83,8 @@ export function withTimeout<T>(
     }
     let running: Promise<T>;
     try {
-      running = fn(attempt.signal);
+      // The controller is cheap; its `signal` is what costs, so it is read only on demand.
+      running = fn(attempt);
     } catch (error) {
       running = Promise.reject(error);
     }
