@@ -116,7 +116,7 @@ export function replayWorkflow(
   if (names.length === 0) return wf;
   for (const name of names) {
     const spec = wf.steps.find((s) => s.name === name);
-    if (!spec || spec.kind !== 'agent')
+    if (spec?.kind !== 'agent')
       throw new InvalidArgumentError(
         `workflow '${wf.name}' has no agent step '${name}' to override`,
         'overrides',

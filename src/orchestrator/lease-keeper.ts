@@ -145,7 +145,7 @@ export class LeaseKeeper {
   async watchWaiting(runId: string): Promise<void> {
     const { store } = this.o.core;
     const run = await store.getRun(runId);
-    if (!run || run.status !== 'waiting') return;
+    if (run?.status !== 'waiting') return;
     const parked = new Set(parkedSteps(run.waitingFor));
     let next: { step: string; at: number } | undefined;
     for (const j of await store.readJournal(runId)) {

@@ -27,7 +27,7 @@ export async function expireWait(
   step: string,
 ): Promise<ExpiredWait | undefined> {
   const run = await core.store.getRun(runId);
-  if (!run || run.status !== 'waiting' || !registry.has(run.workflow, run.workflowVersion))
+  if (run?.status !== 'waiting' || !registry.has(run.workflow, run.workflowVersion))
     return undefined;
   const spec = registry.get(run.workflow, run.workflowVersion).steps.find((s) => s.name === step);
   if (spec?.kind !== 'wait') return undefined;
