@@ -4,7 +4,7 @@
  * the built-in trace store, with a real SDK, and with both. Modes are interleaved and repeated;
  * the median is reported.
  *
- *   npx tsx test/tracing/measure-overhead.ts [runs=2000] [rounds=5]
+ *   npx tsx bench/tracing-overhead.ts [runs=2000] [rounds=5]
  */
 import type { ExportResult } from '@opentelemetry/core';
 import {
@@ -13,9 +13,9 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { createRuntime, memoryStore, type Telemetry } from '../../src/index.js';
-import { createTracing } from '../../src/tracing/index.js';
-import { applications, referenceWorkflow } from '../orchestrator/fixtures.js';
+import { createRuntime, memoryStore, type Telemetry } from '../src/index.js';
+import { createTracing } from '../src/tracing/index.js';
+import { applications, referenceWorkflow } from '../test/orchestrator/fixtures.js';
 
 /** An exporter that drops everything (we measure Baton and the SDK, not a network). */
 const discard: SpanExporter = {
