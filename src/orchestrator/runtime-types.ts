@@ -99,6 +99,10 @@ export interface Worker {
   readonly owner: string;
   /** Runs driven right now. */
   active(): number;
+  /** Ids of the runs this worker drives right now (including those queued for capacity). */
+  held(): string[];
+  /** Claims nothing new; resolves once no claim is in flight (the first half of a drain). */
+  stopClaiming(): Promise<void>;
   /** Graceful drain (SIGTERM): claims nothing new and resolves once every run in hand has finished or parked. */
   drain(): Promise<void>;
 }

@@ -242,6 +242,11 @@ class BatonRuntime implements Runtime {
     return {
       owner: this.core.owner,
       active: () => this.drivers.size,
+      held: () => [...this.drivers.keys()],
+      stopClaiming: async () => {
+        this.claiming = false;
+        await this.leases.idle();
+      },
       drain: async () => {
         // Graceful: claim nothing new, let every run in hand finish (or park), then give up leases.
         this.claiming = false;

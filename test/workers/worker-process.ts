@@ -4,7 +4,8 @@
  *
  * argv[2] is a JSON `WorkerConfig`. Reports go to stdout as JSON lines:
  * `ready`, `claimed` (run ids, time), `commit` (run id, ok or error code, when it was sent),
- * `renew-lost` (run ids), `drained` (on SIGTERM, after `worker.drain()`; then exit 0).
+ * `renew-lost` (run ids), `claiming-stopped` (on SIGTERM: the runs it still holds), `drained`
+ * (after `worker.drain()`; then exit 0).
  */
 import pg from 'pg';
 import { createRuntime, type StateStore } from '../../src/index.js';
@@ -40,6 +41,7 @@ export type WorkerReport =
       readonly sentAt: number;
     }
   | { readonly type: 'renew-lost'; readonly runIds: string[]; readonly at: number }
+  | { readonly type: 'claiming-stopped'; readonly held: string[] }
   | { readonly type: 'drained'; readonly active: number };
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
@@ -117,6 +119,9 @@ async function main(): Promise<void> {
   const worker = rt.startWorker({ concurrency: config.concurrency });
   process.on('SIGTERM', () => {
     void (async () => {
+      // Every run this worker will still drive is held once claiming has stopped.
+      await worker.stopClaiming();
+      report({ type: 'claiming-stopped', held: worker.held() });
       await worker.drain();
       const active = worker.active();
       await rt.close();

@@ -112,7 +112,12 @@ describeWithPostgres('workers on PostgreSQL', () => {
     expect(await w.exited).toBe(0);
     const drained = w.reports.find((r) => r.type === 'drained');
     expect(drained).toEqual({ type: 'drained', active: 0 });
-    const held = new Set(heldRows.map((r) => r.run_id));
+    // Held at SIGTERM: what it leased just before, plus what a claim already in flight brought in.
+    const stopped = w.reports.find((r) => r.type === 'claiming-stopped');
+    const held = new Set([
+      ...heldRows.map((r) => r.run_id),
+      ...(stopped?.type === 'claiming-stopped' ? stopped.held : []),
+    ]);
     expect(held.size).toBeGreaterThan(0);
     // Nothing is left leased by the drained worker unless it ended.
     const leftovers = await adminQuery<{ run_id: string; status: string }>(
