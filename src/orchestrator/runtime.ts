@@ -30,7 +30,13 @@ import { createSharedBreakerFactory } from '../resilience/shared-breaker.js';
 import { createIdGenerator } from '../state/ids.js';
 import type { Json } from '../state/json.js';
 import { StateReader } from '../state/state-reader.js';
-import type { RunRecord, StateData, StateSnapshot, VersionRecord } from '../state/types.js';
+import {
+  RUN_STATUSES,
+  type RunRecord,
+  type StateData,
+  type StateSnapshot,
+  type VersionRecord,
+} from '../state/types.js';
 import { DEFAULT_MAX_SLOT_BYTES, materialize, verifyChain } from '../state/versions.js';
 import { readTrace } from '../tracing/read-trace.js';
 import { noopTelemetry } from '../tracing/telemetry.js';
@@ -338,7 +344,7 @@ class BatonRuntime implements Runtime {
 
   async cancel(runId: string): Promise<void> {
     this.assertOpen();
-    await this.readyPromise;
+    await this.getRun(runId); // NotFoundError for an unknown run; a run that ended is a no-op
     const local = this.drivers.get(runId);
     if (local) {
       local.halt('cancelled');
@@ -358,6 +364,21 @@ class BatonRuntime implements Runtime {
   }
 
   async listRuns(query: Parameters<Runtime['listRuns']>[0] = {}): Promise<RunRecord[]> {
+    if (typeof query !== 'object' || query === null) {
+      throw new InvalidArgumentError('listRuns takes { status?, workflow?, limit? }', 'query');
+    }
+    if (query.status !== undefined && !RUN_STATUSES.includes(query.status)) {
+      throw new InvalidArgumentError(
+        `status must be one of ${RUN_STATUSES.join(', ')}, got ${JSON.stringify(query.status)}`,
+        'status',
+      );
+    }
+    if (query.workflow !== undefined && typeof query.workflow !== 'string') {
+      throw new InvalidArgumentError(
+        `workflow must be a string, got ${JSON.stringify(query.workflow)}`,
+        'workflow',
+      );
+    }
     await this.readyPromise;
     return this.core.store.listRuns(query);
   }

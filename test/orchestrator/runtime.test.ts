@@ -268,4 +268,49 @@ describe('runtime on the memory store', () => {
     expect((await rt.getRun(r2.id)).workflowVersion).toBe(2);
     await rt.close();
   });
+
+  it('answers bad arguments with typed errors naming them, and changes nothing', async () => {
+    const wf = referenceWorkflow();
+    const rt = createRuntime({ store: memoryStore(), workflows: [wf] });
+    const run = await rt.start(wf, applications(1)[0]!);
+    await run.result();
+    const before = await rt.history(run.id);
+    const cases: [Promise<unknown>, string, RegExp][] = [
+      [
+        rt.start(wf, applications(1)[0]!, 'x' as never),
+        'INVALID_ARGUMENT',
+        /start options must be an object/,
+      ],
+      [rt.state(run.id, 1.5), 'INVALID_ARGUMENT', /version must be a positive integer, got 1.5/],
+      [rt.state('nope', 1), 'NOT_FOUND', /run 'nope' not found/],
+      [
+        rt.signal(run.id, 'x', {}),
+        'INVALID_ARGUMENT',
+        /is not waiting for 'x' \(status completed\)/,
+      ],
+      [rt.rollback(run.id, 0), 'INVALID_ARGUMENT', /positive integer, got 0/],
+      [rt.replay(run.id, undefined as never), 'INVALID_ARGUMENT', /replay needs \{ fromVersion \}/],
+      [rt.bisect(run.id, 3 as never), 'INVALID_ARGUMENT', /needs a predicate function/],
+      [
+        rt.listRuns({ status: 'bogus' as never }),
+        'INVALID_ARGUMENT',
+        /status must be one of .* got "bogus"/,
+      ],
+      [rt.listRuns({ limit: -1 }), 'INVALID_ARGUMENT', /limit/],
+      [rt.cancel('nope'), 'NOT_FOUND', /run 'nope' not found/],
+      [rt.diff(run.id, 2, 99), 'NOT_FOUND', /not found/],
+    ];
+    for (const [promise, code, message] of cases) {
+      const err = await promise.then(
+        () => undefined,
+        (e: unknown) => e as Error & { code: string },
+      );
+      expect(err?.code, String(message)).toBe(code);
+      expect(err?.message).toMatch(message);
+    }
+    expect(await rt.history(run.id)).toEqual(before);
+    expect((await rt.verify(run.id)).ok).toBe(true);
+    expect(await run.status()).toBe('completed');
+    await rt.close();
+  });
 });
