@@ -9,7 +9,6 @@
  * - A remote cancel appends a marker version, so it fences every other writer of the run by
  *   compare-and-append as well as by lease.
  */
-import { describeError, StepTimeoutError } from '../errors.js';
 import { type RunRecord, TERMINAL_STATUSES } from '../state/types.js';
 import { cancelMarker, journalEntry } from './journal.js';
 import { parkedSteps } from './parked.js';
@@ -225,9 +224,4 @@ export class LeaseKeeper {
       }
     }
   }
-}
-
-/** The error info of a wait that timed out with onTimeout 'fail'. */
-export function waitTimeoutError(step: string, timeoutMs: number) {
-  return describeError(new StepTimeoutError(step, timeoutMs), step);
 }

@@ -369,8 +369,7 @@ export class RunDriver {
     for (const c of completions) data[c.step] = c.value;
     if (!this.workflow.order.every((name) => name in data)) return undefined;
     try {
-      const output = (this.workflow.selectOutput as (s: unknown) => unknown)(Object.freeze(data));
-      return { value: JSON.parse(sealJson(output, '$.output').encoded) as Json };
+      return { value: this.outputOf(data as StateData) };
     } catch {
       return undefined;
     }
@@ -390,20 +389,22 @@ export class RunDriver {
   }
 
   private async complete(): Promise<DriverEnd> {
-    let encoded: string;
-    let output: unknown;
+    let output: Json;
     try {
-      const full = Object.freeze({ ...this.data });
-      output = (this.workflow.selectOutput as (s: unknown) => unknown)(full);
-      encoded = sealJson(output, '$.output').encoded;
+      output = this.outputOf(this.data);
     } catch (e) {
       this.failure = { step: '$output', error: describeError(e, '$output') };
       return this.failRun();
     }
-    return this.finish(
-      { status: 'completed', output: JSON.parse(encoded) as never },
-      'run.completed',
+    return this.finish({ status: 'completed', output }, 'run.completed');
+  }
+
+  /** The workflow output for a state, as stored (sealed and canonical). @throws what the selector throws */
+  private outputOf(data: StateData): Json {
+    const output = (this.workflow.selectOutput as (s: unknown) => unknown)(
+      Object.freeze({ ...data }),
     );
+    return JSON.parse(sealJson(output, '$.output').encoded) as Json;
   }
 
   private async enterWaiting(): Promise<DriverEnd> {

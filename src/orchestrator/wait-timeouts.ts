@@ -4,9 +4,9 @@
  * wins) and resumed with the wait's `onTimeout`: 'skip' fills the slot with the skipped
  * marker, 'fail' fails the run (and compensates it).
  */
+import { describeError, StepTimeoutError } from '../errors.js';
 import type { RunRecord } from '../state/types.js';
 import { journalEntry } from './journal.js';
-import { waitTimeoutError } from './lease-keeper.js';
 import type { RunDriver } from './run-driver.js';
 import type { RuntimeCore } from './runtime-core.js';
 import type { Alert } from './runtime-types.js';
@@ -57,4 +57,9 @@ export async function expireWait(
       error,
     },
   };
+}
+
+/** The error info of a wait that timed out with onTimeout 'fail'. */
+export function waitTimeoutError(step: string, timeoutMs: number) {
+  return describeError(new StepTimeoutError(step, timeoutMs), step);
 }

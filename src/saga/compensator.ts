@@ -12,6 +12,7 @@
  */
 import type { Agent, CompensationContext } from '../agents/agent.js';
 import { describeError, type ErrorInfo, toError } from '../errors.js';
+import { journalEntry } from '../orchestrator/journal.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
 import type { StepSpec, Workflow } from '../orchestrator/workflow.js';
 import { backoffDelay } from '../resilience/backoff.js';
@@ -122,7 +123,7 @@ async function compensateOne(
       attemptScope.end();
       scope.end('succeeded');
       await call.commitJournal([
-        journal(runId, 'compensation.succeeded', spec.name, core.clock.now(), {
+        journalEntry(runId, 'compensation.succeeded', spec.name, core.clock.now(), {
           attempt,
           version: v.version,
           durationMs: core.clock.now() - startedAt,
@@ -137,7 +138,7 @@ async function compensateOne(
       if (!willRetry) scope.end('failed', {}, lastError);
       const delayMs = willRetry ? backoffDelay(attempt, policy.retry.backoff, core.random) : 0;
       await call.commitJournal([
-        journal(
+        journalEntry(
           runId,
           willRetry ? 'compensation.attempt_failed' : 'compensation.failed',
           spec.name,
@@ -154,33 +155,6 @@ async function compensateOne(
     }
   }
   return { ok: false, error: lastError! };
-}
-
-function journal(
-  runId: string,
-  type: JournalEntry['type'],
-  step: string,
-  at: number,
-  extra: {
-    attempt: number;
-    version: number;
-    durationMs?: number;
-    error?: ErrorInfo;
-    detail?: JournalEntry['detail'];
-  },
-): JournalEntry {
-  return {
-    runId,
-    type,
-    step,
-    attempt: extra.attempt,
-    at,
-    durationMs: extra.durationMs ?? null,
-    inputVersion: null,
-    version: extra.version,
-    error: extra.error ?? null,
-    detail: extra.detail ?? null,
-  };
 }
 
 /** The saga's last version: it holds only the input again (everything after it was undone). */
