@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime } from '../src/orchestrator/runtime.js';
 import { sqliteStore } from '../src/state/sqlite/sqlite-store.js';
-import { flowReactors, ResearchRequested, sideEffects } from '../test/events/fixtures/flow.js';
+import { flowReactors, sideEffects } from '../test/events/fixtures/flow.js';
+import { measureFlows } from './event-flows.js';
 
 const flows = Number(process.argv[2] ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-events-'));
@@ -18,44 +19,13 @@ const fx = sideEffects(join(dir, 'effects.db'));
 const rt = createRuntime({ store, reactors: flowReactors(fx), pollMs: 1000 });
 await rt.ready();
 
-const t0 = performance.now();
-const ids: string[] = [];
-for (let i = 0; i < flows; i++)
-  ids.push((await rt.publish(ResearchRequested, { topic: `t${i}` })).correlationId);
-await rt.eventsSettled();
-const seconds = (performance.now() - t0) / 1000;
-
-const latencies: number[] = [];
-for (const id of ids) {
-  const trace = await rt.eventTrace(id);
-  const last = trace.lastActivityAt - trace.startedAt;
-  latencies.push(last);
-}
-// Unloaded latency too: one flow at a time.
-const single: number[] = [];
-for (let i = 0; i < 50; i++) {
-  const { correlationId } = await rt.publish(ResearchRequested, { topic: `s${i}` });
-  await rt.eventsSettled();
-  const trace = await rt.eventTrace(correlationId);
-  single.push(trace.lastActivityAt - trace.startedAt);
-}
-single.sort((a, b) => a - b);
-latencies.sort((a, b) => a - b);
-const at = (xs: number[], p: number): number =>
-  xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-const pct = (p: number): number => at(latencies, p);
-const handled = flows * 3;
+const figures = await measureFlows(rt, flows);
 console.log(
   JSON.stringify({
     bench: 'events',
     store: 'sqlite FULL, embedded bus',
-    flows,
-    handledEvents: handled,
     storedEvents: flows * 4,
-    seconds: Number(seconds.toFixed(3)),
-    handledPerSecond: Math.round(handled / seconds),
-    burstE2eLatencyMs: { p50: pct(0.5), p99: pct(0.99), max: latencies.at(-1) },
-    singleFlowE2eLatencyMs: { p50: at(single, 0.5), p99: at(single, 0.99) },
+    ...figures,
   }),
 );
 await rt.close();
