@@ -2,7 +2,19 @@
  * The hash chain. Each version's hash covers its header, its payload and the previous
  * version's hash, so editing, removing or reordering any version breaks every hash after it.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/**
+ * One-shot sha256 to hex. `crypto.hash` (Node >= 20.12) skips the Hash object and its stream
+ * machinery, several times cheaper for the short inputs hashed per version; older Node 20
+ * releases fall back to `createHash`.
+ */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash: OneShotHash }).hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
+type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
 
 /** The `prevHash` of version 1. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -26,10 +38,10 @@ export interface HashedFields {
 export function hashVersion(f: HashedFields): string {
   // A fixed, unambiguous header: strings are JSON-quoted, so separators cannot collide.
   const header = `[${JSON.stringify(f.runId)},${f.version},${JSON.stringify(f.step)},${JSON.stringify(f.kind)},${JSON.stringify(f.createdBy)},${f.inputVersion === null ? 'null' : f.inputVersion},${f.contract === null ? 'null' : JSON.stringify(f.contract)},${f.tag === null ? 'null' : JSON.stringify(f.tag)},${f.createdAt}]`;
-  return createHash('sha256').update(`${f.prevHash}\n${header}\n`).update(f.payload).digest('hex');
+  return sha256Hex(`${f.prevHash}\n${header}\n${f.payload}`);
 }
 
 /** sha256 of a string, hex-encoded. */
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }

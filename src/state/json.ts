@@ -34,16 +34,16 @@ export interface Sealed<T> {
  * encoding. Throws `NonJsonValueError` naming the first offending path.
  */
 export function sealJson<T>(value: T, rootPath = '$'): Sealed<T> {
-  const encoded = encodeValue(value, rootPath, new Set(), true);
+  const encoded = encodeValue(value, newWalk(rootPath, true));
   if (encoded === undefined) throw new NonJsonValueError(rootPath, 'undefined has no JSON form');
-  return { value, encoded };
+  return { value, encoded: flatten(encoded) };
 }
 
 /** The canonical (sorted-key) encoding of a JSON value, without freezing it. */
 export function canonicalJson(value: unknown, rootPath = '$'): string {
-  const encoded = encodeValue(value, rootPath, new Set(), false);
+  const encoded = encodeValue(value, newWalk(rootPath, false));
   if (encoded === undefined) throw new NonJsonValueError(rootPath, 'undefined has no JSON form');
-  return encoded;
+  return flatten(encoded);
 }
 
 /**
@@ -51,51 +51,19 @@ export function canonicalJson(value: unknown, rootPath = '$'): string {
  * values that are handed on but never stored, such as an agent's input).
  */
 export function freezeJson<T>(value: T, rootPath = '$'): T {
-  freezeValue(value, rootPath, 0, undefined);
+  freezeValue(value, newWalk(rootPath, true));
   return value;
 }
 
-/** Nesting beyond this depth is checked for cycles with a set (shallower values are cheaper). */
-const CYCLE_CHECK_DEPTH = 64;
-
-function freezeValue(
-  value: unknown,
-  path: string,
-  depth: number,
-  ancestors: Set<object> | undefined,
-): void {
-  if (typeof value !== 'object' || value === null) {
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new NonJsonValueError(path, `${value} is not a finite number`);
-    }
-    if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') {
-      throw new NonJsonValueError(path, `a ${typeof value} has no JSON form`);
-    }
-    return;
-  }
-  if (Object.isFrozen(value) && depth > 0) return;
-  if (depth > CYCLE_CHECK_DEPTH) {
-    ancestors ??= new Set();
-    if (ancestors.has(value)) throw new NonJsonValueError(path, 'cycle: the value contains itself');
-    ancestors.add(value);
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      if (value[i] === undefined)
-        throw new NonJsonValueError(`${path}[${i}]`, 'undefined inside an array');
-      freezeValue(value[i], `${path}[${i}]`, depth + 1, ancestors);
-    }
-  } else {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) {
-      const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-      throw new NonJsonValueError(path, `an instance of ${name} is not a plain object`);
-    }
-    for (const key in value)
-      freezeValue((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, ancestors);
-  }
-  ancestors?.delete(value);
-  Object.freeze(value);
+/**
+ * Makes V8 store `s` as one flat string. An encoding built by concatenation is a tree of
+ * pieces (dozens of heap objects for one small payload); stored as is, a version would keep
+ * the whole tree alive. Converting to a number reads the string flat, which flattens it in
+ * place; the pieces become garbage at the next scavenge.
+ */
+function flatten(s: string): string {
+  void Number(s);
+  return s;
 }
 
 /** Deep-freezes a JSON value (validating it) and returns it. */
@@ -103,89 +71,186 @@ export function deepFreeze<T>(value: T): T {
   return sealJson(value).value;
 }
 
-function encodeValue(
-  value: unknown,
-  path: string,
-  ancestors: Set<object>,
-  freeze: boolean,
-): string | undefined {
+/**
+ * Where a walk is: the keys from the root to the current value and the objects along the way.
+ * Paths are built from it only when an error is thrown (building a path string per property
+ * made encoding allocate several times the size of its output).
+ */
+interface Walk {
+  readonly root: string;
+  readonly freeze: boolean;
+  /** keys[i] leads from objects[i] to the value one level deeper. */
+  readonly keys: (string | number)[];
+  readonly objects: object[];
+}
+
+function newWalk(root: string, freeze: boolean): Walk {
+  return { root, freeze, keys: [], objects: [] };
+}
+
+/** Nesting beyond this depth is checked for cycles (a cycle always nests past it). */
+const CYCLE_CHECK_DEPTH = 64;
+
+function pathOf(w: Walk, depth = w.keys.length): string {
+  let path = w.root;
+  for (let i = 0; i < depth; i++) {
+    const k = w.keys[i]!;
+    path += typeof k === 'number' ? `[${k}]` : `.${k}`;
+  }
+  return path;
+}
+
+function fail(w: Walk, reason: string): never {
+  throw new NonJsonValueError(pathOf(w), reason);
+}
+
+/**
+ * Enters `obj` one level down. Past CYCLE_CHECK_DEPTH it checks the ancestors; a cycle is
+ * reported at the shallowest point where the value first contains itself.
+ */
+function enter(w: Walk, obj: object): void {
+  const objects = w.objects;
+  if (objects.length >= CYCLE_CHECK_DEPTH && objects.includes(obj)) {
+    const chain = [...objects, obj];
+    const first = chain.findIndex((o, i) => chain.indexOf(o) < i);
+    throw new NonJsonValueError(pathOf(w, first), 'cycle: the value contains itself');
+  }
+  objects.push(obj);
+}
+
+/** Rejects what is neither an array nor a plain object, or has symbol keys. */
+function checkPlainObject(w: Walk, obj: object): void {
+  const proto = Object.getPrototypeOf(obj) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+    fail(w, `an instance of ${name} is not a plain object`);
+  }
+  if (Object.getOwnPropertySymbols(obj).length > 0) fail(w, 'symbol keys have no JSON form');
+}
+
+/** Why a non-object value has no JSON form, or undefined when it has one. */
+const NO_JSON_FORM: Partial<Record<string, string>> = {
+  bigint: 'BigInt has no JSON form',
+  symbol: 'a symbol has no JSON form',
+  function: 'a function has no JSON form',
+};
+
+function checkScalar(w: Walk, value: unknown): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) fail(w, `${value} is not a finite number`);
+    return;
+  }
+  const reason = NO_JSON_FORM[typeof value];
+  if (reason !== undefined) fail(w, reason);
+}
+
+function freezeValue(value: unknown, w: Walk): void {
+  if (typeof value !== 'object' || value === null) {
+    checkScalar(w, value);
+    return;
+  }
+  // A frozen value below the root was sealed before (values are only frozen once checked).
+  if (w.keys.length > 0 && Object.isFrozen(value)) return;
+  enter(w, value);
+  const keys = w.keys;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      keys.push(i);
+      if (value[i] === undefined) fail(w, 'undefined inside an array');
+      freezeValue(value[i], w);
+      keys.pop();
+    }
+  } else {
+    checkPlainObject(w, value);
+    for (const key in value) {
+      keys.push(key);
+      freezeValue((value as Record<string, unknown>)[key], w);
+      keys.pop();
+    }
+  }
+  w.objects.pop();
+  Object.freeze(value);
+}
+
+function encodeValue(value: unknown, w: Walk): string | undefined {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value))
-        throw new NonJsonValueError(path, `${value} is not a finite number`);
-      return JSON.stringify(value);
+      if (!Number.isFinite(value)) fail(w, `${value} is not a finite number`);
+      // For finite numbers this is exactly JSON's form (both use Number::toString).
+      return `${value}`;
     case 'boolean':
       return value ? 'true' : 'false';
     case 'undefined':
       return undefined;
-    case 'bigint':
-      throw new NonJsonValueError(path, 'BigInt has no JSON form');
-    case 'symbol':
-      throw new NonJsonValueError(path, 'a symbol has no JSON form');
-    case 'function':
-      throw new NonJsonValueError(path, 'a function has no JSON form');
-    default:
+    case 'object':
       if (value === null) return 'null';
-      return encodeObject(value as object, path, ancestors, freeze);
+      return encodeObject(value, w);
+    default:
+      checkScalar(w, value);
+      return undefined;
   }
 }
 
-function encodeObject(obj: object, path: string, ancestors: Set<object>, freeze: boolean): string {
-  if (ancestors.has(obj)) throw new NonJsonValueError(path, 'cycle: the value contains itself');
-  ancestors.add(obj);
+function encodeObject(obj: object, w: Walk): string {
+  enter(w, obj);
   let out: string;
   if (Array.isArray(obj)) {
-    out = encodeArray(obj, path, ancestors, freeze);
+    out = encodeArray(obj, w);
   } else {
-    const proto = Object.getPrototypeOf(obj) as unknown;
-    if (proto !== Object.prototype && proto !== null) {
-      const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-      throw new NonJsonValueError(path, `an instance of ${name} is not a plain object`);
-    }
-    if (Object.getOwnPropertySymbols(obj).length > 0) {
-      throw new NonJsonValueError(path, 'symbol keys have no JSON form');
-    }
-    out = encodeRecord(obj as Record<string, unknown>, path, ancestors, freeze);
+    checkPlainObject(w, obj);
+    out = encodeRecord(obj as Record<string, unknown>, w);
   }
-  ancestors.delete(obj);
-  if (freeze && !Object.isFrozen(obj)) Object.freeze(obj);
+  w.objects.pop();
+  if (w.freeze) Object.freeze(obj);
   return out;
 }
 
-function encodeArray(
-  arr: unknown[],
-  path: string,
-  ancestors: Set<object>,
-  freeze: boolean,
-): string {
+function encodeArray(arr: unknown[], w: Walk): string {
+  const keys = w.keys;
   let out = '[';
   for (let i = 0; i < arr.length; i++) {
-    const item = encodeValue(arr[i], `${path}[${i}]`, ancestors, freeze);
-    if (item === undefined)
-      throw new NonJsonValueError(`${path}[${i}]`, 'undefined inside an array');
+    keys.push(i);
+    const item = encodeValue(arr[i], w);
+    if (item === undefined) fail(w, 'undefined inside an array');
+    keys.pop();
     out += i === 0 ? item : `,${item}`;
   }
   return `${out}]`;
 }
 
-function encodeRecord(
-  rec: Record<string, unknown>,
-  path: string,
-  ancestors: Set<object>,
-  freeze: boolean,
-): string {
-  const keys = Object.keys(rec).sort();
+function encodeRecord(rec: Record<string, unknown>, w: Walk): string {
+  const names = sortKeys(Object.keys(rec));
+  const keys = w.keys;
   let out = '{';
-  let first = true;
-  for (const key of keys) {
-    const item = encodeValue(rec[key], `${path}.${key}`, ancestors, freeze);
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i]!;
+    keys.push(key);
+    const item = encodeValue(rec[key], w);
+    keys.pop();
     if (item === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${item}`;
-    first = false;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${item}`;
   }
   return `${out}}`;
+}
+
+/**
+ * Sorts keys in place by UTF-16 code units, as `Array.prototype.sort` does: insertion sort for
+ * the handful of keys objects usually have (the built-in sort allocates a work array per call).
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 /** Parses a canonical encoding back and freezes the result. */

@@ -12,6 +12,7 @@ import {
 } from '../errors.js';
 import type { EventStore } from './event-store.js';
 import { createMemoryEventStore } from './memory-event-store.js';
+import { freezeRun, journalWithSeq, patchRun } from './records.js';
 import type { StateStore } from './store.js';
 import type {
   AuxKind,
@@ -77,7 +78,7 @@ class MemoryStore implements StateStore {
         'firstVersion',
       );
     }
-    const record: RunRecord = Object.freeze({ ...init.run, headVersion: 1 });
+    const record = freezeRun({ ...init.run, headVersion: 1 });
     const entry: MemoryRun = { record, versions: [Object.freeze(init.firstVersion)], journal: [] };
     this.appendJournal(entry, init.journal ?? []);
     this.runs.set(record.runId, entry);
@@ -126,9 +127,7 @@ class MemoryStore implements StateStore {
     const versions = w.versions ?? [];
     for (const v of versions) entry.versions.push(Object.freeze(v));
     this.appendJournal(entry, w.journal ?? []);
-    let next: RunRecord = { ...rec, headVersion: rec.headVersion + versions.length };
-    if (w.run) next = applyPatch(next, w.run);
-    entry.record = Object.freeze(next);
+    entry.record = patchRun(rec, rec.headVersion + versions.length, w.run);
     this.track(entry.record);
     if (w.records) this.addRecords(w.records);
     return { ok: true, headVersion: entry.record.headVersion };
@@ -176,7 +175,7 @@ class MemoryStore implements StateStore {
         (a.record.runId < b.record.runId ? -1 : a.record.runId > b.record.runId ? 1 : 0),
     );
     return candidates.slice(0, limit).map((entry) => {
-      entry.record = Object.freeze({
+      entry.record = freezeRun({
         ...entry.record,
         leaseOwner: req.owner,
         leaseExpiresAt: req.expiresAt,
@@ -195,7 +194,7 @@ class MemoryStore implements StateStore {
     for (const id of runIds) {
       const entry = this.runs.get(id);
       if (!entry || entry.record.leaseOwner !== owner) continue;
-      entry.record = Object.freeze({ ...entry.record, leaseExpiresAt: expiresAt });
+      entry.record = freezeRun({ ...entry.record, leaseExpiresAt: expiresAt });
       held.push(id);
     }
     return held;
@@ -234,7 +233,7 @@ class MemoryStore implements StateStore {
   }
 
   private appendJournal(entry: MemoryRun, journal: readonly JournalEntry[]): void {
-    for (const j of journal) entry.journal.push(Object.freeze({ ...j, seq: ++this.journalSeq }));
+    for (const j of journal) entry.journal.push(journalWithSeq(j, ++this.journalSeq));
   }
 
   private track(record: RunRecord): void {
@@ -296,21 +295,4 @@ export function checkWrite(
     }
   }
   return undefined;
-}
-
-/** Applies a run patch to a run record. Shared by the stores that keep records in memory. */
-export function applyPatch(rec: RunRecord, patch: NonNullable<RunWrite['run']>): RunRecord {
-  const next: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
-    ...rec,
-    updatedAt: patch.updatedAt,
-  };
-  if (patch.status !== undefined) next.status = patch.status;
-  if (patch.output !== undefined) next.output = patch.output;
-  if (patch.error !== undefined) next.error = patch.error;
-  if (patch.waitingFor !== undefined) next.waitingFor = patch.waitingFor;
-  if (patch.lease !== undefined) {
-    next.leaseOwner = patch.lease?.owner ?? null;
-    next.leaseExpiresAt = patch.lease?.expiresAt ?? null;
-  }
-  return next;
 }
