@@ -138,20 +138,22 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
       })
     : undefined;
 
-  const attemptOnce = async <T>(
+  // Per attempt: rate limiter -> bulkhead -> breaker -> timeout(fn). Promise chains rather than
+  // async functions: this runs for every agent attempt, and each async layer costs a generator
+  // and a promise per call.
+  const attemptOnce = <T>(
     fn: (attemptSignal: LazySignal, attempt: number) => Promise<T>,
     attempt: number,
     opts: GuardRunOptions,
   ): Promise<T> => {
     const { signal } = opts;
-    if (limiter) await limiter.acquire(signal);
     const timed = (): Promise<T> =>
       withTimeoutLazy((s) => fn(s, attempt), {
         timeoutMs: (opts.policy ?? policy).timeoutMs,
         clock,
         label: opts.step ?? name,
         link,
-        ...(signal ? { signal } : {}),
+        signal,
       });
     const classify = opts.countsAsFailure ?? defaultCountsAsFailure;
     const guarded = breaker
@@ -160,7 +162,8 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
             countsAsFailure: (e) => !signal?.aborted && classify(e),
           })
       : timed;
-    return bulkhead ? bulkhead.run(guarded, signal) : guarded();
+    const limited = bulkhead ? () => bulkhead.run(guarded, signal) : guarded;
+    return limiter ? limiter.acquire(signal).then(limited) : limited();
   };
 
   return {
@@ -173,36 +176,43 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
     ): Promise<T> {
       return this.runLazy((s, attempt) => fn(s.signal, attempt), opts);
     },
-    async runLazy<T>(
+    runLazy<T>(
       fn: (attemptSignal: LazySignal, attempt: number) => Promise<T>,
       opts: GuardRunOptions = {},
     ): Promise<T> {
       const first = opts.startAttempt ?? 1;
       if (!(Number.isInteger(first) && first >= 1)) {
-        throw new InvalidArgumentError(
-          `guard '${name}': startAttempt must be a positive integer, got ${first}`,
-          'startAttempt',
+        return Promise.reject(
+          new InvalidArgumentError(
+            `guard '${name}': startAttempt must be a positive integer, got ${first}`,
+            'startAttempt',
+          ),
         );
       }
       const { retry } = opts.policy ?? policy;
-      const last = retry.maxAttempts;
-      for (let attempt = first; ; attempt++) {
-        opts.onAttempt?.({ attempt });
+      const from = (attempt: number): Promise<T> => {
+        let running: Promise<T>;
         try {
-          return await attemptOnce(fn, attempt, opts);
+          opts.onAttempt?.({ attempt });
+          running = attemptOnce(fn, attempt, opts);
         } catch (error) {
+          running = Promise.reject(error);
+        }
+        return running.then(undefined, (error: unknown) => {
           const willRetry =
-            attempt < last &&
+            attempt < retry.maxAttempts &&
             !opts.signal?.aborted &&
             !isCircuitOpenError(error) &&
             (error as { retryable?: unknown } | null)?.retryable !== false;
           const delayMs = willRetry ? backoffDelay(attempt, retry.backoff, random) : 0;
           opts.onAttemptFailed?.({ attempt, error, willRetry, delayMs });
           if (!willRetry) throw error;
-          if (delayMs > 0) await clock.sleep(delayMs, opts.signal);
-          else if (opts.signal?.aborted) throw abortReason(opts.signal);
-        }
-      }
+          if (delayMs > 0) return clock.sleep(delayMs, opts.signal).then(() => from(attempt + 1));
+          if (opts.signal?.aborted) throw abortReason(opts.signal);
+          return from(attempt + 1);
+        });
+      };
+      return from(first);
     },
     snapshot(): GuardSnapshot {
       return {

@@ -156,40 +156,60 @@ function describeFailure(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+const ACQUIRE: BreakerEvent = Object.freeze({ type: 'acquire' });
+
 /**
  * Runs one call through a breaker: admission (fail fast when open, one probe when half-open),
  * then the outcome as an event. Shared by the local and the fleet-wide (store-backed) breakers.
+ * Not an async function: this runs once per agent attempt, and a closed breaker with no recent
+ * failures must cost no more than one `then` (events that change nothing are not applied).
  * @throws CircuitOpenError when the call is not admitted; otherwise whatever `fn` throws.
  */
-export async function executeThrough<T>(
+export function executeThrough<T>(
   m: BreakerMachine,
   fn: () => Promise<T>,
   opts?: ExecuteOptions,
 ): Promise<T> {
   // From here to `acquire`, no await: the admission decision is atomic within the process.
-  const admission = breakerAdmission(m.current(), m.now(), m.policy);
-  if (admission.kind === 'reject') throw new CircuitOpenError(m.name, admission.retryAfterMs);
-  m.apply({ type: 'acquire' });
-  const generation = m.current().generation;
-  let value: T;
-  try {
-    value = await fn();
-  } catch (error) {
-    let counts = true;
-    try {
-      counts = (opts?.countsAsFailure ?? defaultCountsAsFailure)(error);
-    } catch {
-      // A broken classifier must not leave the probe slot held forever: count the failure.
+  const before = m.current();
+  if (before.state !== 'closed') {
+    const admission = breakerAdmission(before, m.now(), m.policy);
+    if (admission.kind === 'reject') {
+      return Promise.reject(new CircuitOpenError(m.name, admission.retryAfterMs));
     }
-    m.apply(
-      counts
-        ? { type: 'failure', generation, error: describeFailure(error) }
-        : { type: 'uncounted', generation },
-    );
-    throw error;
+    m.apply(ACQUIRE);
   }
-  m.apply({ type: 'success', generation });
-  return value;
+  const generation = m.current().generation;
+  let running: Promise<T>;
+  try {
+    running = fn();
+  } catch (error) {
+    running = Promise.reject(error);
+  }
+  return running.then(
+    (value) => {
+      const s = m.current();
+      // A success of a closed breaker with no failures counted changes nothing.
+      if (s.state !== 'closed' || s.consecutiveFailures !== 0 || s.generation !== generation) {
+        m.apply({ type: 'success', generation });
+      }
+      return value;
+    },
+    (error: unknown) => {
+      let counts = true;
+      try {
+        counts = (opts?.countsAsFailure ?? defaultCountsAsFailure)(error);
+      } catch {
+        // A broken classifier must not leave the probe slot held forever: count the failure.
+      }
+      m.apply(
+        counts
+          ? { type: 'failure', generation, error: describeFailure(error) }
+          : { type: 'uncounted', generation },
+      );
+      throw error;
+    },
+  );
 }
 
 /** A breaker's state as listed by `rt.breakers()`. */
