@@ -311,9 +311,11 @@ export class RunDriver {
       ...pending.filter((e) => e.type !== 'step.started' || !ending.has(e.step ?? '')),
       ...built.journal,
     ];
+    // Structural sharing: untouched slots are shared with the previous state (all frozen).
+    const data = this.stateWith(completions);
     // When these are the run's last steps, the completion rides in the same write: one
     // transaction and one head update fewer per run.
-    const output = this.finalOutput(completions);
+    const output = this.finalOutput(completions, data);
     const statusChange: RunPatch | undefined = output
       ? { status: 'completed', output: output.value, waitingFor: null, lease: null, updatedAt: now }
       : this.run.status !== 'running'
@@ -329,15 +331,12 @@ export class RunDriver {
       ...(records.length ? { records } : {}),
       ...(statusChange ? { run: statusChange } : {}),
     });
-    // Structural sharing: untouched slots are shared with the previous state (all frozen).
-    const data: Record<string, unknown> = { ...this.data };
     let out = this.head;
     for (const c of completions) {
-      data[c.step] = c.value;
       this.inFlight.delete(c.step);
       c.scope?.end(c.outcome, { 'baton.state.version.out': ++out });
     }
-    this.data = Object.freeze(data) as StateData;
+    this.data = data;
     this.head += versions.length;
     this.prevHash = built.lastHash;
     if (output) {
@@ -362,17 +361,36 @@ export class RunDriver {
    * running, parked or failed, and every step then has its slot. Undefined otherwise, or when
    * the output selector fails (the regular path then reports that failure).
    */
-  private finalOutput(completions: readonly Completion[]): { value: Json } | undefined {
+  private finalOutput(
+    completions: readonly Completion[],
+    data: StateData,
+  ): { value: Json } | undefined {
     if (this.failure || this.parked.size > 0 || this.stopReason) return undefined;
     if (this.inFlight.size !== completions.length) return undefined;
-    const data: Record<string, unknown> = { ...this.data };
-    for (const c of completions) data[c.step] = c.value;
     if (!this.workflow.order.every((name) => name in data)) return undefined;
     try {
-      return { value: this.outputOf(data as StateData) };
+      return { value: this.outputOf(data) };
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The state after `completions`, frozen. Keys are added in one fixed order (input, then the
+   * workflow's step order) so every run of a workflow shares a handful of hidden classes; a
+   * frozen spread copy would get a class of its own each time.
+   */
+  private stateWith(completions: readonly Completion[]): StateData {
+    const prev = this.data as Record<string, unknown>;
+    const data: Record<string, unknown> = { input: prev.input };
+    for (const name of this.workflow.order) {
+      const c = completions.find((x) => x.step === name);
+      if (c) data[name] = c.value;
+      else if (name in prev) data[name] = prev[name];
+    }
+    // Slots the workflow does not declare (a state written by another version) are kept too.
+    for (const key in prev) if (!(key in data)) data[key] = prev[key];
+    return Object.freeze(data) as StateData;
   }
 
   /** Submits a write; a lost race or lease means another writer owns the run now. */
@@ -401,9 +419,7 @@ export class RunDriver {
 
   /** The workflow output for a state, as stored (sealed and canonical). @throws what the selector throws */
   private outputOf(data: StateData): Json {
-    const output = (this.workflow.selectOutput as (s: unknown) => unknown)(
-      Object.freeze({ ...data }),
-    );
+    const output = (this.workflow.selectOutput as (s: unknown) => unknown)(data);
     return JSON.parse(sealJson(output, '$.output').encoded) as Json;
   }
 
