@@ -4,8 +4,9 @@
  * Invariants:
  * - A caller's promise settles only after the transaction holding its item has committed (so
  *   every acknowledged version is durable, with synchronous=FULL on SQLite).
- * - Items submitted while a transaction is in progress wait for the next one; at most one
- *   transaction is in flight per batcher, and a batch holds at most `maxBatch` items.
+ * - Items submitted while a transaction is in progress wait for the next one; at most
+ *   `maxInFlight` transactions are in flight per batcher (the store's `commitPipeline`, default
+ *   1), and a batch holds at most `maxBatch` items.
  */
 import type { StateStore } from '../state/store.js';
 import type { CommitOutcome, CreateRunResult, NewRun, RunWrite } from '../state/types.js';
@@ -23,7 +24,7 @@ interface Pending<T, R> {
 export class Batcher<T, R> {
   private queue: Pending<T, R>[] = [];
   private scheduled = false;
-  private flushing = false;
+  private inFlight = 0;
   /** Transactions and items committed, for diagnostics and benchmarks. */
   readonly stats = { transactions: 0, items: 0 };
 
@@ -31,6 +32,7 @@ export class Batcher<T, R> {
     private readonly flushBatch: (items: readonly T[]) => Promise<readonly R[]>,
     private readonly schedule: FlushSchedule,
     private readonly maxBatch = 1024,
+    private readonly maxInFlight = 1,
   ) {}
 
   /** Queues an item; resolves with its result once its batch has committed. */
@@ -42,7 +44,7 @@ export class Batcher<T, R> {
   }
 
   private arm(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
     if (this.schedule === 'microtask') queueMicrotask(() => void this.flush());
     else setImmediate(() => void this.flush());
@@ -50,8 +52,8 @@ export class Batcher<T, R> {
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = true;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.inFlight++;
     const batch =
       this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
@@ -64,7 +66,7 @@ export class Batcher<T, R> {
       // The whole transaction failed (I/O error, connection lost): every item in it failed.
       for (const p of batch) p.reject(e);
     } finally {
-      this.flushing = false;
+      this.inFlight--;
       if (this.queue.length > 0) this.arm();
     }
   }
@@ -73,7 +75,7 @@ export class Batcher<T, R> {
 /** Batches run writes into shared `store.commit` transactions. */
 export class GroupCommitter extends Batcher<RunWrite, CommitOutcome> {
   constructor(store: StateStore, schedule: FlushSchedule, maxBatch = 1024) {
-    super((writes) => store.commit(writes), schedule, maxBatch);
+    super((writes) => store.commit(writes), schedule, maxBatch, store.commitPipeline ?? 1);
   }
 }
 
@@ -87,6 +89,7 @@ export class GroupCreator extends Batcher<NewRun, CreateRunResult | Error> {
           : Promise.all(inits.map((i) => store.createRun(i).catch((e: unknown) => e as Error))),
       schedule,
       maxBatch,
+      store.commitPipeline ?? 1,
     );
   }
 }

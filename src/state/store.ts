@@ -33,6 +33,12 @@ export type StoreKind = 'memory' | 'sqlite' | 'postgres';
 /** The ledger. */
 export interface StateStore {
   readonly kind: StoreKind;
+  /**
+   * How many group commits may be in flight at once (default 1). A store whose commit ends with
+   * a wait that does not hold its write lock (SQLite's background fsync) sets more, so the next
+   * batch commits while the previous one syncs.
+   */
+  readonly commitPipeline?: number;
   /** Creates or upgrades the schema. Throws `StoreSchemaTooNewError` / `NotABatonStoreError`. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -180,8 +180,14 @@ const put = (s: Prepared['s'], d: DeliveryRecord): void => {
   );
 };
 
-/** Creates the event store of a SQLite ledger; `db()` returns the open database or throws. */
-export function createSqliteEventStore(db: () => Db): EventStore {
+/**
+ * Creates the event store of a SQLite ledger; `db()` returns the open database or throws, and
+ * `durable()` resolves once the writes made so far are on disk (see wal-sync.ts).
+ */
+export function createSqliteEventStore(
+  db: () => Db,
+  durable: () => Promise<void> | undefined = () => undefined,
+): EventStore {
   let cached: { db: Db; p: Prepared; tx: ReturnType<typeof transactions> } | undefined;
   const get = () => {
     const d = db();
@@ -192,17 +198,22 @@ export function createSqliteEventStore(db: () => Db): EventStore {
     return cached;
   };
   const read = <T>(fn: () => T): T => runLocked(fn);
+  const write = async <T>(fn: () => T): Promise<T> => {
+    const result = runLocked(fn);
+    await durable();
+    return result;
+  };
 
   return {
-    appendEvents: async (list) => runLocked(() => get().tx.append.immediate(list)),
-    claimDeliveries: async (c) => runLocked(() => get().tx.claim.immediate(c)),
-    renewDeliveries: async (owner, keys, expiresAt) =>
-      runLocked(() => get().tx.renew.immediate(owner, keys, expiresAt)),
-    settleDelivery: async (s) => runLocked(() => get().tx.settle.immediate(s)),
-    redeliverEvent: async (eventId, now, consumer) =>
-      runLocked(() => get().tx.redeliver.immediate(eventId, now, consumer)),
-    recordCompensation: async (eventId, consumer, at) =>
-      runLocked(() => get().tx.compensate.immediate(eventId, consumer, at)),
+    appendEvents: (list) => write(() => get().tx.append.immediate(list)),
+    claimDeliveries: (c) => write(() => get().tx.claim.immediate(c)),
+    renewDeliveries: (owner, keys, expiresAt) =>
+      write(() => get().tx.renew.immediate(owner, keys, expiresAt)),
+    settleDelivery: (s) => write(() => get().tx.settle.immediate(s)),
+    redeliverEvent: (eventId, now, consumer) =>
+      write(() => get().tx.redeliver.immediate(eventId, now, consumer)),
+    recordCompensation: (eventId, consumer, at) =>
+      write(() => get().tx.compensate.immediate(eventId, consumer, at)),
     readEvents: async (q: EventQuery) =>
       read(() => {
         const limit = checkListLimit(q.limit) ?? -1;

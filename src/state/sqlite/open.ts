@@ -24,6 +24,8 @@ export type Db = BetterSqlite3.Database;
 /** Options resolved by `sqliteStore`. */
 export interface ResolvedSqliteOptions {
   readonly synchronous: 'FULL' | 'NORMAL';
+  /** Where FULL's fsync runs; 'background' connections commit with NORMAL (see wal-sync.ts). */
+  readonly fsync: 'background' | 'inline';
   readonly busyTimeoutMs: number;
 }
 
@@ -40,7 +42,10 @@ export async function openLedger(path: string, options: ResolvedSqliteOptions): 
     inspect(db, path);
     // WAL: readers never block the writer and a commit is one append (+ fsync with FULL).
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous}`);
+    // Background fsync: SQLite writes the WAL without syncing; the store syncs it off the event
+    // loop before acknowledging any write (wal-sync.ts).
+    const background = options.synchronous === 'FULL' && options.fsync === 'background';
+    db.pragma(`synchronous = ${background ? 'NORMAL' : options.synchronous}`);
     migrate(db, path);
     return db;
   } catch (e) {

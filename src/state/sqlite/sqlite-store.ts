@@ -14,6 +14,7 @@
 import { InvalidArgumentError, toError } from '../../errors.js';
 import type { EventStore } from '../event-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../memory-store.js';
+import { freezeRun } from '../records.js';
 import type { StateStore } from '../store.js';
 import type {
   AuxKind,
@@ -52,6 +53,7 @@ import {
   StatementCache,
   type Statements,
 } from './statements.js';
+import { WalSyncer } from './wal-sync.js';
 
 /** Options of `sqliteStore`. */
 export interface SqliteStoreOptions {
@@ -61,6 +63,14 @@ export interface SqliteStoreOptions {
    * last commits before a power loss or OS crash may be lost; much faster on slow disks.
    */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * With `synchronous: 'FULL'`, where the fsync runs. `'background'` (default): commits write
+   * the WAL and each write resolves after a shared fsync of it on libuv's thread pool, so agents
+   * keep running while the disk syncs (a commit is visible to other readers a moment before it
+   * is durable; its writer resumes only once it is). `'inline'`: SQLite fsyncs inside COMMIT,
+   * blocking the event loop. Ignored for `':memory:'`.
+   */
+  readonly fsync?: 'background' | 'inline';
   /** How long a write waits for another process's lock before failing. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
 }
@@ -77,6 +87,19 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): Res
       'synchronous',
     );
   }
+  const fsync = options.fsync ?? 'background';
+  if (fsync !== 'background' && fsync !== 'inline') {
+    throw new InvalidArgumentError(
+      `fsync must be 'background' or 'inline', got ${JSON.stringify(fsync)}`,
+      'fsync',
+    );
+  }
+  if (options.fsync !== undefined && synchronous !== 'FULL') {
+    throw new InvalidArgumentError(
+      "fsync applies to synchronous: 'FULL' only (NORMAL does not sync commits)",
+      'fsync',
+    );
+  }
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new InvalidArgumentError(
@@ -84,7 +107,7 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): Res
       'busyTimeoutMs',
     );
   }
-  return { synchronous, busyTimeoutMs };
+  return { synchronous, fsync, busyTimeoutMs };
 }
 
 /**
@@ -113,20 +136,29 @@ interface OpenLedger {
   readonly claim: (req: ClaimRequest) => RunRecord[];
   readonly renew: (owner: string, runIds: readonly string[], expiresAt: number) => string[];
   readonly append: (records: readonly AuxRecord[]) => void;
+  /** Background WAL fsyncs (fsync: 'background' on a file); undefined when commits sync inline. */
+  readonly syncer: WalSyncer | undefined;
 }
 
 type Lifecycle = { readonly state: 'new' } | OpenLedger | { readonly state: 'closed' };
 
 class SqliteStore implements StateStore {
   readonly kind = 'sqlite' as const;
+  /** Commits run one at a time on the event loop; only the background fsync wait overlaps. */
+  readonly commitPipeline: number;
   private life: Lifecycle = { state: 'new' };
   private opening: Promise<void> | undefined;
-  readonly events: EventStore = createSqliteEventStore(() => this.ledger().db);
+  readonly events: EventStore = createSqliteEventStore(
+    () => this.ledger().db,
+    () => this.durable(),
+  );
 
   constructor(
     private readonly path: string,
     private readonly options: ResolvedSqliteOptions,
-  ) {}
+  ) {
+    this.commitPipeline = this.syncsInBackground() ? 4 : 1;
+  }
 
   migrate(): Promise<void> {
     if (this.life.state === 'closed') return Promise.reject(closedError());
@@ -135,7 +167,11 @@ class SqliteStore implements StateStore {
       (db) => {
         // close() may have been called while the file was opening: honour it.
         if (this.life.state === 'closed') db.close();
-        else this.life = prepare(db);
+        else
+          this.life = prepare(
+            db,
+            this.syncsInBackground() ? new WalSyncer(`${this.path}-wal`) : undefined,
+          );
       },
       (e: unknown) => {
         this.opening = undefined;
@@ -146,8 +182,23 @@ class SqliteStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    if (this.life.state === 'open') this.life.db.close();
+    const life = this.life;
     this.life = { state: 'closed' };
+    if (life.state !== 'open') return;
+    // Everything committed so far is made durable before the file is closed.
+    await life.syncer?.sync().catch(() => undefined);
+    life.syncer?.close();
+    life.db.close();
+  }
+
+  /** Resolves once every commit made so far is on disk (at once when commits sync inline). */
+  private durable(): Promise<void> | undefined {
+    return this.life.state === 'open' ? this.life.syncer?.sync() : undefined;
+  }
+
+  private syncsInBackground(): boolean {
+    const { synchronous, fsync } = this.options;
+    return synchronous === 'FULL' && fsync === 'background' && !isMemoryPath(this.path);
   }
 
   toJSON(): { kind: 'sqlite'; path: string; state: Lifecycle['state'] } {
@@ -156,12 +207,16 @@ class SqliteStore implements StateStore {
 
   async createRun(init: NewRun): Promise<CreateRunResult> {
     const l = this.ledger();
-    return runLocked(() => l.createRun(init));
+    const result = runLocked(() => l.createRun(init));
+    await l.syncer?.sync();
+    return result;
   }
 
   async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
     const l = this.ledger();
-    return runLocked(() => l.createRuns(inits));
+    const results = runLocked(() => l.createRuns(inits));
+    await l.syncer?.sync();
+    return results;
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -184,7 +239,10 @@ class SqliteStore implements StateStore {
   }
 
   async commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
-    return this.ledger().commit(writes);
+    const l = this.ledger();
+    const outcomes = l.commit(writes);
+    await l.syncer?.sync();
+    return outcomes;
   }
 
   async readVersions(
@@ -201,7 +259,9 @@ class SqliteStore implements StateStore {
 
   async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
     const l = this.ledger();
-    return runLocked(() => l.claim(req));
+    const claimed = runLocked(() => l.claim(req));
+    await l.syncer?.sync();
+    return claimed;
   }
 
   async renewLeases(
@@ -210,12 +270,16 @@ class SqliteStore implements StateStore {
     expiresAt: number,
   ): Promise<string[]> {
     const l = this.ledger();
-    return runLocked(() => l.renew(owner, runIds, expiresAt));
+    const held = runLocked(() => l.renew(owner, runIds, expiresAt));
+    await l.syncer?.sync();
+    return held;
   }
 
   async appendRecords(records: readonly AuxRecord[]): Promise<void> {
     const l = this.ledger();
-    if (records.length > 0) runLocked(() => l.append(records));
+    if (records.length === 0) return;
+    runLocked(() => l.append(records));
+    await l.syncer?.sync();
   }
 
   async queryRecords(q: AuxQuery): Promise<AuxRecord[]> {
@@ -234,7 +298,9 @@ class SqliteStore implements StateStore {
 
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
     const l = this.ledger();
-    return runLocked(() => l.s.prune.run(kind, before).changes);
+    const pruned = runLocked(() => l.s.prune.run(kind, before).changes);
+    await l.syncer?.sync();
+    return pruned;
   }
 
   private ledger(): OpenLedger {
@@ -252,7 +318,7 @@ function closedError(): InvalidArgumentError {
 }
 
 /** Prepares statements and the transaction functions of an open database. */
-function prepare(db: Db): OpenLedger {
+function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
   const s = prepareStatements(db);
   const createRun = db.transaction((init: NewRun): CreateRunResult => {
     const key = init.run.idempotencyKey;
@@ -270,7 +336,7 @@ function prepare(db: Db): OpenLedger {
     s.insertRun.run(...runParams(init.run, 1));
     s.insertVersion.run(...versionParams(first));
     if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
-    return { run: Object.freeze({ ...init.run, headVersion: 1 }), created: true };
+    return { run: freezeRun({ ...init.run, headVersion: 1 }), created: true };
   });
   // Nested in the batch transaction, each createRun runs as a SAVEPOINT: a rejected init rolls
   // back alone and the others commit together.
@@ -310,5 +376,11 @@ function prepare(db: Db): OpenLedger {
     claim: (req) => claim.immediate(req),
     renew: (owner, runIds, expiresAt) => renew.immediate(owner, runIds, expiresAt),
     append: (records) => append.immediate(records),
+    syncer,
   };
+}
+
+/** An in-memory database or a URI filename: no WAL file of its own to sync. */
+function isMemoryPath(path: string): boolean {
+  return path === ':memory:' || path.startsWith('file:');
 }
