@@ -13,6 +13,7 @@
 
 import type { Agent } from '../agents/agent.js';
 import { describeError, type ErrorInfo, LeaseLostError } from '../errors.js';
+import { Cancellation } from '../resilience/cancellation.js';
 import { compensableStep, compensatedVersion, compensateRun } from '../saga/compensator.js';
 import { type Json, sealJson } from '../state/json.js';
 import type {
@@ -54,7 +55,8 @@ export class RunDriver {
   private journalBuffer: JournalEntry[] = [];
   private failure: { step: string; error: ErrorInfo } | undefined;
   private readonly parked: Set<string>;
-  private readonly stop = new AbortController();
+  /** Stops this run's agents; a Cancellation, so a run never stopped pays for no AbortSignal. */
+  private readonly stop = new Cancellation();
   private stopReason: 'cancelled' | 'lease_lost' | 'closed' | undefined;
   private wake: (() => void) | undefined;
   private scope: RunScope | undefined;
@@ -217,7 +219,7 @@ export class RunDriver {
       step: spec,
       view,
       inputVersion,
-      signal: this.stop.signal,
+      signal: this.stop,
       journal: (e) => this.journal(e),
     }).then(async (result) => {
       const now = this.core.clock.now();

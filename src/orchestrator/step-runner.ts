@@ -16,6 +16,7 @@ import {
   PayloadTooLargeError,
   toError,
 } from '../errors.js';
+import type { CallerSignal } from '../resilience/cancellation.js';
 import type { ResolvedPolicy } from '../resilience/policy.js';
 import type { LazySignal } from '../resilience/timeout.js';
 import { freezeJson, sealJson } from '../state/json.js';
@@ -55,7 +56,7 @@ export interface StepCall {
   readonly step: StepSpec & { readonly agent: Agent };
   readonly view: unknown;
   readonly inputVersion: number;
-  readonly signal: AbortSignal;
+  readonly signal: CallerSignal;
   /** Receives attempt journal entries (flushed with the run's next commit). */
   readonly journal: (entry: JournalEntry) => void;
   /** The step's trace scope; each attempt opens a child. */

@@ -16,6 +16,7 @@ import { InvalidArgumentError, isCircuitOpenError } from '../errors.js';
 import { type AbortLink, createAbortLinker } from './abort-link.js';
 import { backoffDelay } from './backoff.js';
 import { type Bulkhead, createBulkhead } from './bulkhead.js';
+import { type CallerSignal, callerAbortReason, toAbortSignal } from './cancellation.js';
 import {
   type BreakerSnapshot,
   type BreakerTransitionListener,
@@ -23,7 +24,7 @@ import {
   createCircuitBreaker,
   defaultCountsAsFailure,
 } from './circuit-breaker.js';
-import { abortReason, type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import type { ResolvedPolicy } from './policy.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { BreakerFactory } from './shared-breaker.js';
@@ -45,8 +46,11 @@ export interface AttemptFailedInfo {
 
 /** Per-call options of {@link AgentGuard.run}. */
 export interface GuardRunOptions {
-  /** The caller's signal (run cancelled, runtime closing); aborts the attempt and the backoff. */
-  readonly signal?: AbortSignal;
+  /**
+   * The caller's signal (run cancelled, runtime closing); aborts the attempt and the backoff.
+   * A `Cancellation` costs nothing until something needs a real AbortSignal.
+   */
+  readonly signal?: CallerSignal;
   /** The number of the first attempt (default 1); a resumed run passes its next attempt. */
   readonly startAttempt?: number;
   /** Which errors count towards opening the breaker (default: the breaker's default). */
@@ -162,8 +166,8 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
             countsAsFailure: (e) => !signal?.aborted && classify(e),
           })
       : timed;
-    const limited = bulkhead ? () => bulkhead.run(guarded, signal) : guarded;
-    return limiter ? limiter.acquire(signal).then(limited) : limited();
+    const limited = bulkhead ? () => bulkhead.run(guarded, toAbortSignal(signal)) : guarded;
+    return limiter ? limiter.acquire(toAbortSignal(signal)).then(limited) : limited();
   };
 
   return {
@@ -207,8 +211,10 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
           const delayMs = willRetry ? backoffDelay(attempt, retry.backoff, random) : 0;
           opts.onAttemptFailed?.({ attempt, error, willRetry, delayMs });
           if (!willRetry) throw error;
-          if (delayMs > 0) return clock.sleep(delayMs, opts.signal).then(() => from(attempt + 1));
-          if (opts.signal?.aborted) throw abortReason(opts.signal);
+          if (delayMs > 0) {
+            return clock.sleep(delayMs, toAbortSignal(opts.signal)).then(() => from(attempt + 1));
+          }
+          if (opts.signal?.aborted) throw callerAbortReason(opts.signal);
           return from(attempt + 1);
         });
       };

@@ -10,7 +10,8 @@
  */
 import { StepTimeoutError } from '../errors.js';
 import { type AbortLink, linkDirectly } from './abort-link.js';
-import { abortReason, type Clock, startTimer } from './clock.js';
+import { type CallerSignal, Cancellation, callerAbortReason } from './cancellation.js';
+import { type Clock, startTimer } from './clock.js';
 
 /** Options of {@link withTimeout}. */
 export interface TimeoutOptions {
@@ -18,7 +19,7 @@ export interface TimeoutOptions {
   readonly timeoutMs: number;
   readonly clock: Clock;
   /** The caller's signal; its abort aborts the attempt too. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CallerSignal | undefined;
   /** What timed out, for `StepTimeoutError.step`. */
   readonly label: string;
   /** How to listen to `signal` (default: one listener per call; a guard shares one). */
@@ -52,7 +53,7 @@ export function withTimeoutLazy<T>(
   options: TimeoutOptions,
 ): Promise<T> {
   const { timeoutMs, clock, signal: outer, label } = options;
-  if (outer?.aborted) return Promise.reject(abortReason(outer));
+  if (outer?.aborted) return Promise.reject(callerAbortReason(outer));
   const attempt = new AbortController();
 
   return new Promise<T>((resolve, reject) => {
@@ -67,11 +68,15 @@ export function withTimeoutLazy<T>(
       return true;
     };
     if (outer) {
-      unlink = (options.link ?? linkDirectly)(outer, (reason) => {
+      const onAbort = (reason: unknown): void => {
         if (!finish()) return;
         attempt.abort(reason);
         reject(reason);
-      });
+      };
+      unlink =
+        outer instanceof Cancellation
+          ? outer.subscribe(onAbort)
+          : (options.link ?? linkDirectly)(outer, onAbort);
     }
     if (Number.isFinite(timeoutMs)) {
       cancelTimer = startTimer(clock, timeoutMs, () => {
