@@ -37,8 +37,24 @@ export interface HashedFields {
 /** sha256 over a version's fields and its predecessor's hash, hex-encoded. */
 export function hashVersion(f: HashedFields): string {
   // A fixed, unambiguous header: strings are JSON-quoted, so separators cannot collide.
-  const header = `[${JSON.stringify(f.runId)},${f.version},${JSON.stringify(f.step)},${JSON.stringify(f.kind)},${JSON.stringify(f.createdBy)},${f.inputVersion === null ? 'null' : f.inputVersion},${f.contract === null ? 'null' : JSON.stringify(f.contract)},${f.tag === null ? 'null' : JSON.stringify(f.tag)},${f.createdAt}]`;
+  const header = `[${JSON.stringify(f.runId)},${f.version},${quoteName(f.step)},${quoteName(f.kind)},${quoteName(f.createdBy)},${f.inputVersion === null ? 'null' : f.inputVersion},${f.contract === null ? 'null' : quoteName(f.contract)},${f.tag === null ? 'null' : quoteName(f.tag)},${f.createdAt}]`;
   return sha256Hex(`${f.prevHash}\n${header}\n${f.payload}`);
+}
+
+/**
+ * JSON-quoted names (steps, kinds, agent ids, contract ids, tags), cached: a workflow has a
+ * handful, repeated in every version. Bounded, so unusual callers cannot grow it without limit.
+ */
+const quotedNames = new Map<string, string>();
+const QUOTED_NAMES_MAX = 10_000;
+
+function quoteName(name: string): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(name);
+    if (quotedNames.size < QUOTED_NAMES_MAX) quotedNames.set(name, quoted);
+  }
+  return quoted;
 }
 
 /** sha256 of a string, hex-encoded. */

@@ -230,9 +230,26 @@ function encodeRecord(rec: Record<string, unknown>, w: Walk): string {
     const item = encodeValue(rec[key], w);
     keys.pop();
     if (item === undefined) continue;
-    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${item}`;
+    out += `${out.length === 1 ? '' : ','}${quoteKey(key)}:${item}`;
   }
   return `${out}}`;
+}
+
+/**
+ * JSON-quoted object keys, cached: payloads of one contract repeat the same few keys, and
+ * quoting them anew was a third of the encoding time. Bounded, so data with ever-new keys
+ * (ids as keys) cannot grow it without limit; past the bound keys are quoted each time.
+ */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 10_000;
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 /**
