@@ -138,17 +138,19 @@ export function skipped(
   };
 }
 
-/** Numbers, hashes and journals completions as the versions after `head`. */
+/**
+ * Numbers, hashes and journals completions as the versions after `head`: appends the versions
+ * to `versions`, their journal entries to `journal` and their records to `records`, and returns
+ * the last hash. (Appending into the caller's arrays: this runs on every commit of every run.)
+ */
 export function versionsFor(
   runId: string,
   completions: readonly Completion[],
   head: number,
   prevHash: string,
   now: number,
-): { versions: VersionRecord[]; journal: JournalEntry[]; records: AuxRecord[]; lastHash: string } {
-  const versions: VersionRecord[] = [];
-  const journal: JournalEntry[] = [];
-  const records: AuxRecord[] = [];
+  out: { versions: VersionRecord[]; journal: JournalEntry[]; records: AuxRecord[] },
+): string {
   let hash = prevHash;
   let version = head;
   for (const c of completions) {
@@ -169,10 +171,26 @@ export function versionsFor(
       c.encoded,
       Number.POSITIVE_INFINITY,
     );
-    versions.push(v);
+    out.versions.push(v);
     hash = v.hash;
-    journal.push({ ...c.journal, version });
-    if (c.records) records.push(...c.records);
+    out.journal.push(withVersion(c.journal, version));
+    if (c.records) for (const r of c.records) out.records.push(r);
   }
-  return { versions, journal, records, lastHash: hash };
+  return hash;
+}
+
+/** A journal entry with the version its step wrote (one literal: see state/records.ts). */
+function withVersion(j: JournalEntry, version: number): JournalEntry {
+  return {
+    runId: j.runId,
+    type: j.type,
+    step: j.step,
+    attempt: j.attempt,
+    at: j.at,
+    durationMs: j.durationMs,
+    inputVersion: j.inputVersion,
+    version,
+    error: j.error,
+    detail: j.detail,
+  };
 }

@@ -12,11 +12,12 @@
  */
 
 import type { Agent } from '../agents/agent.js';
-import { describeError, type ErrorInfo, LeaseLostError } from '../errors.js';
+import { describeError, type ErrorInfo, LeaseLostError, NonJsonValueError } from '../errors.js';
 import { Cancellation } from '../resilience/cancellation.js';
 import { compensableStep, compensatedVersion, compensateRun } from '../saga/compensator.js';
-import { type Json, sealJson } from '../state/json.js';
+import { freezeJson, type Json } from '../state/json.js';
 import type {
+  AuxRecord,
   JournalEntry,
   RunPatch,
   RunRecord,
@@ -303,16 +304,20 @@ export class RunDriver {
   private async flush(): Promise<DriverEnd | undefined> {
     const completions = this.completions.splice(0);
     const now = this.core.clock.now();
-    const built = versionsFor(this.runId, completions, this.head, this.prevHash, now);
-    const { versions, records } = built;
+    const versions: VersionRecord[] = [];
+    const journal: JournalEntry[] = [];
+    const records: AuxRecord[] = [];
     // A step that started and finished since the last commit is journaled once, by its ending
     // entry (its start is `at - durationMs`): one row fewer per step on the hottest path.
-    const ending = new Set(completions.map((c) => c.step));
-    const pending = this.journalBuffer.splice(0);
-    const journal = [
-      ...pending.filter((e) => e.type !== 'step.started' || !ending.has(e.step ?? '')),
-      ...built.journal,
-    ];
+    for (const e of this.journalBuffer) {
+      if (e.type !== 'step.started' || !completions.some((c) => c.step === e.step)) journal.push(e);
+    }
+    this.journalBuffer = [];
+    const lastHash = versionsFor(this.runId, completions, this.head, this.prevHash, now, {
+      versions,
+      journal,
+      records,
+    });
     // Structural sharing: untouched slots are shared with the previous state (all frozen).
     const data = this.stateWith(completions);
     // When these are the run's last steps, the completion rides in the same write: one
@@ -330,8 +335,8 @@ export class RunDriver {
       leaseOwner: this.core.owner,
       versions,
       journal,
-      ...(records.length ? { records } : {}),
-      ...(statusChange ? { run: statusChange } : {}),
+      records: records.length > 0 ? records : undefined,
+      run: statusChange,
     });
     let out = this.head;
     for (const c of completions) {
@@ -340,7 +345,7 @@ export class RunDriver {
     }
     this.data = data;
     this.head += versions.length;
-    this.prevHash = built.lastHash;
+    this.prevHash = lastHash;
     if (output) {
       this.run = {
         ...this.run,
@@ -419,10 +424,15 @@ export class RunDriver {
     return this.finish({ status: 'completed', output }, 'run.completed');
   }
 
-  /** The workflow output for a state, as stored (sealed and canonical). @throws what the selector throws */
+  /**
+   * The workflow output for a state, as stored: validated as JSON and frozen in place (it is
+   * built from frozen state, usually one slot as is, so no copy is needed).
+   * @throws what the selector throws; NonJsonValueError when its result is not JSON.
+   */
   private outputOf(data: StateData): Json {
     const output = (this.workflow.selectOutput as (s: unknown) => unknown)(data);
-    return JSON.parse(sealJson(output, '$.output').encoded) as Json;
+    if (output === undefined) throw new NonJsonValueError('$.output', 'undefined has no JSON form');
+    return freezeJson(output, '$.output') as Json;
   }
 
   private async enterWaiting(): Promise<DriverEnd> {
