@@ -166,23 +166,44 @@ function makeContext(
   usage: ModelUsage[],
   scope: AttemptScope,
 ): AgentContext {
-  const { core, runId, step } = call;
-  return {
-    runId,
-    step: step.name,
-    attempt,
-    idempotencyKey: `${runId}:${step.name}`,
-    // A getter: the attempt's AbortSignal is created only if the agent reads it.
-    get signal() {
-      return attemptSignal.signal;
-    },
-    logger: core.logger,
-    usage: (u) => {
+  return new StepContext(call, attempt, attemptSignal, usage, scope);
+}
+
+/**
+ * The context an agent attempt receives. A class, so `signal` is a getter on the prototype
+ * (an object literal with a getter costs an accessor pair per attempt): the attempt's
+ * AbortSignal is created only if the agent reads it. `usage` stays an own function, so an
+ * agent may destructure it.
+ */
+class StepContext implements AgentContext {
+  readonly runId: string;
+  readonly step: string;
+  readonly idempotencyKey: string;
+  readonly logger: AgentContext['logger'];
+  readonly usage: (u: ModelUsage) => void;
+  readonly span: AgentContext['span'];
+
+  constructor(
+    call: StepCall,
+    readonly attempt: number,
+    private readonly attemptSignal: LazySignal,
+    usage: ModelUsage[],
+    scope: AttemptScope,
+  ) {
+    this.runId = call.runId;
+    this.step = call.step.name;
+    this.idempotencyKey = `${call.runId}:${call.step.name}`;
+    this.logger = call.core.logger;
+    this.usage = (u) => {
       usage.push(u);
       scope.usage(u);
-    },
-    span: scope.span,
-  };
+    };
+    this.span = scope.span;
+  }
+
+  get signal(): AbortSignal {
+    return this.attemptSignal.signal;
+  }
 }
 
 /** Rejects an oversized output before it can reach the store (never retried). */
