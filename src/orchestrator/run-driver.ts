@@ -113,31 +113,27 @@ export class RunDriver {
       'baton.run.resumed_from': this.head,
       'baton.run.status.at_start': this.run.status,
     });
-    const end = await this.driveInner().catch((e: unknown) => {
-      // The store refused or failed a commit: stop the agents still running for this run (the
-      // run stays resumable from its last committed version, by this or another runtime).
-      this.halt('closed');
-      this.scope?.end('error', describeError(e));
-      throw e;
-    });
+    let end: DriverEnd;
+    try {
+      end = this.run.status === 'compensating' ? await this.compensate() : await this.progress();
+    } catch (e) {
+      if (this.stopReason === 'lease_lost' || (e as { code?: string }).code === 'LEASE_LOST') {
+        end = { kind: 'detached', reason: 'lease lost' };
+      } else if (this.stopReason === 'closed') {
+        end = { kind: 'detached', reason: 'runtime closed' };
+      } else {
+        // The store refused or failed a commit: stop the agents still running for this run (the
+        // run stays resumable from its last committed version, by this or another runtime).
+        this.halt('closed');
+        this.scope.end('error', describeError(e));
+        throw e;
+      }
+    }
     this.scope.end(
       end.kind === 'detached' ? `detached: ${end.reason}` : end.run.status,
       end.kind === 'ended' ? (end.run.error ?? undefined) : undefined,
     );
     return end;
-  }
-
-  private async driveInner(): Promise<DriverEnd> {
-    try {
-      if (this.run.status === 'compensating') return await this.compensate();
-      return await this.progress();
-    } catch (e) {
-      if (this.stopReason === 'lease_lost' || (e as { code?: string }).code === 'LEASE_LOST') {
-        return { kind: 'detached', reason: 'lease lost' };
-      }
-      if (this.stopReason === 'closed') return { kind: 'detached', reason: 'runtime closed' };
-      throw e;
-    }
   }
 
   private async progress(): Promise<DriverEnd> {

@@ -66,16 +66,29 @@ export interface StepCall {
 const countsAsFailure = (e: unknown): boolean =>
   !isCircuitOpenError(e) && !(isContractViolationError(e) && e.boundary === 'agent-input');
 
-/** Runs the step to success or final failure; never throws. */
-export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure> {
-  const { core, step, runId } = call;
+/**
+ * Runs the step to success or final failure; never throws (the promise never rejects).
+ * Written as promise chains, not async functions: a step in flight then holds no suspended
+ * frames of its own (the agent's are its business), which is most of what 10,000 runs in
+ * flight cost in memory.
+ */
+export function runStep(call: StepCall): Promise<StepSuccess | StepFailure> {
+  const { core, step } = call;
   const agent = step.agent;
   const policy = core.policyFor(call.workflow, step);
   let encodedInput: string | null = null;
   let attempts = 0;
+  const failed = (e: unknown): StepFailure => ({
+    ok: false,
+    error: toError(e),
+    onFailure: policy.onFailure,
+    encodedInput,
+    attempts,
+  });
+  let input: unknown;
   try {
     const raw = (step.select as (v: unknown) => unknown)(call.view);
-    const input = agent.input.parse(raw, {
+    input = agent.input.parse(raw, {
       boundary: 'agent-input',
       step: step.name,
       agent: agent.id,
@@ -84,43 +97,16 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
     if (policy.onFailure === 'cached')
       encodedInput = sealJson(input, `$.${step.name}.input`).encoded;
     else freezeJson(input, `$.${step.name}.input`);
-    const usage: ModelUsage[] = [];
-    const guard = core.guards.guard(agent.id, call.workflow.policy, agent.policy, step.policy);
-    const output = await guard.runLazy(
-      async (attemptSignal, attempt) => {
+  } catch (e) {
+    return Promise.resolve(failed(e));
+  }
+  const usage: ModelUsage[] = [];
+  const guard = core.guards.guard(agent.id, call.workflow.policy, agent.policy, step.policy);
+  return guard
+    .runLazy(
+      (attemptSignal, attempt) => {
         attempts = attempt;
-        const scope = call.scope.attempt(attempt);
-        try {
-          const out = await agent.execute(
-            input as never,
-            makeContext(call, attempt, attemptSignal, usage, scope),
-          );
-          const parsed = agent.output.parse(out, {
-            boundary: 'agent-output',
-            step: step.name,
-            agent: agent.id,
-          });
-          if (agent.evaluate || step.evaluate) {
-            await runEvaluators(
-              [...(agent.evaluate ?? []), ...(step.evaluate ?? [])],
-              input,
-              parsed,
-              {
-                runId,
-                step: step.name,
-                agent: agent.id,
-                attempt,
-                random: core.random,
-                onRecord: (r) => scope.evaluation(r),
-              },
-            );
-          }
-          scope.end();
-          return parsed;
-        } catch (e) {
-          scope.end(describeError(e, step.name));
-          throw e;
-        }
+        return attemptOnce(call, input, attempt, attemptSignal, usage);
       },
       {
         signal: call.signal,
@@ -130,7 +116,7 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
         countsAsFailure,
         onAttemptFailed: (info) =>
           call.journal({
-            runId,
+            runId: call.runId,
             type: 'attempt.failed',
             step: step.name,
             attempt: info.attempt,
@@ -142,21 +128,71 @@ export async function runStep(call: StepCall): Promise<StepSuccess | StepFailure
             detail: { willRetry: info.willRetry, delayMs: info.delayMs },
           }),
       },
-    );
-    const sealed = sealJson(output, `$.${step.name}`);
-    checkSlotSize(step.name, sealed.encoded, core.maxSlotBytes);
-    return {
-      ok: true,
-      value: sealed.value,
-      encoded: sealed.encoded,
-      encodedInput,
-      attempts,
-      usage,
-      onFailure: policy.onFailure,
-    };
+    )
+    .then((output): StepSuccess | StepFailure => {
+      const sealed = sealJson(output, `$.${step.name}`);
+      checkSlotSize(step.name, sealed.encoded, core.maxSlotBytes);
+      return {
+        ok: true,
+        value: sealed.value,
+        encoded: sealed.encoded,
+        encodedInput,
+        attempts,
+        usage,
+        onFailure: policy.onFailure,
+      };
+    })
+    .catch(failed);
+}
+
+/** One attempt: call the agent, check its output contract, run the evaluators; ends the span. */
+function attemptOnce(
+  call: StepCall,
+  input: unknown,
+  attempt: number,
+  attemptSignal: LazySignal,
+  usage: ModelUsage[],
+): Promise<unknown> {
+  const { step } = call;
+  const agent = step.agent;
+  const scope = call.scope.attempt(attempt);
+  const fail = (e: unknown): never => {
+    scope.end(describeError(e, step.name));
+    throw e;
+  };
+  let out: unknown;
+  try {
+    out = agent.execute(input as never, makeContext(call, attempt, attemptSignal, usage, scope));
   } catch (e) {
-    return { ok: false, error: toError(e), onFailure: policy.onFailure, encodedInput, attempts };
+    return Promise.reject(e).catch(fail);
   }
+  return Promise.resolve(out).then((value) => {
+    let parsed: unknown;
+    try {
+      parsed = agent.output.parse(value, {
+        boundary: 'agent-output',
+        step: step.name,
+        agent: agent.id,
+      });
+    } catch (e) {
+      return fail(e);
+    }
+    if (!agent.evaluate && !step.evaluate) {
+      scope.end();
+      return parsed;
+    }
+    return runEvaluators([...(agent.evaluate ?? []), ...(step.evaluate ?? [])], input, parsed, {
+      runId: call.runId,
+      step: step.name,
+      agent: agent.id,
+      attempt,
+      random: call.core.random,
+      onRecord: (r) => scope.evaluation(r),
+    }).then(() => {
+      scope.end();
+      return parsed;
+    }, fail);
+  }, fail);
 }
 
 function makeContext(
