@@ -67,6 +67,41 @@ export function failure(outcome: CommitOutcome | undefined): Error {
 }
 
 function describeRunContract(store: CurrentStore): void {
+  it('creates a batch of runs, judging each init on its own (createRuns)', async () => {
+    const s = store();
+    if (!s.createRuns) return expect(s.createRuns).toBeUndefined(); // optional in the contract
+    await s.createRun(sampleRun('old'));
+    const bad = sampleRun('bad');
+    const results = await s.createRuns([
+      sampleRun('new-1', { journal: [journalEntry('new-1', 'run.started', 1_000)] }),
+      sampleRun('keyed-1', { idempotencyKey: 'k' }),
+      { ...bad, firstVersion: { ...bad.firstVersion, version: 2 } },
+      sampleRun('keyed-2', { idempotencyKey: 'k' }),
+      sampleRun('old'),
+      sampleRun('new-2'),
+    ]);
+    const summary = results.map((r) =>
+      r instanceof Error ? 'error' : `${r.run.runId}:${r.created ? 'created' : 'existing'}`,
+    );
+    expect(summary).toEqual([
+      'new-1:created',
+      'keyed-1:created',
+      'error',
+      'keyed-1:existing',
+      'old:existing',
+      'new-2:created',
+    ]);
+    expect(isInvalidArgumentError(results[2])).toBe(true);
+    expect(await s.getRun('bad')).toBeUndefined();
+    expect(await s.readVersions('bad')).toEqual([]);
+    expect(await s.getRun('keyed-2')).toBeUndefined();
+    for (const id of ['new-1', 'keyed-1', 'new-2']) {
+      expect(await s.getRun(id)).toMatchObject({ runId: id, headVersion: 1 });
+      expect(await s.readVersions(id)).toHaveLength(1);
+    }
+    expect((await s.readJournal('new-1')).map((j) => j.type)).toEqual(['run.started']);
+  });
+
   it('creates a run together with its version 1 and journal', async () => {
     const init = sampleRun('run-a', {
       journal: [journalEntry('run-a', 'run.started', 1_000)],

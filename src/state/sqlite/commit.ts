@@ -23,8 +23,8 @@ import type { Db } from './open.js';
 import { journalParams, type Param, recordParams } from './rows.js';
 import type { Statements } from './statements.js';
 
-/** Raised inside the fast path to request the savepoint replay. */
-class ReplayWithSavepoints extends Error {}
+/** Raised inside a fast path to request the savepoint replay. */
+export class ReplayWithSavepoints extends Error {}
 
 /** Commits a batch of writes; returns one outcome per write, in order. */
 export type GroupCommit = (writes: readonly RunWrite[]) => CommitOutcome[];

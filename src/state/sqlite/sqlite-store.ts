@@ -30,7 +30,7 @@ import type {
   RunWrite,
   VersionRecord,
 } from '../types.js';
-import { createGroupCommit, type GroupCommit, runLocked } from './commit.js';
+import { createGroupCommit, type GroupCommit, ReplayWithSavepoints, runLocked } from './commit.js';
 import { createSqliteEventStore } from './event-store.js';
 import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
 import {
@@ -338,9 +338,37 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
     if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
     return { run: freezeRun({ ...init.run, headVersion: 1 }), created: true };
   });
-  // Nested in the batch transaction, each createRun runs as a SAVEPOINT: a rejected init rolls
-  // back alone and the others commit together.
-  const createRuns = db.transaction((inits: readonly NewRun[]) =>
+  // Fast path: one transaction, no savepoints. A run that exists (same id or idempotency key,
+  // including one created earlier in the same batch) is detected by the insert itself.
+  const createRunsFast = db.transaction((inits: readonly NewRun[]) =>
+    inits.map((init): CreateRunResult | Error => {
+      const first = init.firstVersion;
+      if (first.version !== 1 || first.runId !== init.run.runId) {
+        return new InvalidArgumentError(
+          'the first version of a run must be version 1 of that run',
+          'firstVersion',
+        );
+      }
+      try {
+        if (s.insertRunIfNew.run(...runParams(init.run, 1)).changes === 0) {
+          const key = init.run.idempotencyKey;
+          const existing =
+            (key !== null && key !== undefined ? s.runByKey.get(key) : undefined) ??
+            s.getRun.get(init.run.runId);
+          if (!existing) throw new Error('run insert ignored, yet no such run');
+          return { run: toRunRecord(existing), created: false };
+        }
+        s.insertVersion.run(...versionParams(first));
+        if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
+      } catch (e) {
+        throw new ReplayWithSavepoints('statement failed creating runs', { cause: e });
+      }
+      return { run: freezeRun({ ...init.run, headVersion: 1 }), created: true };
+    }),
+  );
+  // The replay: each createRun runs as a SAVEPOINT, so a rejected init rolls back alone and
+  // the others commit together.
+  const createRunsOneByOne = db.transaction((inits: readonly NewRun[]) =>
     inits.map((init) => {
       try {
         return createRun(init);
@@ -349,6 +377,14 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
       }
     }),
   );
+  const createRuns = (inits: readonly NewRun[]): (CreateRunResult | Error)[] => {
+    try {
+      return createRunsFast.immediate(inits);
+    } catch (e) {
+      if (e instanceof ReplayWithSavepoints) return createRunsOneByOne.immediate(inits);
+      throw e;
+    }
+  };
   const claim = db.transaction((req: ClaimRequest): RunRecord[] => {
     const limit = checkListLimit(req.limit) ?? 0;
     const statuses = JSON.stringify(req.statuses ?? DEFAULT_CLAIM_STATUSES);
@@ -372,7 +408,7 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
     cache: new StatementCache(db),
     commit: createGroupCommit(db, s),
     createRun: (init) => createRun.immediate(init),
-    createRuns: (inits) => createRuns.immediate(inits),
+    createRuns,
     claim: (req) => claim.immediate(req),
     renew: (owner, runIds, expiresAt) => renew.immediate(owner, runIds, expiresAt),
     append: (records) => append.immediate(records),

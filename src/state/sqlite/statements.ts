@@ -24,6 +24,8 @@ export interface Statements {
   readonly getRun: Stmt<[string], RunRow>;
   readonly runByKey: Stmt<[string], RunRow>;
   readonly insertRun: Stmt<Param[]>;
+  /** Inserts a run unless its id or idempotency key exists (`changes` 0 then). */
+  readonly insertRunIfNew: Stmt<Param[]>;
   readonly insertVersion: Stmt<Param[]>;
   readonly insertJournal: Stmt<Param[]>;
   readonly insertRecord: Stmt<Param[]>;
@@ -52,6 +54,9 @@ export function prepareStatements(db: Db): Statements {
     runByKey: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE idempotency_key = ?'),
     insertRun: db.prepare<Param[]>(
       `INSERT INTO runs (${RUN_COLUMNS}) VALUES (${marks(RUN_COLUMNS)})`,
+    ),
+    insertRunIfNew: db.prepare<Param[]>(
+      `INSERT INTO runs (${RUN_COLUMNS}) VALUES (${marks(RUN_COLUMNS)}) ON CONFLICT DO NOTHING`,
     ),
     insertVersion: db.prepare<Param[]>(
       `INSERT INTO versions (${VERSION_COLUMNS}) VALUES (${marks(VERSION_COLUMNS)})`,
