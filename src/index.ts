@@ -77,6 +77,7 @@ export type {
   Worker,
   WorkerOptions,
 } from './orchestrator/runtime-types.js';
+export { DEFAULT_RUN_CONCURRENCY } from './orchestrator/runtime-types.js';
 export {
   isWorkflow,
   type Selector,

@@ -12,10 +12,10 @@
  */
 
 import type { Agent } from '../agents/agent.js';
-import { describeError, type ErrorInfo, LeaseLostError, NonJsonValueError } from '../errors.js';
+import { describeError, type ErrorInfo, LeaseLostError } from '../errors.js';
 import { Cancellation } from '../resilience/cancellation.js';
 import { compensableStep, compensatedVersion, compensateRun } from '../saga/compensator.js';
-import { freezeJson, type Json } from '../state/json.js';
+import { type Json, sealJson } from '../state/json.js';
 import type {
   AuxRecord,
   JournalEntry,
@@ -421,14 +421,13 @@ export class RunDriver {
   }
 
   /**
-   * The workflow output for a state, as stored: validated as JSON and frozen in place (it is
-   * built from frozen state, usually one slot as is, so no copy is needed).
+   * The workflow output for a state, as stored: sealed, and a canonical (sorted-key) copy, so
+   * every store and every reader shows the same output the same way.
    * @throws what the selector throws; NonJsonValueError when its result is not JSON.
    */
   private outputOf(data: StateData): Json {
     const output = (this.workflow.selectOutput as (s: unknown) => unknown)(data);
-    if (output === undefined) throw new NonJsonValueError('$.output', 'undefined has no JSON form');
-    return freezeJson(output, '$.output') as Json;
+    return JSON.parse(sealJson(output, '$.output').encoded) as Json;
   }
 
   private async enterWaiting(): Promise<DriverEnd> {

@@ -38,11 +38,23 @@ export interface Alert {
   readonly error?: ErrorInfo;
 }
 
+/**
+ * Runs one runtime drives at once unless `concurrency` says otherwise: enough to keep two cores
+ * busy with agents that await I/O for tens of milliseconds, while 10,000 started runs do not
+ * each hold a driver, its agents and their pending commits in memory.
+ */
+export const DEFAULT_RUN_CONCURRENCY = 1_000;
+
 /** Options of `createRuntime`. */
 export interface RuntimeOptions {
   readonly store: StateStore;
   readonly workflows?: readonly Workflow<unknown, unknown>[];
-  /** Maximum runs driven at once by this runtime; more wait in a queue (default unbounded). */
+  /**
+   * Maximum runs driven at once by this runtime (default {@link DEFAULT_RUN_CONCURRENCY}).
+   * Started runs beyond it are already durable and leased; they wait in a FIFO queue and
+   * hold no agents, so 10,000 started runs cost memory for about this many. Raise it when
+   * agents are slow (a run that waits on a 30 s model call holds its slot for 30 s).
+   */
   readonly concurrency?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;

@@ -48,14 +48,15 @@ import { createRunHandle, RunWaiters } from './run-handle.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { silentLogger } from './runtime-core.js';
 import { validateRuntimeOptions } from './runtime-options.js';
-import type {
-  Alert,
-  RunHandle,
-  Runtime,
-  RuntimeOptions,
-  StartOptions,
-  Worker,
-  WorkerOptions,
+import {
+  type Alert,
+  DEFAULT_RUN_CONCURRENCY,
+  type RunHandle,
+  type Runtime,
+  type RuntimeOptions,
+  type StartOptions,
+  type Worker,
+  type WorkerOptions,
 } from './runtime-types.js';
 import { deliverSignal } from './signals.js';
 import { createRun } from './start-run.js';
@@ -160,7 +161,7 @@ class BatonRuntime implements Runtime {
         return resolved;
       },
     };
-    this.concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;
+    this.concurrency = options.concurrency ?? DEFAULT_RUN_CONCURRENCY;
     this.claiming = options.resume ?? true;
     this.newId = createIdGenerator(() => clock.now());
     this.reader = new StateReader(store);
