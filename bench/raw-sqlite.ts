@@ -5,9 +5,10 @@
  * allow, so Baton's durable figure can be read as a fraction of it.
  *
  * Invariants:
- * - Rows have the shape and size of Baton's: a run row with its output, 6 version rows (input +
- *   5 steps) whose payload is the canonical JSON of the real step outputs and whose hashes are
- *   64-hex strings, and JOURNAL_PER_RUN journal rows.
+ * - Rows and writes are Baton's for one run of the io workload: a run row inserted running and
+ *   updated by each of its three step commits (the last sets status and output), 6 version rows
+ *   (input + 5 steps) whose payload is the canonical JSON of the real step outputs and whose
+ *   hashes are 64-hex strings, and JOURNAL_PER_RUN journal rows.
  * - Hashing and encoding are not timed: payloads come from a pre-encoded pool and hashes from a
  *   pool of random hex strings, so the figure is storage cost only.
  * - After the timed loop the row counts are checked, so the figure cannot come from lost writes.
@@ -25,8 +26,18 @@ import {
   generateApplications,
 } from './workload.js';
 
-/** Journal rows per run: run.started, step.started and step.succeeded per step, run.completed. */
-export const JOURNAL_PER_RUN = 12;
+/**
+ * Journal rows Baton writes per run of the io workload (counted in its file): run.started,
+ * step.succeeded per step, run.completed, and step.started for the two steps whose start is
+ * committed before they end (a step that starts and ends between two commits is journaled once).
+ */
+export const JOURNAL_PER_RUN = 9;
+
+/** Steps whose `step.started` row Baton commits in the io workload (see JOURNAL_PER_RUN). */
+const STARTED_ROWS = new Set(['risk', 'decision']);
+
+/** Heads after each of Baton's step commits in the io workload (the last completes the run). */
+const HEAD_UPDATES = [4, 5, 6] as const;
 
 /** Version rows per run: the input and one per step. */
 export const VERSIONS_PER_RUN = 6;
@@ -106,6 +117,10 @@ export function runRawSqlite(options: RawOptions): RawResult {
   const insertJournal = db.prepare(
     'INSERT INTO journal (run_id, type, step, attempt, at, duration_ms, input_version, version, error, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)',
   );
+  const setHead = db.prepare('UPDATE runs SET head_version = ?, updated_at = ? WHERE run_id = ?');
+  const complete = db.prepare(
+    "UPDATE runs SET head_version = ?, updated_at = ?, status = 'completed', output = ?, lease_owner = NULL, lease_expires_at = NULL WHERE run_id = ?",
+  );
   const payloads = payloadPool(options.seed);
   const hashes = Array.from({ length: POOL }, () => randomBytes(32).toString('hex'));
   const genesis = '0'.repeat(64);
@@ -113,18 +128,8 @@ export function runRawSqlite(options: RawOptions): RawResult {
   const writeRun = (i: number, now: number): void => {
     const runId = `run-${String(i).padStart(10, '0')}`;
     const p = payloads[i % POOL]!;
-    insertRun.run(
-      runId,
-      'bench',
-      1,
-      'completed',
-      VERSIONS_PER_RUN,
-      now,
-      now,
-      p[5],
-      'bench:1',
-      now + 30_000,
-    );
+    // As Baton: the run row is inserted running at head 1, then updated by each step commit.
+    insertRun.run(runId, 'bench', 1, 'running', 1, now, now, null, 'bench:1', now + 30_000);
     insertJournal.run(runId, 'run.started', null, null, now, null, null, 1);
     let prev = genesis;
     for (let v = 1; v <= VERSIONS_PER_RUN; v++) {
@@ -149,11 +154,17 @@ export function runRawSqlite(options: RawOptions): RawResult {
       );
       prev = hash;
       if (v > 1) {
-        insertJournal.run(runId, 'step.started', step, 1, now, null, inputVersion, null);
+        if (STARTED_ROWS.has(step)) {
+          insertJournal.run(runId, 'step.started', step, 1, now, null, inputVersion, null);
+        }
         insertJournal.run(runId, 'step.succeeded', step, 1, now, 0, inputVersion, v);
       }
     }
     insertJournal.run(runId, 'run.completed', null, null, now, 0, null, VERSIONS_PER_RUN);
+    for (const head of HEAD_UPDATES) {
+      if (head < VERSIONS_PER_RUN) setHead.run(head, now, runId);
+      else complete.run(head, now, p[5], runId);
+    }
   };
   const writeBatch = db.transaction((from: number, to: number) => {
     const now = Date.now();
@@ -176,10 +187,20 @@ export function runRawSqlite(options: RawOptions): RawResult {
 
   const count = (table: string) =>
     (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-  const got = { runs: count('runs'), versions: count('versions'), journal: count('journal') };
+  const got = {
+    runs: count('runs'),
+    completed: (
+      db
+        .prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'completed' AND head_version = ?")
+        .get(VERSIONS_PER_RUN) as { n: number }
+    ).n,
+    versions: count('versions'),
+    journal: count('journal'),
+  };
   db.close();
   if (
     got.runs !== written ||
+    got.completed !== written ||
     got.versions !== written * VERSIONS_PER_RUN ||
     got.journal !== written * JOURNAL_PER_RUN
   ) {
