@@ -67,6 +67,21 @@ class MemoryStore implements StateStore {
   }
 
   async createRun(init: NewRun): Promise<CreateRunResult> {
+    return this.create(init);
+  }
+
+  async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
+    this.assertOpen();
+    return inits.map((init) => {
+      try {
+        return this.create(init);
+      } catch (e) {
+        return toError(e);
+      }
+    });
+  }
+
+  private create(init: NewRun): CreateRunResult {
     this.assertOpen();
     const existingId =
       (init.run.idempotencyKey !== null && this.byIdempotencyKey.get(init.run.idempotencyKey)) ||
@@ -78,7 +93,7 @@ class MemoryStore implements StateStore {
         'firstVersion',
       );
     }
-    const record = freezeRun({ ...init.run, headVersion: 1 });
+    const record = freezeRun(init.run, 1);
     const entry: MemoryRun = { record, versions: [Object.freeze(init.firstVersion)], journal: [] };
     this.appendJournal(entry, init.journal ?? []);
     this.runs.set(record.runId, entry);
@@ -86,13 +101,6 @@ class MemoryStore implements StateStore {
     if (record.idempotencyKey !== null)
       this.byIdempotencyKey.set(record.idempotencyKey, record.runId);
     return { run: record, created: true };
-  }
-
-  async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
-    const out: (CreateRunResult | Error)[] = [];
-    for (const init of inits)
-      out.push(await this.createRun(init).catch((e: unknown) => toError(e)));
-    return out;
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {

@@ -8,14 +8,17 @@
  */
 import type { JournalEntry, RunPatch, RunRecord } from './types.js';
 
-/** A frozen run record with the fields of `r`. */
-export function freezeRun(r: RunRecord): RunRecord {
+/** A frozen run record with the fields of `r` (and `headVersion`, when given). */
+export function freezeRun(
+  r: Omit<RunRecord, 'headVersion'> & { readonly headVersion?: number },
+  headVersion = r.headVersion ?? 1,
+): RunRecord {
   return Object.freeze({
     runId: r.runId,
     workflow: r.workflow,
     workflowVersion: r.workflowVersion,
     status: r.status,
-    headVersion: r.headVersion,
+    headVersion,
     idempotencyKey: r.idempotencyKey,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -31,7 +34,7 @@ export function freezeRun(r: RunRecord): RunRecord {
 
 /** The frozen record of `rec` after a commit: its new head and, when given, a patch. */
 export function patchRun(rec: RunRecord, headVersion: number, patch?: RunPatch): RunRecord {
-  if (!patch) return freezeRun({ ...rec, headVersion });
+  if (!patch) return freezeRun(rec, headVersion);
   const lease = patch.lease;
   return Object.freeze({
     runId: rec.runId,

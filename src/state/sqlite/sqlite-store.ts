@@ -336,7 +336,7 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
     s.insertRun.run(...runParams(init.run, 1));
     s.insertVersion.run(...versionParams(first));
     if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
-    return { run: freezeRun({ ...init.run, headVersion: 1 }), created: true };
+    return { run: freezeRun(init.run, 1), created: true };
   });
   // Fast path: one transaction, no savepoints. A run that exists (same id or idempotency key,
   // including one created earlier in the same batch) is detected by the insert itself.
@@ -363,7 +363,7 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
       } catch (e) {
         throw new ReplayWithSavepoints('statement failed creating runs', { cause: e });
       }
-      return { run: freezeRun({ ...init.run, headVersion: 1 }), created: true };
+      return { run: freezeRun(init.run, 1), created: true };
     }),
   );
   // The replay: each createRun runs as a SAVEPOINT, so a rejected init rolls back alone and
