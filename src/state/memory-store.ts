@@ -37,7 +37,9 @@ export const DEFAULT_CLAIM_STATUSES: readonly RunStatus[] = ['pending', 'running
 interface MemoryRun {
   record: RunRecord;
   versions: VersionRecord[];
+  /** Entries as committed (frozen in place); their sequence numbers alongside. */
   journal: JournalEntry[];
+  seqs: number[];
 }
 
 /** Creates an in-memory store. Nothing survives the process. */
@@ -94,7 +96,12 @@ class MemoryStore implements StateStore {
       );
     }
     const record = freezeRun(init.run, 1);
-    const entry: MemoryRun = { record, versions: [Object.freeze(init.firstVersion)], journal: [] };
+    const entry: MemoryRun = {
+      record,
+      versions: [Object.freeze(init.firstVersion)],
+      journal: [],
+      seqs: [],
+    };
     this.appendJournal(entry, init.journal ?? []);
     this.runs.set(record.runId, entry);
     this.track(record);
@@ -154,7 +161,8 @@ class MemoryStore implements StateStore {
 
   async readJournal(runId: string): Promise<JournalEntry[]> {
     this.assertOpen();
-    return [...(this.runs.get(runId)?.journal ?? [])];
+    const entry = this.runs.get(runId);
+    return entry ? entry.journal.map((j, i) => journalWithSeq(j, entry.seqs[i]!)) : [];
   }
 
   async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
@@ -241,7 +249,12 @@ class MemoryStore implements StateStore {
   }
 
   private appendJournal(entry: MemoryRun, journal: readonly JournalEntry[]): void {
-    for (const j of journal) entry.journal.push(journalWithSeq(j, ++this.journalSeq));
+    // Kept as given, frozen; the sequence number is attached on read (reads are rare, and a copy
+    // per entry on every commit was a measurable share of the memory store's cost).
+    for (const j of journal) {
+      entry.journal.push(Object.freeze(j));
+      entry.seqs.push(++this.journalSeq);
+    }
   }
 
   private track(record: RunRecord): void {
