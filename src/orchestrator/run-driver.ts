@@ -25,7 +25,13 @@ import type {
   StateData,
   VersionRecord,
 } from '../state/types.js';
-import { noopTelemetry, type RunScope, type StepScope } from '../tracing/telemetry.js';
+import {
+  noopRunScope,
+  noopStepScope,
+  noopTelemetry,
+  type RunScope,
+  type StepScope,
+} from '../tracing/telemetry.js';
 import {
   type Completion,
   type StepTiming,
@@ -106,13 +112,17 @@ export class RunDriver {
   /** Drives the run. Never throws for run-level failures; those end the run. */
   async drive(): Promise<DriverEnd> {
     const w = this.workflow;
-    this.scope = this.core.telemetry.run(this.runId, {
-      'baton.run.id': this.runId,
-      'baton.workflow': w.name,
-      'baton.workflow.version': w.version,
-      'baton.run.resumed_from': this.head,
-      'baton.run.status.at_start': this.run.status,
-    });
+    // Without telemetry no attributes are built: they would be garbage on every run and step.
+    this.scope =
+      this.core.telemetry === noopTelemetry
+        ? noopRunScope
+        : this.core.telemetry.run(this.runId, {
+            'baton.run.id': this.runId,
+            'baton.workflow': w.name,
+            'baton.workflow.version': w.version,
+            'baton.run.resumed_from': this.head,
+            'baton.run.status.at_start': this.run.status,
+          });
     let end: DriverEnd;
     try {
       end = this.run.status === 'compensating' ? await this.compensate() : await this.progress();
@@ -198,16 +208,20 @@ export class RunDriver {
     const inputVersion = this.head;
     this.inFlight.set(spec.name, startedAt);
     this.journal(entry(this.runId, 'step.started', spec.name, startedAt, { inputVersion }));
+    const runScope = this.runScope();
     const at = spec.agent.id.lastIndexOf('@');
-    const scope = this.runScope().step(spec.name, {
-      'baton.run.id': this.runId,
-      'baton.workflow': this.workflow.name,
-      'baton.workflow.version': this.workflow.version,
-      'baton.step': spec.name,
-      'baton.agent': spec.agent.id.slice(0, at),
-      'baton.agent.version': spec.agent.id.slice(at + 1),
-      'baton.state.version.in': inputVersion,
-    });
+    const scope =
+      runScope === noopRunScope
+        ? noopStepScope
+        : runScope.step(spec.name, {
+            'baton.run.id': this.runId,
+            'baton.workflow': this.workflow.name,
+            'baton.workflow.version': this.workflow.version,
+            'baton.step': spec.name,
+            'baton.agent': spec.agent.id.slice(0, at),
+            'baton.agent.version': spec.agent.id.slice(at + 1),
+            'baton.state.version.in': inputVersion,
+          });
     void runStep({
       scope,
       core: this.core,
@@ -337,7 +351,9 @@ export class RunDriver {
     let out = this.head;
     for (const c of completions) {
       this.inFlight.delete(c.step);
-      c.scope?.end(c.outcome, { 'baton.state.version.out': ++out });
+      ++out;
+      if (c.scope && c.scope !== noopStepScope)
+        c.scope.end(c.outcome, { 'baton.state.version.out': out });
     }
     this.data = data;
     this.head += versions.length;

@@ -77,6 +77,9 @@ const NOOP_STEP: StepScope = Object.freeze({
   event() {},
   end() {},
 });
+/** The step scope of the no-op telemetry (callers skip building attributes for it). */
+export const noopStepScope: StepScope = NOOP_STEP;
+
 const NOOP_RUN: RunScope = Object.freeze({
   step: () => NOOP_STEP,
   event() {},
@@ -84,6 +87,9 @@ const NOOP_RUN: RunScope = Object.freeze({
 });
 
 /** Telemetry that records nothing. */
+/** The run scope of the no-op telemetry (callers skip building attributes for it). */
+export const noopRunScope: RunScope = NOOP_RUN;
+
 export const noopTelemetry: Telemetry = Object.freeze({
   run: () => NOOP_RUN,
   breakerTransition() {},
