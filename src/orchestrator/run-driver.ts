@@ -173,7 +173,7 @@ export class RunDriver {
         continue;
       }
       if (this.failure) return this.failRun();
-      if (this.workflow.order.every((s) => s in this.data)) return this.complete();
+      if (hasAll(this.data, this.workflow.order)) return this.complete();
       if (this.parked.size > 0) return this.enterWaiting();
       throw new Error(`run ${this.runId}: no step can make progress (internal error)`);
     }
@@ -183,7 +183,7 @@ export class RunDriver {
     for (const spec of this.workflow.steps) {
       const name = spec.name;
       if (name in this.data || this.inFlight.has(name) || this.parked.has(name)) continue;
-      if (!spec.needs.every((n) => n in this.data)) continue;
+      if (!hasAll(this.data, spec.needs)) continue;
       const view = this.view(spec);
       if (spec.when && !(spec.when as (v: unknown) => boolean)(view)) {
         this.pushSkip(spec, 'condition false (when)');
@@ -244,7 +244,7 @@ export class RunDriver {
       }
       // A finished step stays in flight until its version is committed (see flush), so it is
       // never launched twice; a step that ended without a version leaves now.
-      if (!this.completions.some((c) => c.step === spec.name)) this.inFlight.delete(spec.name);
+      if (!completionOf(this.completions, spec.name)) this.inFlight.delete(spec.name);
       this.wake?.();
     });
   }
@@ -320,7 +320,7 @@ export class RunDriver {
     // A step that started and finished since the last commit is journaled once, by its ending
     // entry (its start is `at - durationMs`): one row fewer per step on the hottest path.
     for (const e of this.journalBuffer) {
-      if (e.type !== 'step.started' || !completions.some((c) => c.step === e.step)) journal.push(e);
+      if (e.type !== 'step.started' || !completionOf(completions, e.step)) journal.push(e);
     }
     this.journalBuffer = [];
     const lastHash = versionsFor(this.runId, completions, this.head, this.prevHash, now, {
@@ -386,7 +386,7 @@ export class RunDriver {
   ): { value: Json } | undefined {
     if (this.failure || this.parked.size > 0 || this.stopReason) return undefined;
     if (this.inFlight.size !== completions.length) return undefined;
-    if (!this.workflow.order.every((name) => name in data)) return undefined;
+    if (!hasAll(data, this.workflow.order)) return undefined;
     try {
       return { value: this.outputOf(data) };
     } catch {
@@ -403,7 +403,7 @@ export class RunDriver {
     const prev = this.data as Record<string, unknown>;
     const data: Record<string, unknown> = { input: prev.input };
     for (const name of this.workflow.order) {
-      const c = completions.find((x) => x.step === name);
+      const c = completionOf(completions, name);
       if (c) data[name] = c.value;
       else if (name in prev) data[name] = prev[name];
     }
@@ -577,4 +577,20 @@ export class RunDriver {
     };
     return { kind: 'ended', run: this.run };
   }
+}
+
+/** Whether `data` has every slot in `names` (a loop: this runs for every step of every run). */
+function hasAll(data: StateData, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) if (!(names[i]! in data)) return false;
+  return true;
+}
+
+/** The completion of `step` among `completions`, if any (a loop, as above). */
+function completionOf(
+  completions: readonly Completion[],
+  step: string | null,
+): Completion | undefined {
+  for (let i = 0; i < completions.length; i++)
+    if (completions[i]!.step === step) return completions[i];
+  return undefined;
 }
