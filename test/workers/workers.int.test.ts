@@ -67,6 +67,13 @@ describeWithPostgres('workers on PostgreSQL', () => {
       ['w1', 'w2', 'w3'].map((owner) => spawnWorker(schema, owner)),
     );
     await untilCount(completed(schema), [], (n) => n >= 1000);
+    // Kill w1 while it holds runs: a worker between two claims may hold none for a moment, and
+    // each held run needs at least 30 ms of agent I/O, so 8 cannot all finish before the kill.
+    await untilCount(
+      `SELECT count(*) AS n FROM ${schema}.runs WHERE lease_owner = 'w1' AND status <> 'completed'`,
+      [],
+      (n) => n >= 8,
+    );
     const victim = workers[0]!;
     victim.child.kill('SIGKILL');
     expect(await victim.exited).toBe('SIGKILL');
