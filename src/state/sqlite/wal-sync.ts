@@ -91,16 +91,21 @@ export class WalSyncer {
 
   /**
    * The WAL exists once the connection has written in WAL mode (the first commit does). Its
-   * directory entry is synced once, so a WAL created since the last boot survives power loss.
+   * directory entry is synced once, so a WAL created since the last boot survives power loss;
+   * where directories cannot be opened or synced (Windows), that step is skipped.
    */
   private open(): number {
     if (this.fd !== undefined) return this.fd;
     this.fd = openSync(this.walPath, 'r+');
-    const dir = openSync(dirname(this.walPath), 'r');
     try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
+      const dir = openSync(dirname(this.walPath), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    } catch {
+      // Best effort: the platform does not sync directories this way.
     }
     return this.fd;
   }
