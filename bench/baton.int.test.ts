@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBatonImpl, verifyBatonFile } from './baton.js';
-import { type Decision, generateApplications, runPool, verifyDecisions } from './workload.js';
+import { decideAll } from './impl.js';
+import { type Decision, generateApplications, verifyDecisions } from './workload.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-baton-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -11,16 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const apps = generateApplications(4, 24);
 
 async function runAll(dbPath: string | null): Promise<(Decision | undefined)[]> {
-  const impl = await createBatonImpl({ mode: 'trivial', dbPath });
-  const out = new Array<Decision | undefined>(apps.length);
-  try {
-    await runPool(apps.length, 8, async (i) => {
-      out[i] = await impl.run(apps[i]!, i);
-    });
-  } finally {
-    await impl.close();
-  }
-  return out;
+  return decideAll(await createBatonImpl({ mode: 'trivial', dbPath }), apps, 8);
 }
 
 describe('the Baton implementation of the bench workload', () => {

@@ -1,7 +1,7 @@
 /**
  * The seam between the runner and each implementation of the workload (Baton, LangGraph).
  */
-import type { App, Decision, StepMode } from './workload.js';
+import { type App, type Decision, runPool, type StepMode } from './workload.js';
 
 /** What an implementation is built with. */
 export interface ImplOptions {
@@ -23,4 +23,24 @@ export interface BenchImpl {
    * figure cannot come from writes that never happened. @throws Error when some are missing.
    */
   verifyStored?(dbPath: string, runs: number): void;
+}
+
+/**
+ * Runs every application through `impl` with `inFlight` at once, then closes it (for tests of
+ * the implementations); returns the decisions by application index.
+ */
+export async function decideAll(
+  impl: BenchImpl,
+  apps: readonly App[],
+  inFlight: number,
+): Promise<(Decision | undefined)[]> {
+  const out = new Array<Decision | undefined>(apps.length);
+  try {
+    await runPool(apps.length, inFlight, async (i) => {
+      out[i] = await impl.run(apps[i]!, i);
+    });
+  } finally {
+    await impl.close();
+  }
+  return out;
 }

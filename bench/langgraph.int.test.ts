@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decideAll } from './impl.js';
 import { createLangGraphImpl, verifyLangGraphFile } from './langgraph.js';
-import { type Decision, generateApplications, runPool, verifyDecisions } from './workload.js';
+import { type Decision, generateApplications, verifyDecisions } from './workload.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-lg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -11,16 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const apps = generateApplications(3, 24);
 
 async function runAll(dbPath: string | null): Promise<(Decision | undefined)[]> {
-  const impl = createLangGraphImpl({ mode: 'trivial', dbPath });
-  const out = new Array<Decision | undefined>(apps.length);
-  try {
-    await runPool(apps.length, 8, async (i) => {
-      out[i] = await impl.run(apps[i]!, i);
-    });
-  } finally {
-    await impl.close();
-  }
-  return out;
+  return decideAll(createLangGraphImpl({ mode: 'trivial', dbPath }), apps, 8);
 }
 
 describe('the LangGraph.js implementation', () => {

@@ -67,6 +67,8 @@ export class RunDriver {
   private stopReason: 'cancelled' | 'lease_lost' | 'closed' | undefined;
   private wake: (() => void) | undefined;
   private scope: RunScope | undefined;
+  /** False without telemetry: then no span attributes are built (garbage on every step). */
+  private readonly traced: boolean;
 
   constructor(
     private readonly core: RuntimeCore,
@@ -80,6 +82,7 @@ export class RunDriver {
     this.prevHash = last.hash;
     this.data = data;
     this.parked = new Set(parkedSteps(run.waitingFor));
+    this.traced = core.telemetry !== noopTelemetry;
   }
 
   get runId(): string {
@@ -112,17 +115,15 @@ export class RunDriver {
   /** Drives the run. Never throws for run-level failures; those end the run. */
   async drive(): Promise<DriverEnd> {
     const w = this.workflow;
-    // Without telemetry no attributes are built: they would be garbage on every run and step.
-    this.scope =
-      this.core.telemetry === noopTelemetry
-        ? noopRunScope
-        : this.core.telemetry.run(this.runId, {
-            'baton.run.id': this.runId,
-            'baton.workflow': w.name,
-            'baton.workflow.version': w.version,
-            'baton.run.resumed_from': this.head,
-            'baton.run.status.at_start': this.run.status,
-          });
+    this.scope = this.traced
+      ? this.core.telemetry.run(this.runId, {
+          'baton.run.id': this.runId,
+          'baton.workflow': w.name,
+          'baton.workflow.version': w.version,
+          'baton.run.resumed_from': this.head,
+          'baton.run.status.at_start': this.run.status,
+        })
+      : noopRunScope;
     let end: DriverEnd;
     try {
       end = this.run.status === 'compensating' ? await this.compensate() : await this.progress();
@@ -208,20 +209,18 @@ export class RunDriver {
     const inputVersion = this.head;
     this.inFlight.set(spec.name, startedAt);
     this.journal(entry(this.runId, 'step.started', spec.name, startedAt, { inputVersion }));
-    const runScope = this.runScope();
     const at = spec.agent.id.lastIndexOf('@');
-    const scope =
-      runScope === noopRunScope
-        ? noopStepScope
-        : runScope.step(spec.name, {
-            'baton.run.id': this.runId,
-            'baton.workflow': this.workflow.name,
-            'baton.workflow.version': this.workflow.version,
-            'baton.step': spec.name,
-            'baton.agent': spec.agent.id.slice(0, at),
-            'baton.agent.version': spec.agent.id.slice(at + 1),
-            'baton.state.version.in': inputVersion,
-          });
+    const scope = this.traced
+      ? this.runScope().step(spec.name, {
+          'baton.run.id': this.runId,
+          'baton.workflow': this.workflow.name,
+          'baton.workflow.version': this.workflow.version,
+          'baton.step': spec.name,
+          'baton.agent': spec.agent.id.slice(0, at),
+          'baton.agent.version': spec.agent.id.slice(at + 1),
+          'baton.state.version.in': inputVersion,
+        })
+      : noopStepScope;
     void runStep({
       scope,
       core: this.core,
@@ -352,8 +351,7 @@ export class RunDriver {
     for (const c of completions) {
       this.inFlight.delete(c.step);
       ++out;
-      if (c.scope && c.scope !== noopStepScope)
-        c.scope.end(c.outcome, { 'baton.state.version.out': out });
+      if (this.traced) c.scope?.end(c.outcome, { 'baton.state.version.out': out });
     }
     this.data = data;
     this.head += versions.length;

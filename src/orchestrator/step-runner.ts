@@ -162,7 +162,10 @@ function attemptOnce(
   };
   let out: unknown;
   try {
-    out = agent.execute(input as never, makeContext(call, attempt, attemptSignal, usage, scope));
+    out = agent.execute(
+      input as never,
+      new StepContext(call, attempt, attemptSignal, usage, scope),
+    );
   } catch (e) {
     return Promise.reject(e).catch(fail);
   }
@@ -193,16 +196,6 @@ function attemptOnce(
       return parsed;
     }, fail);
   }, fail);
-}
-
-function makeContext(
-  call: StepCall,
-  attempt: number,
-  attemptSignal: LazySignal,
-  usage: ModelUsage[],
-  scope: AttemptScope,
-): AgentContext {
-  return new StepContext(call, attempt, attemptSignal, usage, scope);
 }
 
 /**

@@ -191,6 +191,18 @@ class SqliteStore implements StateStore {
     life.db.close();
   }
 
+  /**
+   * Runs one write transaction and resolves once it is durable: at once when SQLite syncs
+   * inline, after the shared background fsync otherwise.
+   * @throws the store's domain errors (a lock held too long is StoreUnavailableError).
+   */
+  private async write<T>(fn: (l: OpenLedger) => T): Promise<T> {
+    const l = this.ledger();
+    const result = runLocked(() => fn(l));
+    await l.syncer?.sync();
+    return result;
+  }
+
   /** Resolves once every commit made so far is on disk (at once when commits sync inline). */
   private durable(): Promise<void> | undefined {
     return this.life.state === 'open' ? this.life.syncer?.sync() : undefined;
@@ -205,18 +217,12 @@ class SqliteStore implements StateStore {
     return { kind: this.kind, path: this.path, state: this.life.state };
   }
 
-  async createRun(init: NewRun): Promise<CreateRunResult> {
-    const l = this.ledger();
-    const result = runLocked(() => l.createRun(init));
-    await l.syncer?.sync();
-    return result;
+  createRun(init: NewRun): Promise<CreateRunResult> {
+    return this.write((l) => l.createRun(init));
   }
 
-  async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
-    const l = this.ledger();
-    const results = runLocked(() => l.createRuns(inits));
-    await l.syncer?.sync();
-    return results;
+  createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
+    return this.write((l) => l.createRuns(inits));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -238,11 +244,8 @@ class SqliteStore implements StateStore {
       .map(toRunRecord);
   }
 
-  async commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
-    const l = this.ledger();
-    const outcomes = l.commit(writes);
-    await l.syncer?.sync();
-    return outcomes;
+  commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
+    return this.write((l) => l.commit(writes));
   }
 
   async readVersions(
@@ -257,11 +260,8 @@ class SqliteStore implements StateStore {
     return this.ledger().s.readJournal.all(runId).map(toJournalEntry);
   }
 
-  async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
-    const l = this.ledger();
-    const claimed = runLocked(() => l.claim(req));
-    await l.syncer?.sync();
-    return claimed;
+  claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
+    return this.write((l) => l.claim(req));
   }
 
   async renewLeases(
@@ -269,17 +269,13 @@ class SqliteStore implements StateStore {
     runIds: readonly string[],
     expiresAt: number,
   ): Promise<string[]> {
-    const l = this.ledger();
-    const held = runLocked(() => l.renew(owner, runIds, expiresAt));
-    await l.syncer?.sync();
-    return held;
+    return this.write((l) => l.renew(owner, runIds, expiresAt));
   }
 
   async appendRecords(records: readonly AuxRecord[]): Promise<void> {
-    const l = this.ledger();
-    if (records.length === 0) return;
-    runLocked(() => l.append(records));
-    await l.syncer?.sync();
+    // Nothing to write: only check that the store is open (no transaction, no fsync).
+    if (records.length === 0) this.ledger();
+    else await this.write((l) => l.append(records));
   }
 
   async queryRecords(q: AuxQuery): Promise<AuxRecord[]> {
@@ -297,10 +293,7 @@ class SqliteStore implements StateStore {
   }
 
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
-    const l = this.ledger();
-    const pruned = runLocked(() => l.s.prune.run(kind, before).changes);
-    await l.syncer?.sync();
-    return pruned;
+    return this.write((l) => l.s.prune.run(kind, before).changes);
   }
 
   private ledger(): OpenLedger {
