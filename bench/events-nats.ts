@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { natsBus } from '../src/nats/index.js';
-import { createRuntime } from '../src/orchestrator/runtime.js';
-import { sqliteStore } from '../src/state/sqlite/sqlite-store.js';
+import { natsBus } from '../src/backends/nats/index.js';
+import { sqliteStore } from '../src/backends/sqlite/sqlite-store.js';
+import { createRuntime } from '../src/runtime/create-runtime.js';
 import { flowReactors, sideEffects } from '../test/events/fixtures/flow.js';
 import { deleteStream, NATS_URL, uniqueStream } from '../test/nats/server.js';
 import { measureFlows } from './event-flows.js';

@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime } from '../src/orchestrator/runtime.js';
-import { sqliteStore } from '../src/state/sqlite/sqlite-store.js';
+import { sqliteStore } from '../src/backends/sqlite/sqlite-store.js';
+import { createRuntime } from '../src/runtime/create-runtime.js';
 import { flowReactors, sideEffects } from '../test/events/fixtures/flow.js';
 import { measureFlows } from './event-flows.js';
 

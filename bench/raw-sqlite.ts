@@ -1,6 +1,6 @@
 /**
  * The raw limit: better-sqlite3 alone inserting the rows Baton writes for one run of the
- * workload, on Baton's own schema (src/state/migrations.ts), WAL and synchronous=FULL, with one
+ * workload, on Baton's own schema (src/ledger/migrations.ts), WAL and synchronous=FULL, with one
  * transaction per run or many runs per transaction. It says how many runs/s the disk and SQLite
  * allow, so Baton's durable figure can be read as a fraction of it.
  *
@@ -15,8 +15,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { canonicalJson } from '../src/state/json.js';
-import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from '../src/state/migrations.js';
+import { canonicalJson } from '../src/ledger/json.js';
+import { MIGRATIONS, MIGRATIONS_TABLE_DDL } from '../src/ledger/migrations.js';
 import {
   computeDecision,
   computeFraud,

@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { memoryStore } from '../src/state/memory-store.js';
-import { MIGRATIONS } from '../src/state/migrations.js';
-import { sqliteStore } from '../src/state/sqlite/sqlite-store.js';
-import type { StateStore } from '../src/state/store.js';
-import type { RunWrite, VersionRecord } from '../src/state/types.js';
+import { memoryStore } from '../src/backends/memory/memory-store.js';
+import { sqliteStore } from '../src/backends/sqlite/sqlite-store.js';
+import { MIGRATIONS } from '../src/ledger/migrations.js';
+import type { StateStore } from '../src/ledger/store.js';
+import type { RunWrite, VersionRecord } from '../src/ledger/types.js';
 import { nextVersion, sampleRun } from '../src/testing/state-store-fixtures.js';
 
 type Sync = 'FULL' | 'NORMAL';

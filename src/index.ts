@@ -17,6 +17,45 @@ export {
   type Logger,
   type ModelUsage,
 } from './agents/agent.js';
+export { memoryStore } from './backends/memory/memory-store.js';
+export { type SqliteStoreOptions, sqliteStore } from './backends/sqlite/sqlite-store.js';
+// Choreography: event types, reactors, the bus seam, traces.
+export type {
+  BusContext,
+  BusMessage,
+  ConsumerSpec,
+  EventBus,
+  Subscription,
+} from './choreography/bus.js';
+export type {
+  DeadLetterQuery,
+  PublishedEvent,
+  PublishOptions,
+} from './choreography/choreography.js';
+export { type EmbeddedBusOptions, embeddedBus } from './choreography/embedded-bus.js';
+export type {
+  EventTrace,
+  EventTraceOptions,
+  TracedDelivery,
+  TracedEvent,
+} from './choreography/event-trace.js';
+export {
+  type EventPayload,
+  type EventType,
+  type EventTypeOptions,
+  event,
+  isEventType,
+} from './choreography/event-type.js';
+export {
+  isReactor,
+  type Reactor,
+  type ReactorCompensationContext,
+  type ReactorContext,
+  type ReactorDefinition,
+  type ReactorEvent,
+  reactor,
+} from './choreography/reactor.js';
+export { renderDeadLetters, renderEventTree } from './choreography/render.js';
 export { type Catalog, createCatalog } from './contracts/catalog.js';
 export {
   type Contract,
@@ -27,57 +66,19 @@ export {
   type Schema,
   type ValidationResult,
 } from './contracts/contract.js';
-export { diffJson, type StateChange, type StateDiff } from './debugging/diff.js';
-export type { AgentLike, ReplayOptions } from './debugging/time-travel.js';
 export * from './errors.js';
-// Choreography: event types, reactors, the bus seam, traces.
-export type {
-  BusContext,
-  BusMessage,
-  ConsumerSpec,
-  EventBus,
-  Subscription,
-} from './events/bus.js';
-export type {
-  DeadLetterQuery,
-  PublishedEvent,
-  PublishOptions,
-} from './events/choreography.js';
-export { type EmbeddedBusOptions, embeddedBus } from './events/embedded-bus.js';
+export type * from './ledger/event-store.js';
+export { GENESIS_HASH, hashVersion } from './ledger/hash.js';
+export { canonicalJson, deepFreeze, type Json, type JsonObject, sealJson } from './ledger/json.js';
+export type { StateStore, StoreKind } from './ledger/store.js';
+export * from './ledger/types.js';
 export {
-  type EventPayload,
-  type EventType,
-  type EventTypeOptions,
-  event,
-  isEventType,
-} from './events/event-type.js';
-export {
-  isReactor,
-  type Reactor,
-  type ReactorCompensationContext,
-  type ReactorContext,
-  type ReactorDefinition,
-  type ReactorEvent,
-  reactor,
-} from './events/reactor.js';
-export { renderDeadLetters, renderEventTree } from './events/render.js';
-export type {
-  EventTrace,
-  EventTraceOptions,
-  TracedDelivery,
-  TracedEvent,
-} from './events/trace.js';
-export { createRuntime } from './orchestrator/runtime.js';
-export type {
-  Alert,
-  RunHandle,
-  Runtime,
-  RuntimeOptions,
-  StartOptions,
-  Worker,
-  WorkerOptions,
-} from './orchestrator/runtime-types.js';
-export { DEFAULT_RUN_CONCURRENCY } from './orchestrator/runtime-types.js';
+  buildVersion,
+  DEFAULT_MAX_SLOT_BYTES,
+  materialize,
+  type VerifyResult,
+  verifyChain,
+} from './ledger/versions.js';
 export {
   isWorkflow,
   type Selector,
@@ -107,18 +108,17 @@ export {
   createSharedBreakerFactory,
   type SharedBreakerOptions,
 } from './resilience/shared-breaker.js';
-export type * from './state/event-store.js';
-export { GENESIS_HASH, hashVersion } from './state/hash.js';
-export { canonicalJson, deepFreeze, type Json, type JsonObject, sealJson } from './state/json.js';
-export { memoryStore } from './state/memory-store.js';
-export { type SqliteStoreOptions, sqliteStore } from './state/sqlite/sqlite-store.js';
-export type { StateStore, StoreKind } from './state/store.js';
-export * from './state/types.js';
-export {
-  buildVersion,
-  DEFAULT_MAX_SLOT_BYTES,
-  materialize,
-  type VerifyResult,
-  verifyChain,
-} from './state/versions.js';
+export { createRuntime } from './runtime/create-runtime.js';
+export type {
+  Alert,
+  RunHandle,
+  Runtime,
+  RuntimeOptions,
+  StartOptions,
+  Worker,
+  WorkerOptions,
+} from './runtime/runtime-types.js';
+export { DEFAULT_RUN_CONCURRENCY } from './runtime/runtime-types.js';
+export { diffJson, type StateChange, type StateDiff } from './time-travel/diff.js';
+export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
 export * from './tracing/index.js';

@@ -45,7 +45,7 @@ export const DEFAULT_STORE = './baton.db';
  */
 export async function openStore(location: string): Promise<StateStore> {
   if (/^postgres(ql)?:\/\//i.test(location)) {
-    const { postgresStore } = await import('../postgres/index.js');
+    const { postgresStore } = await import('../backends/postgres/index.js');
     return postgresStore(location);
   }
   let size: number;

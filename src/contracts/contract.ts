@@ -10,8 +10,8 @@
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ContractViolationError, InvalidDefinitionError, type ValidationIssue } from '../errors.js';
-import { sha256 } from '../state/hash.js';
-import { canonicalJson } from '../state/json.js';
+import { sha256 } from '../ledger/hash.js';
+import { canonicalJson } from '../ledger/json.js';
 
 /** Any validator implementing Standard Schema v1 (Zod 4, Valibot, ArkType, ...). */
 export type Schema<T = unknown> = StandardSchemaV1<unknown, T>;

@@ -8,10 +8,10 @@
  */
 import type { Agent } from '../agents/agent.js';
 import type { ErrorInfo } from '../errors.js';
-import { sha256 } from '../state/hash.js';
-import { sealJson } from '../state/json.js';
-import type { AuxRecord, JournalEntry, VersionRecord } from '../state/types.js';
-import { buildVersionFromPayload } from '../state/versions.js';
+import { sha256 } from '../ledger/hash.js';
+import { sealJson } from '../ledger/json.js';
+import type { AuxRecord, JournalEntry, VersionRecord } from '../ledger/types.js';
+import { buildVersionFromPayload } from '../ledger/versions.js';
 import type { StepOutcome, StepScope } from '../tracing/telemetry.js';
 import { journalEntry } from './journal.js';
 import type { StepSuccess } from './step-runner.js';

@@ -9,7 +9,7 @@
  */
 import type { Agent } from '../agents/agent.js';
 import { describeError, type ErrorInfo } from '../errors.js';
-import type { JournalEntry } from '../state/types.js';
+import type { JournalEntry } from '../ledger/types.js';
 import type { StepScope } from '../tracing/telemetry.js';
 import { type Completion, cached, cacheKey, type StepTiming } from './completions.js';
 import { journalEntry } from './journal.js';

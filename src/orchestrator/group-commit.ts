@@ -8,8 +8,8 @@
  *   `maxInFlight` transactions are in flight per batcher (the store's `commitPipeline`, default
  *   1), and a batch holds at most `maxBatch` items.
  */
-import type { StateStore } from '../state/store.js';
-import type { CommitOutcome, CreateRunResult, NewRun, RunWrite } from '../state/types.js';
+import type { StateStore } from '../ledger/store.js';
+import type { CommitOutcome, CreateRunResult, NewRun, RunWrite } from '../ledger/types.js';
 
 /** How a batcher waits for more items before flushing. */
 export type FlushSchedule = 'microtask' | 'immediate';
@@ -79,17 +79,9 @@ export class GroupCommitter extends Batcher<RunWrite, CommitOutcome> {
   }
 }
 
-/** Batches run creations into shared transactions (one at a time when the store cannot). */
+/** Batches run creations (starts) into shared transactions. */
 export class GroupCreator extends Batcher<NewRun, CreateRunResult | Error> {
   constructor(store: StateStore, schedule: FlushSchedule, maxBatch = 1024) {
-    super(
-      (inits) =>
-        store.createRuns
-          ? store.createRuns(inits)
-          : Promise.all(inits.map((i) => store.createRun(i).catch((e: unknown) => e as Error))),
-      schedule,
-      maxBatch,
-      store.commitPipeline ?? 1,
-    );
+    super((inits) => store.createRuns(inits), schedule, maxBatch, store.commitPipeline ?? 1);
   }
 }

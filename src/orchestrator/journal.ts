@@ -2,9 +2,9 @@
  * Builders for journal entries and system marker versions, shared by the driver, signals and
  * lease upkeep.
  */
-import { sealJson } from '../state/json.js';
-import type { JournalEntry, VersionRecord } from '../state/types.js';
-import { buildVersionFromPayload } from '../state/versions.js';
+import { sealJson } from '../ledger/json.js';
+import type { JournalEntry, VersionRecord } from '../ledger/types.js';
+import { buildVersionFromPayload } from '../ledger/versions.js';
 
 /** A journal entry with every optional field defaulted to null. */
 export function journalEntry(

@@ -9,7 +9,7 @@
  * - A remote cancel appends a marker version, so it fences every other writer of the run by
  *   compare-and-append as well as by lease.
  */
-import { type RunRecord, TERMINAL_STATUSES } from '../state/types.js';
+import { type RunRecord, TERMINAL_STATUSES } from '../ledger/types.js';
 import { cancelMarker, journalEntry } from './journal.js';
 import { parkedSteps } from './parked.js';
 import type { RuntimeCore } from './runtime-core.js';

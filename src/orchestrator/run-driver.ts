@@ -13,9 +13,7 @@
 
 import type { Agent } from '../agents/agent.js';
 import { describeError, type ErrorInfo, LeaseLostError } from '../errors.js';
-import { Cancellation } from '../resilience/cancellation.js';
-import { compensableStep, compensatedVersion, compensateRun } from '../saga/compensator.js';
-import { type Json, sealJson } from '../state/json.js';
+import { type Json, sealJson } from '../ledger/json.js';
 import type {
   AuxRecord,
   JournalEntry,
@@ -24,7 +22,8 @@ import type {
   RunWrite,
   StateData,
   VersionRecord,
-} from '../state/types.js';
+} from '../ledger/types.js';
+import { Cancellation } from '../resilience/cancellation.js';
 import {
   noopRunScope,
   noopStepScope,
@@ -472,7 +471,9 @@ export class RunDriver {
   private async failRun(): Promise<DriverEnd> {
     const failure = this.failure!;
     const versions = await this.core.store.readVersions(this.runId);
-    const compensable = versions.some((v) => compensableStep(this.workflow, v) !== undefined);
+    const compensable = versions.some(
+      (v) => this.core.compensator.compensableStep(this.workflow, v) !== undefined,
+    );
     if (!compensable) return this.finish({ status: 'failed', error: failure.error }, 'run.failed');
     const now = this.core.clock.now();
     await this.commit({
@@ -494,13 +495,13 @@ export class RunDriver {
   }
 
   private async compensate(): Promise<DriverEnd> {
-    const result = await compensateRun({
+    const result = await this.core.compensator.compensateRun({
       scope: this.runScope(),
       workflowPolicy: this.workflow.policy,
       core: this.core,
       runId: this.runId,
       signal: this.stop.signal,
-      stepFor: (v) => compensableStep(this.workflow, v),
+      stepFor: (v) => this.core.compensator.compensableStep(this.workflow, v),
       commitJournal: (entries) =>
         this.commit({
           runId: this.runId,
@@ -524,7 +525,7 @@ export class RunDriver {
         compensated: result.compensated,
       });
     }
-    const v = compensatedVersion(
+    const v = this.core.compensator.compensatedVersion(
       this.runId,
       this.head,
       this.prevHash,

@@ -3,10 +3,10 @@
  * directly; a run driven elsewhere (another process, another machine) is polled in the store.
  */
 import { NotFoundError, RunCancelledError, RunFailedError } from '../errors.js';
+import type { StateStore } from '../ledger/store.js';
+import { type RunRecord, TERMINAL_STATUSES } from '../ledger/types.js';
 import type { Clock } from '../resilience/clock.js';
-import type { StateStore } from '../state/store.js';
-import { type RunRecord, TERMINAL_STATUSES } from '../state/types.js';
-import type { RunHandle } from './runtime-types.js';
+import type { RunHandle } from './run-types.js';
 
 interface Deferred {
   promise: Promise<RunRecord>;

@@ -1,15 +1,22 @@
 /**
- * What every part of a runtime shares: the store, the committer, the clock, the guards and the
- * hooks. One per runtime instance; there is no module-level state anywhere.
+ * What every part of a runtime shares: the store, the committer, the clock, the guards, the hooks
+ * and the compensator. One per runtime instance; there is no module-level state anywhere.
+ *
+ * The compensator is the engine's seam for undoing a failed run: the engine (run driver) knows
+ * only its shape; the saga (saga/) implements it and the runtime facade plugs it in, so the core
+ * never imports the pattern built on top of it.
  */
-import type { Logger } from '../agents/agent.js';
+import type { Agent, Logger } from '../agents/agent.js';
+import type { ErrorInfo } from '../errors.js';
+import type { Json } from '../ledger/json.js';
+import type { StateStore } from '../ledger/store.js';
+import type { JournalEntry, VersionRecord } from '../ledger/types.js';
 import type { Clock } from '../resilience/clock.js';
 import type { GuardRegistry } from '../resilience/guard-registry.js';
 import type { Policy, ResolvedPolicy } from '../resilience/policy.js';
-import type { StateStore } from '../state/store.js';
-import type { Telemetry } from '../tracing/telemetry.js';
+import type { RunScope, Telemetry } from '../tracing/telemetry.js';
 import type { GroupCommitter, GroupCreator } from './group-commit.js';
-import type { Alert } from './runtime-types.js';
+import type { Alert } from './run-types.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
 /** The shared internals of one runtime. */
@@ -27,6 +34,8 @@ export interface RuntimeCore {
   readonly guards: GuardRegistry;
   readonly random: () => number;
   readonly telemetry: Telemetry;
+  /** Undoes failed runs (the saga, plugged in by the runtime facade). */
+  readonly compensator: Compensator;
   alert(alert: Alert): void;
   /** A step's policy layered over the runtime's, the workflow's and the agent's (cached). */
   policyFor(workflow: Workflow, step: StepSpec): ResolvedPolicy;
@@ -39,3 +48,44 @@ export const silentLogger: Logger = Object.freeze({
   warn() {},
   error() {},
 });
+
+/** What the saga needs from the run's driver. */
+export interface CompensationCall {
+  /** The run's trace scope; each compensation is a step scope under it. */
+  readonly scope: RunScope;
+  readonly core: RuntimeCore;
+  readonly runId: string;
+  /** The workflow-level policy, layered between runtime defaults and the agent's. */
+  readonly workflowPolicy: Policy | undefined;
+  readonly signal: AbortSignal;
+  /** The step whose output a version holds, when that step must be compensated. */
+  readonly stepFor: (v: VersionRecord) => (StepSpec & { agent: Agent }) | undefined;
+  /** Commits journal entries durably (fenced by the run's lease). */
+  readonly commitJournal: (entries: JournalEntry[]) => Promise<void>;
+}
+
+/** How the saga ended. */
+export type CompensationResult =
+  | { readonly ok: true; readonly compensated: string[] }
+  | {
+      readonly ok: false;
+      readonly compensated: string[];
+      readonly failedStep: string;
+      readonly error: ErrorInfo;
+    };
+
+/** Undoes the completed steps of a failed run (implemented by the saga). */
+export interface Compensator {
+  /** The step whose output a version holds, when that step has side effects to undo. */
+  compensableStep(workflow: Workflow, v: VersionRecord): (StepSpec & { agent: Agent }) | undefined;
+  /** Compensates every completed step of a run that has not been compensated yet. */
+  compensateRun(call: CompensationCall): Promise<CompensationResult>;
+  /** The run's last version once compensated: it holds only the input again. */
+  compensatedVersion(
+    runId: string,
+    head: number,
+    prevHash: string,
+    input: Json,
+    now: number,
+  ): VersionRecord;
+}

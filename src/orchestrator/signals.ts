@@ -8,9 +8,9 @@
  *   cannot both land.
  */
 import { InvalidArgumentError, NotFoundError, VersionConflictError } from '../errors.js';
-import { sealJson } from '../state/json.js';
-import type { RunRecord } from '../state/types.js';
-import { buildVersionFromPayload } from '../state/versions.js';
+import { sealJson } from '../ledger/json.js';
+import type { RunRecord } from '../ledger/types.js';
+import { buildVersionFromPayload } from '../ledger/versions.js';
 import { journalEntry } from './journal.js';
 import { parkedSteps, serializeParked } from './parked.js';
 import type { RuntimeCore } from './runtime-core.js';

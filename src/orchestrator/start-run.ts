@@ -3,12 +3,12 @@
  * the run and its first version atomically, owned (leased) by the starting runtime.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { GENESIS_HASH } from '../state/hash.js';
-import type { Json } from '../state/json.js';
-import type { RunRecord, StateData, VersionRecord } from '../state/types.js';
-import { buildVersion } from '../state/versions.js';
+import { GENESIS_HASH } from '../ledger/hash.js';
+import type { Json } from '../ledger/json.js';
+import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
+import { buildVersion } from '../ledger/versions.js';
+import type { StartOptions } from './run-types.js';
 import type { RuntimeCore } from './runtime-core.js';
-import type { StartOptions } from './runtime-types.js';
 import type { Workflow } from './workflow.js';
 
 /** The created (or, for a repeated idempotency key, existing) run. */

@@ -16,11 +16,11 @@ import {
   PayloadTooLargeError,
   toError,
 } from '../errors.js';
+import { freezeJson, sealJson } from '../ledger/json.js';
+import type { JournalEntry } from '../ledger/types.js';
 import type { CallerSignal } from '../resilience/cancellation.js';
 import type { ResolvedPolicy } from '../resilience/policy.js';
 import type { LazySignal } from '../resilience/timeout.js';
-import { freezeJson, sealJson } from '../state/json.js';
-import type { JournalEntry } from '../state/types.js';
 import { runEvaluators } from '../tracing/evaluators.js';
 import type { AttemptScope, StepScope } from '../tracing/telemetry.js';
 import type { RuntimeCore } from './runtime-core.js';

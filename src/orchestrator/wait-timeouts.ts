@@ -5,11 +5,11 @@
  * marker, 'fail' fails the run (and compensates it).
  */
 import { describeError, StepTimeoutError } from '../errors.js';
-import type { RunRecord } from '../state/types.js';
+import type { RunRecord } from '../ledger/types.js';
 import { journalEntry } from './journal.js';
 import type { RunDriver } from './run-driver.js';
+import type { Alert } from './run-types.js';
 import type { RuntimeCore } from './runtime-core.js';
-import type { Alert } from './runtime-types.js';
 import type { WorkflowRegistry } from './workflow-registry.js';
 
 /** A run taken over because its wait expired: drive it with `prepare`, then raise `alert`. */

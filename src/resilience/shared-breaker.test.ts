@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { memoryStore } from '../backends/memory/memory-store.js';
 import { isCircuitOpenError, isInvalidArgumentError } from '../errors.js';
-import { memoryStore } from '../state/memory-store.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore } from '../ledger/store.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import type { BreakerSettings } from './breaker-state.js';
 import type { CircuitBreaker } from './circuit-breaker.js';

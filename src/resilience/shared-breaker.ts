@@ -23,8 +23,8 @@
  *   clocks must agree to within a small fraction of `resetAfterMs`.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Json } from '../state/json.js';
-import type { StateStore } from '../state/store.js';
+import type { Json } from '../ledger/json.js';
+import type { StateStore } from '../ledger/store.js';
 import {
   type BreakerEvent,
   type BreakerState,

@@ -1,10 +1,10 @@
 /**
- * The conformance suite of the EventStore contract (src/state/event-store.ts), run against every
+ * The conformance suite of the EventStore contract (src/ledger/event-store.ts), run against every
  * backend. Nothing in it knows which backend it runs on.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorInfo } from '../errors.js';
-import type { EventStore, NewEvent } from '../state/event-store.js';
+import type { EventStore, NewEvent } from '../ledger/event-store.js';
 import type { StoreUnderTest } from './state-store-contract.js';
 
 const ERR: ErrorInfo = { name: 'Error', code: 'AGENT_FAILED', message: 'boom', retryable: true };

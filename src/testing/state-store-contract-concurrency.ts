@@ -3,9 +3,9 @@
  */
 import { expect, it } from 'vitest';
 import { isVersionConflictError } from '../errors.js';
-import type { VersionRecord } from '../state/types.js';
-import { verifyChain } from '../state/versions.js';
-import type { CurrentStore } from './state-store-contract.js';
+import type { VersionRecord } from '../ledger/types.js';
+import { verifyChain } from '../ledger/versions.js';
+import type { CurrentStore } from './state-store-fixtures.js';
 import { appendWithRetry, nextVersion, sampleRun } from './state-store-fixtures.js';
 
 /** Appends per writer in the race case; two writers give 2 x this many versions after v1. */

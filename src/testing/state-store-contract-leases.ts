@@ -3,8 +3,8 @@
  */
 import { expect, it } from 'vitest';
 import { isInvalidArgumentError, isLeaseLostError } from '../errors.js';
-import type { AuxQuery, AuxRecord } from '../state/types.js';
-import type { CurrentStore } from './state-store-contract.js';
+import type { AuxQuery, AuxRecord } from '../ledger/types.js';
+import type { CurrentStore } from './state-store-fixtures.js';
 import { nextVersion, sampleRun } from './state-store-fixtures.js';
 
 /** Registers the lease and auxiliary-record cases. */

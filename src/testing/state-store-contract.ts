@@ -12,22 +12,20 @@ import {
   isVersionConflictError,
   type VersionConflictError,
 } from '../errors.js';
-import type { StateStore } from '../state/store.js';
-import type { CommitOutcome } from '../state/types.js';
-import { verifyChain } from '../state/versions.js';
+import type { StateStore } from '../ledger/store.js';
+import { verifyChain } from '../ledger/versions.js';
 import { describeConcurrencyContract } from './state-store-contract-concurrency.js';
 import { describeLeaseAndRecordContract } from './state-store-contract-leases.js';
-import { journalEntry, nextVersion, sampleRun } from './state-store-fixtures.js';
+import {
+  type CurrentStore,
+  failure,
+  journalEntry,
+  nextVersion,
+  type StoreUnderTest,
+  sampleRun,
+} from './state-store-fixtures.js';
 
-/** What a backend's factory hands the suite: a fresh, not yet migrated store. */
-export interface StoreUnderTest {
-  readonly store: StateStore;
-  /** Removes what the store left behind (a temp file, a schema). Called after `close()`. */
-  readonly cleanup?: () => Promise<void>;
-}
-
-/** Gives a test the store of the current test. */
-export type CurrentStore = () => StateStore;
+export type { CurrentStore, StoreUnderTest };
 
 /**
  * Registers the conformance suite for one backend with vitest.
@@ -58,12 +56,6 @@ export function describeStateStoreContract(
     describeLeaseAndRecordContract(store);
     describeConcurrencyContract(store);
   });
-}
-
-/** Expects a failed outcome and returns its error. */
-export function failure(outcome: CommitOutcome | undefined): Error {
-  if (!outcome || outcome.ok) throw new Error(`expected a failed outcome, got ${String(outcome)}`);
-  return outcome.error;
 }
 
 function describeRunContract(store: CurrentStore): void {

@@ -3,11 +3,18 @@
  * compare-and-append loop that retries on conflict the way the orchestrator does.
  */
 import { isVersionConflictError } from '../errors.js';
-import { GENESIS_HASH } from '../state/hash.js';
-import type { Json } from '../state/json.js';
-import type { StateStore } from '../state/store.js';
-import type { JournalEntry, NewRun, RunRecord, RunStatus, VersionRecord } from '../state/types.js';
-import { buildVersion } from '../state/versions.js';
+import { GENESIS_HASH } from '../ledger/hash.js';
+import type { Json } from '../ledger/json.js';
+import type { StateStore } from '../ledger/store.js';
+import type {
+  CommitOutcome,
+  JournalEntry,
+  NewRun,
+  RunRecord,
+  RunStatus,
+  VersionRecord,
+} from '../ledger/types.js';
+import { buildVersion } from '../ledger/versions.js';
 
 /** Options of `sampleRun`. */
 export interface SampleRunOptions {
@@ -130,4 +137,20 @@ export async function appendWithRetry(
     if (!outcome || !isVersionConflictError(outcome.error)) throw outcome?.error;
   }
   throw new Error(`gave up appending to ${runId} after ${maxAttempts} conflicts`);
+}
+
+/** What a backend's factory hands the suite: a fresh, not yet migrated store. */
+export interface StoreUnderTest {
+  readonly store: StateStore;
+  /** Removes what the store left behind (a temp file, a schema). Called after `close()`. */
+  readonly cleanup?: () => Promise<void>;
+}
+
+/** Gives a test the store of the current test. */
+export type CurrentStore = () => StateStore;
+
+/** Expects a failed outcome and returns its error. */
+export function failure(outcome: CommitOutcome | undefined): Error {
+  if (!outcome || outcome.ok) throw new Error(`expected a failed outcome, got ${String(outcome)}`);
+  return outcome.error;
 }

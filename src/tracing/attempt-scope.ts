@@ -9,9 +9,8 @@
  */
 import type { ModelUsage } from '../agents/agent.js';
 import type { ErrorInfo } from '../errors.js';
-import type { StepScopeImpl } from './scopes.js';
+import { TRACE_NAMES } from './stored-span.js';
 import type { AttemptScope, EvaluationRecord, ScopeAttributes } from './telemetry.js';
-import { TRACE_NAMES } from './trace-span.js';
 import { type SpanFactory, TracedSpan } from './traced-span.js';
 
 /** Token totals kept by runs and steps. */
@@ -33,6 +32,29 @@ export class Totals {
   }
 }
 
+/** An attempt's evaluations, held by its step until the step's version is known. */
+export interface PendingEvaluations {
+  readonly attempt: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly records: readonly EvaluationRecord[];
+}
+
+/**
+ * What an attempt needs of its step: the step scope (scopes.ts) implements it. Declared here so
+ * attempts depend on a shape, not on the step class that creates them.
+ */
+export interface AttemptParent {
+  readonly name: string;
+  readonly span: TracedSpan;
+  readonly attributes: ScopeAttributes;
+  readonly totals: Totals;
+  readonly run: { readonly runId: string; readonly totals: Totals };
+  readonly attempts: Set<AttemptScopeImpl>;
+  violationSeen: boolean;
+  addEvaluations(p: PendingEvaluations): void;
+}
+
 /** One attempt of a step: the span agents see as `ctx.span`. */
 export class AttemptScopeImpl implements AttemptScope {
   readonly traced: TracedSpan;
@@ -42,7 +64,7 @@ export class AttemptScopeImpl implements AttemptScope {
 
   constructor(
     state: SpanFactory,
-    private readonly step: StepScopeImpl,
+    private readonly step: AttemptParent,
     private readonly attempt: number,
   ) {
     this.traced = TracedSpan.start(

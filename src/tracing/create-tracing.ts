@@ -12,11 +12,11 @@
  */
 import { context, type Link, type Tracer, trace } from '@opentelemetry/api';
 import { InvalidArgumentError } from '../errors.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore } from '../ledger/store.js';
 import { RunScopeImpl, type ScopeState, type StepScopeImpl } from './scopes.js';
 import { SpanWriter } from './span-writer.js';
+import { TRACE_NAMES } from './stored-span.js';
 import { noopTelemetry, type RunScope, type ScopeAttributes, type Telemetry } from './telemetry.js';
-import { TRACE_NAMES } from './trace-span.js';
 import { createIdSource, TracedSpan } from './traced-span.js';
 
 /** Options of {@link createTracing}. */

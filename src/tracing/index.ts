@@ -6,16 +6,6 @@ export { createTracing, type TracingOptions } from './create-tracing.js';
 export { type EvaluationContext, runEvaluators } from './evaluators.js';
 export { orderSpans, readTrace } from './read-trace.js';
 export {
-  type AttemptScope,
-  type EvaluationRecord,
-  noopTelemetry,
-  type RunScope,
-  type ScopeAttributes,
-  type StepOutcome,
-  type StepScope,
-  type Telemetry,
-} from './telemetry.js';
-export {
   isStoredSpan,
   type StoredSpan,
   TRACE_NAMES,
@@ -25,5 +15,15 @@ export {
   type TraceSpan,
   type TraceSpanKind,
   type TraceStatus,
-} from './trace-span.js';
+} from './stored-span.js';
+export {
+  type AttemptScope,
+  type EvaluationRecord,
+  noopTelemetry,
+  type RunScope,
+  type ScopeAttributes,
+  type StepOutcome,
+  type StepScope,
+  type Telemetry,
+} from './telemetry.js';
 export { formatDuration, renderWaterfall, type WaterfallOptions } from './waterfall.js';

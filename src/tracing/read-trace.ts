@@ -7,8 +7,8 @@
  * - A span whose parent is not in the store (pruned, or written by another process that crashed
  *   before flushing) is shown as a root rather than dropped.
  */
-import type { StateStore } from '../state/store.js';
-import { isStoredSpan, type StoredSpan, type TraceSpan } from './trace-span.js';
+import type { StateStore } from '../ledger/store.js';
+import { isStoredSpan, type StoredSpan, type TraceSpan } from './stored-span.js';
 
 /**
  * The spans of a run, as a depth-first list with depths (empty when none are stored).

@@ -11,22 +11,23 @@
  */
 import type { SpanContext } from '@opentelemetry/api';
 import type { ErrorInfo } from '../errors.js';
-import type { AuxRecord } from '../state/types.js';
+import type { AuxRecord } from '../ledger/types.js';
 import {
+  type AttemptParent,
   AttemptScopeImpl,
   contractViolationEvent,
+  type PendingEvaluations,
   plainEvaluation,
   Totals,
 } from './attempt-scope.js';
+import { TRACE_NAMES } from './stored-span.js';
 import type {
   AttemptScope,
-  EvaluationRecord,
   RunScope,
   ScopeAttributes,
   StepOutcome,
   StepScope,
 } from './telemetry.js';
-import { TRACE_NAMES } from './trace-span.js';
 import { type SpanFactory, TracedSpan } from './traced-span.js';
 
 /** What the scopes of one tracing instance share. */
@@ -97,15 +98,8 @@ export class RunScopeImpl implements RunScope {
 }
 
 /** Evaluations of one attempt, waiting for the step's version. */
-interface PendingEvaluations {
-  readonly attempt: number;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly records: readonly EvaluationRecord[];
-}
-
 /** A step (agent call, compensation, skipped marker). */
-export class StepScopeImpl implements StepScope {
+export class StepScopeImpl implements StepScope, AttemptParent {
   readonly span: TracedSpan;
   readonly attempts = new Set<AttemptScopeImpl>();
   readonly totals = new Totals();

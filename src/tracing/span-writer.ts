@@ -10,8 +10,8 @@
  *   once per `pruneEveryMs` on background writes and on every `flush()`.
  */
 import { toError } from '../errors.js';
-import type { StateStore } from '../state/store.js';
-import type { AuxRecord } from '../state/types.js';
+import type { StateStore } from '../ledger/store.js';
+import type { AuxRecord } from '../ledger/types.js';
 
 /** Options of {@link SpanWriter}. */
 export interface SpanWriterOptions {

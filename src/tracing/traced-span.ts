@@ -18,8 +18,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { ErrorInfo } from '../errors.js';
-import type { AuxRecord } from '../state/types.js';
-import type { ScopeAttributes } from './telemetry.js';
+import type { AuxRecord } from '../ledger/types.js';
 import {
   type StoredSpan,
   TRACE_NAMES,
@@ -27,7 +26,8 @@ import {
   type TraceEvent,
   type TraceSpanKind,
   type TraceStatus,
-} from './trace-span.js';
+} from './stored-span.js';
+import type { ScopeAttributes } from './telemetry.js';
 
 /** What every span of one tracing instance shares. */
 export interface SpanFactory {

@@ -10,7 +10,7 @@
  * - Every span gets a bar of at least one cell, even one too short to see on the axis.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { TRACE_NAMES, type TraceEvent, type TraceSpan } from './trace-span.js';
+import { TRACE_NAMES, type TraceEvent, type TraceSpan } from './stored-span.js';
 
 /** Options of {@link renderWaterfall}. */
 export interface WaterfallOptions {

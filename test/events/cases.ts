@@ -5,17 +5,17 @@
  * cases run on a memory store and on a SQLite file.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { memoryStore } from '../../src/backends/memory/memory-store.js';
+import { sqliteStore } from '../../src/backends/sqlite/sqlite-store.js';
+import type { EventBus } from '../../src/choreography/bus.js';
+import type { EventTrace, TracedEvent } from '../../src/choreography/event-trace.js';
+import { reactor } from '../../src/choreography/reactor.js';
+import { renderDeadLetters, renderEventTree } from '../../src/choreography/render.js';
 import { isContractViolationError, isNotFoundError } from '../../src/errors.js';
-import type { EventBus } from '../../src/events/bus.js';
-import { reactor } from '../../src/events/reactor.js';
-import { renderDeadLetters, renderEventTree } from '../../src/events/render.js';
-import type { EventTrace, TracedEvent } from '../../src/events/trace.js';
-import { createRuntime } from '../../src/orchestrator/runtime.js';
-import type { Runtime } from '../../src/orchestrator/runtime-types.js';
+import type { StateStore } from '../../src/ledger/store.js';
 import type { Policy } from '../../src/resilience/policy.js';
-import { memoryStore } from '../../src/state/memory-store.js';
-import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
-import type { StateStore } from '../../src/state/store.js';
+import { createRuntime } from '../../src/runtime/create-runtime.js';
+import type { Runtime } from '../../src/runtime/runtime-types.js';
 import { tempDbPath } from '../support/temp-db.js';
 import {
   AnalysisCompleted,

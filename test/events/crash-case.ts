@@ -6,9 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TracedEvent } from '../../src/events/trace.js';
-import { createRuntime } from '../../src/orchestrator/runtime.js';
-import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
+import { sqliteStore } from '../../src/backends/sqlite/sqlite-store.js';
+import type { TracedEvent } from '../../src/choreography/event-trace.js';
+import { createRuntime } from '../../src/runtime/create-runtime.js';
 import { startScript } from '../support/child.js';
 import { tempDbPath } from '../support/temp-db.js';
 import type { MakeBus } from './cases.js';

@@ -1,4 +1,4 @@
-import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
+import { sqliteStore } from '../../src/backends/sqlite/sqlite-store.js';
 import { describeEventStoreContract } from '../../src/testing/event-store-contract.js';
 import { tempDbPath } from '../support/temp-db.js';
 

@@ -1,5 +1,5 @@
-import { memoryStore } from '../../src/state/memory-store.js';
-import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
+import { memoryStore } from '../../src/backends/memory/memory-store.js';
+import { sqliteStore } from '../../src/backends/sqlite/sqlite-store.js';
 import { describeEventStoreContract } from '../../src/testing/event-store-contract.js';
 
 describeEventStoreContract('memory', async () => ({ store: memoryStore() }));

@@ -1,4 +1,4 @@
-import { natsBus } from '../../src/nats/index.js';
+import { natsBus } from '../../src/backends/nats/index.js';
 import { describeReactorCrashCase } from '../events/crash-case.js';
 import { deleteStream, describeWithNats, NATS_URL, uniqueStream } from './server.js';
 

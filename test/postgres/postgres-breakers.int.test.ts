@@ -1,8 +1,8 @@
 import { afterEach, expect, it } from 'vitest';
+import { postgresStore } from '../../src/backends/postgres/index.js';
 import { isCircuitOpenError } from '../../src/errors.js';
-import { postgresStore } from '../../src/postgres/index.js';
+import type { StateStore } from '../../src/ledger/store.js';
 import { createSharedBreakerFactory } from '../../src/resilience/shared-breaker.js';
-import type { StateStore } from '../../src/state/store.js';
 import { describeWithPostgres, dropSchema, POSTGRES_URL, uniqueSchema } from './server.js';
 
 let cleanup: (() => Promise<void>) | undefined;

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
+import { postgresStore } from '../../src/backends/postgres/index.js';
 import {
   isInvalidArgumentError,
   isNotABatonStoreError,
@@ -7,9 +8,8 @@ import {
   isStoreUnavailableError,
   type StoreSchemaTooNewError,
 } from '../../src/errors.js';
-import { postgresStore } from '../../src/postgres/index.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src/state/migrations.js';
-import type { StateStore } from '../../src/state/store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/ledger/migrations.js';
+import type { StateStore } from '../../src/ledger/store.js';
 import { sampleRun } from '../../src/testing/state-store-fixtures.js';
 import {
   adminQuery,

@@ -4,8 +4,8 @@
  * complete exactly once with the oracle's answer, and every history must verify.
  */
 import { afterEach, expect, it } from 'vitest';
+import { postgresStore } from '../../src/backends/postgres/index.js';
 import { createRuntime, type Runtime } from '../../src/index.js';
-import { postgresStore } from '../../src/postgres/index.js';
 import { applications, oracle, referenceWorkflow } from '../orchestrator/fixtures.js';
 import { gate } from '../orchestrator/helpers.js';
 import {

@@ -1,4 +1,4 @@
-import { postgresStore } from '../../src/postgres/index.js';
+import { postgresStore } from '../../src/backends/postgres/index.js';
 import { describeStateStoreContract } from '../../src/testing/state-store-contract.js';
 import { describeWithPostgres, dropSchema, POSTGRES_URL, uniqueSchema } from './server.js';
 

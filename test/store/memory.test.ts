@@ -1,4 +1,4 @@
-import { memoryStore } from '../../src/state/memory-store.js';
+import { memoryStore } from '../../src/backends/memory/memory-store.js';
 import { describeStateStoreContract } from '../../src/testing/state-store-contract.js';
 
 describeStateStoreContract('memory', async () => ({ store: memoryStore() }));

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sqliteStore } from '../../src/backends/sqlite/sqlite-store.js';
 import {
   isInvalidArgumentError,
   isNotABatonStoreError,
@@ -12,10 +13,9 @@ import {
   isStoreUnavailableError,
   isVersionConflictError,
 } from '../../src/errors.js';
-import { hashVersion } from '../../src/state/hash.js';
-import { SCHEMA_VERSION } from '../../src/state/migrations.js';
-import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
-import { verifyChain } from '../../src/state/versions.js';
+import { hashVersion } from '../../src/ledger/hash.js';
+import { SCHEMA_VERSION } from '../../src/ledger/migrations.js';
+import { verifyChain } from '../../src/ledger/versions.js';
 import { appendWithRetry, nextVersion, sampleRun } from '../../src/testing/state-store-fixtures.js';
 import { tempDbPath } from '../support/temp-db.js';
 

@@ -3,9 +3,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
-import type { StateStore } from '../../src/state/store.js';
-import { verifyChain } from '../../src/state/versions.js';
+import { sqliteStore } from '../../src/backends/sqlite/sqlite-store.js';
+import type { StateStore } from '../../src/ledger/store.js';
+import { verifyChain } from '../../src/ledger/versions.js';
 import { startFixture } from '../support/child.js';
 import { tempDbPath } from '../support/temp-db.js';
 

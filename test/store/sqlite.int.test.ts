@@ -1,4 +1,4 @@
-import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
+import { sqliteStore } from '../../src/backends/sqlite/sqlite-store.js';
 import { describeStateStoreContract } from '../../src/testing/state-store-contract.js';
 import { tempDbPath } from '../support/temp-db.js';
 

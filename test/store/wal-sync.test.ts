@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sqliteStore } from '../../src/backends/sqlite/sqlite-store.js';
+import { WalSyncer } from '../../src/backends/sqlite/wal-sync.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { sqliteStore } from '../../src/state/sqlite/sqlite-store.js';
-import { WalSyncer } from '../../src/state/sqlite/wal-sync.js';
 import { tempDbPath } from '../support/temp-db.js';
 
 type Done = (err: Error | null) => void;

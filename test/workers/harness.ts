@@ -4,10 +4,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { postgresStore } from '../../src/backends/postgres/index.js';
 import { createRuntime } from '../../src/index.js';
-import { postgresStore } from '../../src/postgres/index.js';
-import type { VersionRecord } from '../../src/state/types.js';
-import { verifyChain } from '../../src/state/versions.js';
+import type { VersionRecord } from '../../src/ledger/types.js';
+import { verifyChain } from '../../src/ledger/versions.js';
 import { type App, oracle } from '../orchestrator/fixtures.js';
 import { adminQuery, POSTGRES_URL } from '../postgres/pg-admin.js';
 import type { WorkerConfig, WorkerReport } from './worker-process.js';

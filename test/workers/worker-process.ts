@@ -8,8 +8,8 @@
  * (after `worker.drain()`; then exit 0).
  */
 import pg from 'pg';
+import { postgresStore } from '../../src/backends/postgres/index.js';
 import { createRuntime, type StateStore } from '../../src/index.js';
-import { postgresStore } from '../../src/postgres/index.js';
 import { workerWorkflow } from './workload.js';
 
 /** How the parent configures a worker. */

@@ -1,0 +1,321 @@
+/**
+ * The scale-out ledger: PostgreSQL, shared by any number of runtimes and worker processes on any
+ * number of machines.
+ *
+ * Invariants:
+ * - Append-only: versions are only ever INSERTed; nothing here updates or deletes a version.
+ * - Every write that judges a run (commit) locks the run row first (`FOR UPDATE`), so the
+ *   head/lease check and the append are one atomic step; claims use `FOR UPDATE SKIP LOCKED`
+ *   and set the lease in the same statement, so two workers never claim one run.
+ * - Lifecycle is the same as every backend's: construct (no I/O), `await migrate()` (creates the
+ *   pool, the schema and the tables), use, `close()`.
+ * - The store keeps no read cache, and never prints its password (`toJSON`, errors).
+ */
+import type pg from 'pg';
+import { InvalidArgumentError } from '../../errors.js';
+import type { EventStore } from '../../ledger/event-store.js';
+import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
+import type { StateStore } from '../../ledger/store.js';
+import type {
+  AuxKind,
+  AuxQuery,
+  AuxRecord,
+  ClaimRequest,
+  CommitOutcome,
+  CreateRunResult,
+  JournalEntry,
+  NewRun,
+  RunQuery,
+  RunRecord,
+  RunWrite,
+  VersionRecord,
+} from '../../ledger/types.js';
+import {
+  createPool,
+  describeAddress,
+  isConnectionError,
+  type PostgresStoreOptions,
+  type ResolvedPostgresOptions,
+  resolvePostgresStoreOptions,
+  translateDriverError,
+} from './connect.js';
+import { insertNewRun, insertNewRuns } from './create-run.js';
+import { migrateSchema } from './migrate.js';
+import { groupCommit } from './postgres-commit.js';
+import { createPostgresEventStore } from './postgres-event-store.js';
+import {
+  bulkInsert,
+  type JournalRow,
+  RECORD_COLUMNS,
+  RECORD_TYPES,
+  type RecordRow,
+  type RunRow,
+  recordValues,
+  toAuxRecord,
+  toJournalEntry,
+  toRunRecord,
+  toVersionRecord,
+  VERSION_COLUMNS,
+  type VersionRow,
+} from './postgres-rows.js';
+
+/**
+ * Creates the PostgreSQL ledger. Does no I/O: call `await store.migrate()` before using it.
+ * @throws InvalidArgumentError when the URL or an option is invalid.
+ * @example
+ * const store = postgresStore({ connectionString: 'postgres://baton@db:5432/app', poolSize: 20 });
+ * await store.migrate();
+ */
+export function postgresStore(urlOrOptions: string | PostgresStoreOptions): StateStore {
+  return new PostgresStore(resolvePostgresStoreOptions(urlOrOptions));
+}
+
+type Lifecycle =
+  | { readonly state: 'new' }
+  | { readonly state: 'open'; readonly pool: pg.Pool }
+  | { readonly state: 'closed' };
+
+class PostgresStore implements StateStore {
+  readonly kind = 'postgres' as const;
+  private life: Lifecycle = { state: 'new' };
+  private opening: Promise<void> | undefined;
+  private readonly location: string;
+  /** The event log, positions and deliveries, in the same schema and pool. */
+  readonly events: EventStore;
+
+  constructor(private readonly options: ResolvedPostgresOptions) {
+    this.location = `${describeAddress(options.where)} (schema ${options.schema})`;
+    this.events = createPostgresEventStore({
+      transaction: (fn) => this.transaction(fn),
+      query: (text, values) => this.query(text, values),
+      schema: options.schema,
+    });
+  }
+
+  migrate(): Promise<void> {
+    if (this.life.state === 'closed') return Promise.reject(closedError());
+    if (this.life.state === 'open') return Promise.resolve();
+    this.opening ??= this.open().catch((e: unknown) => {
+      this.opening = undefined;
+      throw e;
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<void> {
+    const pool = createPool(this.options);
+    try {
+      const client = await pool.connect().catch((e: unknown) => {
+        throw translateDriverError(e, this.options.where);
+      });
+      try {
+        await migrateSchema(client, this.options.schema, this.location);
+      } catch (e) {
+        client.release(isConnectionError(e));
+        throw translateDriverError(e, this.options.where);
+      }
+      client.release();
+    } catch (e) {
+      await pool.end().catch(() => {});
+      throw e;
+    }
+    // close() may have been called while migrating: honour it.
+    if (this.life.state === 'closed') await pool.end();
+    else this.life = { state: 'open', pool };
+  }
+
+  async close(): Promise<void> {
+    const life = this.life;
+    this.life = { state: 'closed' };
+    if (life.state === 'open') await life.pool.end();
+  }
+
+  toJSON(): { kind: 'postgres'; location: string; state: Lifecycle['state'] } {
+    return { kind: this.kind, location: this.location, state: this.life.state };
+  }
+
+  async createRun(init: NewRun): Promise<CreateRunResult> {
+    return this.transaction((client) => insertNewRun(client, init));
+  }
+
+  /** Creates many runs in one transaction; a rejected init yields its error, the others commit. */
+  async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
+    if (inits.length === 0) {
+      this.pool();
+      return [];
+    }
+    return this.transaction((client) => insertNewRuns(client, inits));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const rows = await this.query<RunRow>('SELECT * FROM runs WHERE run_id = $1', [runId]);
+    return rows[0] ? toRunRecord(rows[0]) : undefined;
+  }
+
+  async listRuns(query: RunQuery): Promise<RunRecord[]> {
+    const limit = checkListLimit(query.limit);
+    const rows = await this.query<RunRow>(
+      `SELECT * FROM runs
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR workflow = $2)
+       ORDER BY created_at DESC, run_id DESC LIMIT $3`,
+      [query.status ?? null, query.workflow ?? null, limit ?? null],
+    );
+    return rows.map(toRunRecord);
+  }
+
+  async commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
+    if (writes.length === 0) {
+      this.pool();
+      return [];
+    }
+    return this.withClient((client) => groupCommit(client, writes));
+  }
+
+  async readVersions(
+    runId: string,
+    from = 1,
+    to = Number.MAX_SAFE_INTEGER,
+  ): Promise<VersionRecord[]> {
+    const rows = await this.query<VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM versions
+       WHERE run_id = $1 AND version >= $2::bigint AND version <= $3::bigint ORDER BY version`,
+      [runId, from, to],
+    );
+    return rows.map(toVersionRecord);
+  }
+
+  async readJournal(runId: string): Promise<JournalEntry[]> {
+    const rows = await this.query<JournalRow>(
+      'SELECT * FROM journal WHERE run_id = $1 ORDER BY seq',
+      [runId],
+    );
+    return rows.map(toJournalEntry);
+  }
+
+  async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
+    const limit = checkListLimit(req.limit, 'limit') ?? 0;
+    // One statement: pick the oldest free runs nobody else is locking, and lease them.
+    const rows = await this.query<RunRow>(
+      `WITH picked AS (
+         SELECT run_id FROM runs
+         WHERE status = ANY($1::text[])
+           AND ($2::text[] IS NULL OR workflow = ANY($2::text[]))
+           AND (lease_owner IS NULL OR COALESCE(lease_expires_at, 0) <= $3 OR lease_owner = $4)
+         ORDER BY created_at, run_id
+         LIMIT $5
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE runs AS r SET lease_owner = $4, lease_expires_at = $6
+       FROM picked WHERE r.run_id = picked.run_id
+       RETURNING r.*`,
+      [
+        req.statuses ?? DEFAULT_CLAIM_STATUSES,
+        req.workflows ?? null,
+        req.now,
+        req.owner,
+        limit,
+        req.expiresAt,
+      ],
+    );
+    return rows
+      .map(toRunRecord)
+      .sort(
+        (a, b) => a.createdAt - b.createdAt || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0),
+      );
+  }
+
+  async renewLeases(
+    owner: string,
+    runIds: readonly string[],
+    expiresAt: number,
+  ): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.query<{ run_id: string }>(
+      `UPDATE runs SET lease_expires_at = $1
+       WHERE run_id = ANY($2::text[]) AND lease_owner = $3 RETURNING run_id`,
+      [expiresAt, runIds, owner],
+    );
+    const held = new Set(rows.map((r) => r.run_id));
+    return runIds.filter((id) => held.has(id));
+  }
+
+  async appendRecords(records: readonly AuxRecord[]): Promise<void> {
+    if (records.length === 0) return void this.pool();
+    const q = bulkInsert('records', RECORD_COLUMNS, RECORD_TYPES, records.map(recordValues));
+    await this.query(q.text, q.values);
+  }
+
+  async queryRecords(q: AuxQuery): Promise<AuxRecord[]> {
+    const limit = checkListLimit(q.limit);
+    const rows = await this.query<RecordRow>(
+      `SELECT kind, key, run_id, at, body FROM records
+       WHERE kind = $1 AND ($2::text IS NULL OR key = $2) AND ($3::text IS NULL OR run_id = $3)
+       ORDER BY id ${q.newestFirst ? 'DESC' : 'ASC'} LIMIT $4`,
+      [q.kind, q.key ?? null, q.runId ?? null, limit ?? null],
+    );
+    return rows.map(toAuxRecord);
+  }
+
+  async pruneRecords(kind: AuxKind, before: number): Promise<number> {
+    const pool = this.pool();
+    const r = await pool
+      .query('DELETE FROM records WHERE kind = $1 AND at < $2', [kind, before])
+      .catch((e: unknown) => {
+        throw translateDriverError(e, this.options.where);
+      });
+    return r.rowCount ?? 0;
+  }
+
+  private pool(): pg.Pool {
+    if (this.life.state === 'open') return this.life.pool;
+    if (this.life.state === 'closed') throw closedError();
+    throw new InvalidArgumentError(
+      `the PostgreSQL store at ${this.location} is not open: call await store.migrate() before using it`,
+      'store',
+    );
+  }
+
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    const pool = this.pool();
+    try {
+      return (await pool.query<R>(text, values)).rows;
+    } catch (e) {
+      throw translateDriverError(e, this.options.where);
+    }
+  }
+
+  /** Runs `fn` on one connection; a connection that failed is destroyed, not reused. */
+  private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const pool = this.pool();
+    const client = await pool.connect().catch((e: unknown) => {
+      throw translateDriverError(e, this.options.where);
+    });
+    let broken = false;
+    try {
+      return await fn(client);
+    } catch (e) {
+      broken = isConnectionError(e);
+      throw translateDriverError(e, this.options.where);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const out = await fn(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    });
+  }
+}
+
+function closedError(): InvalidArgumentError {
+  return new InvalidArgumentError('the store is closed', 'store');
+}

@@ -1,0 +1,102 @@
+/**
+ * Opening a SQLite ledger file: load the driver, recognise (or refuse) the file, set the
+ * durability pragmas and apply pending migrations.
+ *
+ * Invariants:
+ * - The file is inspected before anything is written to it, so opening a foreign SQLite file or
+ *   a non-SQLite file fails without modifying it.
+ * - Each migration runs in its own BEGIN IMMEDIATE transaction together with its row in
+ *   `baton_migrations`; the applied version is re-read inside that transaction, so two processes
+ *   migrating one file at once apply each migration exactly once.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { NotABatonStoreError, StoreSchemaTooNewError } from '../../errors.js';
+import {
+  MIGRATIONS,
+  MIGRATIONS_TABLE,
+  MIGRATIONS_TABLE_DDL,
+  SCHEMA_VERSION,
+} from '../../ledger/migrations.js';
+
+/** The driver's database handle. */
+export type Db = BetterSqlite3.Database;
+
+/** Options resolved by `sqliteStore`. */
+export interface ResolvedSqliteOptions {
+  readonly synchronous: 'FULL' | 'NORMAL';
+  /** Where FULL's fsync runs; 'background' connections commit with NORMAL (see wal-sync.ts). */
+  readonly fsync: 'background' | 'inline';
+  readonly busyTimeoutMs: number;
+}
+
+/**
+ * Opens `path`, checks it is a Baton store (or empty), configures WAL and applies migrations.
+ * @throws NotABatonStoreError when the file is not SQLite, or is SQLite without Baton's tables.
+ * @throws StoreSchemaTooNewError when the file was written by a newer schema.
+ */
+export async function openLedger(path: string, options: ResolvedSqliteOptions): Promise<Db> {
+  // Loaded here, not at module load: importing Baton must not load a native driver.
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(path, { timeout: options.busyTimeoutMs });
+  try {
+    inspect(db, path);
+    // WAL: readers never block the writer and a commit is one append (+ fsync with FULL).
+    db.pragma('journal_mode = WAL');
+    // Background fsync: SQLite writes the WAL without syncing; the store syncs it off the event
+    // loop before acknowledging any write (wal-sync.ts).
+    const background = options.synchronous === 'FULL' && options.fsync === 'background';
+    db.pragma(`synchronous = ${background ? 'NORMAL' : options.synchronous}`);
+    migrate(db, path);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function inspect(db: Db, path: string): void {
+  let tables: string[];
+  try {
+    tables = db
+      .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .pluck()
+      .all();
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new NotABatonStoreError(path, 'the file is not a SQLite database');
+    }
+    throw e;
+  }
+  const userTables = tables.filter((t) => !t.startsWith('sqlite_'));
+  if (userTables.length > 0 && !userTables.includes(MIGRATIONS_TABLE)) {
+    throw new NotABatonStoreError(
+      path,
+      `it has tables (${userTables.slice(0, 5).join(', ')}) but no ${MIGRATIONS_TABLE} table`,
+    );
+  }
+}
+
+function appliedVersion(db: Db): number {
+  const v = db.prepare<[], number | null>(`SELECT MAX(id) FROM ${MIGRATIONS_TABLE}`).pluck().get();
+  return v ?? 0;
+}
+
+function migrate(db: Db, path: string): void {
+  db.exec(MIGRATIONS_TABLE_DDL.sqlite);
+  const record = db.prepare<[number, string, number]>(
+    `INSERT INTO ${MIGRATIONS_TABLE} (id, name, applied_at) VALUES (?, ?, ?)`,
+  );
+  const current = appliedVersion(db);
+  if (current > SCHEMA_VERSION) throw new StoreSchemaTooNewError(path, current, SCHEMA_VERSION);
+  for (const m of MIGRATIONS) {
+    if (m.id <= current) continue;
+    const apply = db.transaction(() => {
+      // Another process may have applied it between our read and our lock.
+      if (appliedVersion(db) >= m.id) return;
+      for (const sql of m.sqlite) db.exec(sql);
+      record.run(m.id, m.name, Date.now());
+    });
+    apply.immediate();
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * The embedded ledger: one SQLite file, shared safely by any number of processes on one machine.
+ *
+ * Invariants:
+ * - Append-only: versions are only ever INSERTed; nothing here updates or deletes a version.
+ * - Every write runs in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two
+ *   processes never deadlock upgrading a read lock, and the head/lease check and the append see
+ *   the same snapshot of the file.
+ * - Lifecycle is the same as every backend's: construct (no I/O), `await migrate()` (opens the
+ *   file, loads better-sqlite3, applies migrations), use, `close()`.
+ * - The store keeps no read cache; callers may cache a version under (runId, version) forever,
+ *   because a stored version is never rewritten.
+ */
+import { InvalidArgumentError, toError } from '../../errors.js';
+import type { EventStore } from '../../ledger/event-store.js';
+import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
+import { freezeRun } from '../../ledger/records.js';
+import type { StateStore } from '../../ledger/store.js';
+import type {
+  AuxKind,
+  AuxQuery,
+  AuxRecord,
+  ClaimRequest,
+  CommitOutcome,
+  CreateRunResult,
+  JournalEntry,
+  NewRun,
+  RunQuery,
+  RunRecord,
+  RunWrite,
+  VersionRecord,
+} from '../../ledger/types.js';
+import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
+import {
+  createGroupCommit,
+  type GroupCommit,
+  ReplayWithSavepoints,
+  runLocked,
+} from './sqlite-commit.js';
+import { createSqliteEventStore } from './sqlite-event-store.js';
+import {
+  journalParams,
+  type Param,
+  type RecordRow,
+  type RunRow,
+  recordParams,
+  runParams,
+  toAuxRecord,
+  toJournalEntry,
+  toRunRecord,
+  toVersionRecord,
+  versionParams,
+} from './sqlite-rows.js';
+import {
+  listRunsSql,
+  prepareStatements,
+  queryRecordsSql,
+  StatementCache,
+  type Statements,
+} from './statements.js';
+import { WalSyncer } from './wal-sync.js';
+
+/** Options of `sqliteStore`. */
+export interface SqliteStoreOptions {
+  /**
+   * `FULL` (default): every commit is fsynced before it returns, so a committed version survives
+   * power loss. `NORMAL`: in WAL mode commits stay atomic and survive a process crash, but the
+   * last commits before a power loss or OS crash may be lost; much faster on slow disks.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * With `synchronous: 'FULL'`, where the fsync runs. `'background'` (default): commits write
+   * the WAL and each write resolves after a shared fsync of it on libuv's thread pool, so agents
+   * keep running while the disk syncs (a commit is visible to other readers a moment before it
+   * is durable; its writer resumes only once it is). `'inline'`: SQLite fsyncs inside COMMIT,
+   * blocking the event loop. Ignored for `':memory:'`.
+   */
+  readonly fsync?: 'background' | 'inline';
+  /** How long a write waits for another process's lock before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Validates `sqliteStore` options and fills defaults.
+ * @throws InvalidArgumentError naming the bad value.
+ */
+export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): ResolvedSqliteOptions {
+  const synchronous = options.synchronous ?? 'FULL';
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
+    throw new InvalidArgumentError(
+      `synchronous must be 'FULL' or 'NORMAL', got ${JSON.stringify(synchronous)}`,
+      'synchronous',
+    );
+  }
+  const fsync = options.fsync ?? 'background';
+  if (fsync !== 'background' && fsync !== 'inline') {
+    throw new InvalidArgumentError(
+      `fsync must be 'background' or 'inline', got ${JSON.stringify(fsync)}`,
+      'fsync',
+    );
+  }
+  if (options.fsync !== undefined && synchronous !== 'FULL') {
+    throw new InvalidArgumentError(
+      "fsync applies to synchronous: 'FULL' only (NORMAL does not sync commits)",
+      'fsync',
+    );
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new InvalidArgumentError(
+      `busyTimeoutMs must be a non-negative integer, got ${String(busyTimeoutMs)}`,
+      'busyTimeoutMs',
+    );
+  }
+  return { synchronous, fsync, busyTimeoutMs };
+}
+
+/**
+ * Creates the embedded SQLite ledger at `path` (created if missing; `':memory:'` for a private
+ * in-memory database). Does no I/O: call `await store.migrate()` before using it.
+ * @throws InvalidArgumentError when the path or an option is invalid.
+ * @example
+ * const store = sqliteStore('baton.db');
+ * await store.migrate();
+ */
+export function sqliteStore(path: string, options?: SqliteStoreOptions): StateStore {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new InvalidArgumentError(`path must be a non-empty string, got ${String(path)}`, 'path');
+  }
+  return new SqliteStore(path, resolveSqliteStoreOptions(options));
+}
+
+interface OpenLedger {
+  readonly state: 'open';
+  readonly db: Db;
+  readonly s: Statements;
+  readonly cache: StatementCache;
+  readonly commit: GroupCommit;
+  readonly createRun: (init: NewRun) => CreateRunResult;
+  readonly createRuns: (inits: readonly NewRun[]) => (CreateRunResult | Error)[];
+  readonly claim: (req: ClaimRequest) => RunRecord[];
+  readonly renew: (owner: string, runIds: readonly string[], expiresAt: number) => string[];
+  readonly append: (records: readonly AuxRecord[]) => void;
+  /** Background WAL fsyncs (fsync: 'background' on a file); undefined when commits sync inline. */
+  readonly syncer: WalSyncer | undefined;
+}
+
+type Lifecycle = { readonly state: 'new' } | OpenLedger | { readonly state: 'closed' };
+
+class SqliteStore implements StateStore {
+  readonly kind = 'sqlite' as const;
+  /** Commits run one at a time on the event loop; only the background fsync wait overlaps. */
+  readonly commitPipeline: number;
+  private life: Lifecycle = { state: 'new' };
+  private opening: Promise<void> | undefined;
+  readonly events: EventStore = createSqliteEventStore(
+    () => this.ledger().db,
+    () => this.durable(),
+  );
+
+  constructor(
+    private readonly path: string,
+    private readonly options: ResolvedSqliteOptions,
+  ) {
+    this.commitPipeline = this.syncsInBackground() ? 4 : 1;
+  }
+
+  migrate(): Promise<void> {
+    if (this.life.state === 'closed') return Promise.reject(closedError());
+    if (this.life.state === 'open') return Promise.resolve();
+    this.opening ??= openLedger(this.path, this.options).then(
+      (db) => {
+        // close() may have been called while the file was opening: honour it.
+        if (this.life.state === 'closed') db.close();
+        else
+          this.life = prepare(
+            db,
+            this.syncsInBackground() ? new WalSyncer(`${this.path}-wal`) : undefined,
+          );
+      },
+      (e: unknown) => {
+        this.opening = undefined;
+        throw e;
+      },
+    );
+    return this.opening;
+  }
+
+  async close(): Promise<void> {
+    const life = this.life;
+    this.life = { state: 'closed' };
+    if (life.state !== 'open') return;
+    // Everything committed so far is made durable before the file is closed.
+    await life.syncer?.sync().catch(() => undefined);
+    life.syncer?.close();
+    life.db.close();
+  }
+
+  /**
+   * Runs one write transaction and resolves once it is durable: at once when SQLite syncs
+   * inline, after the shared background fsync otherwise.
+   * @throws the store's domain errors (a lock held too long is StoreUnavailableError).
+   */
+  private async write<T>(fn: (l: OpenLedger) => T): Promise<T> {
+    const l = this.ledger();
+    const result = runLocked(() => fn(l));
+    await l.syncer?.sync();
+    return result;
+  }
+
+  /** Resolves once every commit made so far is on disk (at once when commits sync inline). */
+  private durable(): Promise<void> | undefined {
+    return this.life.state === 'open' ? this.life.syncer?.sync() : undefined;
+  }
+
+  private syncsInBackground(): boolean {
+    const { synchronous, fsync } = this.options;
+    return synchronous === 'FULL' && fsync === 'background' && !isMemoryPath(this.path);
+  }
+
+  toJSON(): { kind: 'sqlite'; path: string; state: Lifecycle['state'] } {
+    return { kind: this.kind, path: this.path, state: this.life.state };
+  }
+
+  createRun(init: NewRun): Promise<CreateRunResult> {
+    return this.write((l) => l.createRun(init));
+  }
+
+  createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
+    return this.write((l) => l.createRuns(inits));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const row = this.ledger().s.getRun.get(runId);
+    return row ? toRunRecord(row) : undefined;
+  }
+
+  async listRuns(query: RunQuery): Promise<RunRecord[]> {
+    const l = this.ledger();
+    const limit = checkListLimit(query.limit);
+    const params: Param[] = [];
+    if (query.status) params.push(query.status);
+    if (query.workflow) params.push(query.workflow);
+    params.push(limit ?? -1);
+    const sql = listRunsSql(Boolean(query.status), Boolean(query.workflow));
+    return l.cache
+      .get<RunRow>(sql)
+      .all(...params)
+      .map(toRunRecord);
+  }
+
+  commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
+    return this.write((l) => l.commit(writes));
+  }
+
+  async readVersions(
+    runId: string,
+    from = 1,
+    to = Number.MAX_SAFE_INTEGER,
+  ): Promise<VersionRecord[]> {
+    return this.ledger().s.readVersions.all(runId, from, to).map(toVersionRecord);
+  }
+
+  async readJournal(runId: string): Promise<JournalEntry[]> {
+    return this.ledger().s.readJournal.all(runId).map(toJournalEntry);
+  }
+
+  claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
+    return this.write((l) => l.claim(req));
+  }
+
+  async renewLeases(
+    owner: string,
+    runIds: readonly string[],
+    expiresAt: number,
+  ): Promise<string[]> {
+    return this.write((l) => l.renew(owner, runIds, expiresAt));
+  }
+
+  async appendRecords(records: readonly AuxRecord[]): Promise<void> {
+    // Nothing to write: only check that the store is open (no transaction, no fsync).
+    if (records.length === 0) this.ledger();
+    else await this.write((l) => l.append(records));
+  }
+
+  async queryRecords(q: AuxQuery): Promise<AuxRecord[]> {
+    const l = this.ledger();
+    const limit = checkListLimit(q.limit);
+    const params: Param[] = [q.kind];
+    if (q.key !== undefined) params.push(q.key);
+    if (q.runId !== undefined) params.push(q.runId);
+    params.push(limit ?? -1);
+    const sql = queryRecordsSql(q.key !== undefined, q.runId !== undefined, q.newestFirst === true);
+    return l.cache
+      .get<RecordRow>(sql)
+      .all(...params)
+      .map(toAuxRecord);
+  }
+
+  async pruneRecords(kind: AuxKind, before: number): Promise<number> {
+    return this.write((l) => l.s.prune.run(kind, before).changes);
+  }
+
+  private ledger(): OpenLedger {
+    if (this.life.state === 'open') return this.life;
+    if (this.life.state === 'closed') throw closedError();
+    throw new InvalidArgumentError(
+      `the SQLite store at ${this.path} is not open: call await store.migrate() before using it`,
+      'store',
+    );
+  }
+}
+
+function closedError(): InvalidArgumentError {
+  return new InvalidArgumentError('the store is closed', 'store');
+}
+
+/** Prepares statements and the transaction functions of an open database. */
+function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
+  const s = prepareStatements(db);
+  const createRun = db.transaction((init: NewRun): CreateRunResult => {
+    const key = init.run.idempotencyKey;
+    const existing =
+      (key !== null && key !== undefined ? s.runByKey.get(key) : undefined) ??
+      s.getRun.get(init.run.runId);
+    if (existing) return { run: toRunRecord(existing), created: false };
+    const first = init.firstVersion;
+    if (first.version !== 1 || first.runId !== init.run.runId) {
+      throw new InvalidArgumentError(
+        'the first version of a run must be version 1 of that run',
+        'firstVersion',
+      );
+    }
+    s.insertRun.run(...runParams(init.run, 1));
+    s.insertVersion.run(...versionParams(first));
+    if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
+    return { run: freezeRun(init.run, 1), created: true };
+  });
+  // Fast path: one transaction, no savepoints. A run that exists (same id or idempotency key,
+  // including one created earlier in the same batch) is detected by the insert itself.
+  const createRunsFast = db.transaction((inits: readonly NewRun[]) =>
+    inits.map((init): CreateRunResult | Error => {
+      const first = init.firstVersion;
+      if (first.version !== 1 || first.runId !== init.run.runId) {
+        return new InvalidArgumentError(
+          'the first version of a run must be version 1 of that run',
+          'firstVersion',
+        );
+      }
+      try {
+        if (s.insertRunIfNew.run(...runParams(init.run, 1)).changes === 0) {
+          const key = init.run.idempotencyKey;
+          const existing =
+            (key !== null && key !== undefined ? s.runByKey.get(key) : undefined) ??
+            s.getRun.get(init.run.runId);
+          if (!existing) throw new Error('run insert ignored, yet no such run');
+          return { run: toRunRecord(existing), created: false };
+        }
+        s.insertVersion.run(...versionParams(first));
+        if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
+      } catch (e) {
+        throw new ReplayWithSavepoints('statement failed creating runs', { cause: e });
+      }
+      return { run: freezeRun(init.run, 1), created: true };
+    }),
+  );
+  // The replay: each createRun runs as a SAVEPOINT, so a rejected init rolls back alone and
+  // the others commit together.
+  const createRunsOneByOne = db.transaction((inits: readonly NewRun[]) =>
+    inits.map((init) => {
+      try {
+        return createRun(init);
+      } catch (e) {
+        return toError(e);
+      }
+    }),
+  );
+  const createRuns = (inits: readonly NewRun[]): (CreateRunResult | Error)[] => {
+    try {
+      return createRunsFast.immediate(inits);
+    } catch (e) {
+      if (e instanceof ReplayWithSavepoints) return createRunsOneByOne.immediate(inits);
+      throw e;
+    }
+  };
+  const claim = db.transaction((req: ClaimRequest): RunRecord[] => {
+    const limit = checkListLimit(req.limit) ?? 0;
+    const statuses = JSON.stringify(req.statuses ?? DEFAULT_CLAIM_STATUSES);
+    const workflows = req.workflows ? JSON.stringify(req.workflows) : null;
+    const rows = s.claimable.all(statuses, workflows, workflows, req.now, req.owner, limit);
+    return rows.map((row) => {
+      s.setLease.run(req.owner, req.expiresAt, row.run_id);
+      return toRunRecord({ ...row, lease_owner: req.owner, lease_expires_at: req.expiresAt });
+    });
+  });
+  const renew = db.transaction((owner: string, runIds: readonly string[], expiresAt: number) =>
+    runIds.filter((id) => s.renewLease.run(expiresAt, id, owner).changes > 0),
+  );
+  const append = db.transaction((records: readonly AuxRecord[]) => {
+    for (const r of records) s.insertRecord.run(...recordParams(r));
+  });
+  return {
+    state: 'open',
+    db,
+    s,
+    cache: new StatementCache(db),
+    commit: createGroupCommit(db, s),
+    createRun: (init) => createRun.immediate(init),
+    createRuns,
+    claim: (req) => claim.immediate(req),
+    renew: (owner, runIds, expiresAt) => renew.immediate(owner, runIds, expiresAt),
+    append: (records) => append.immediate(records),
+    syncer,
+  };
+}
+
+/** An in-memory database or a URI filename: no WAL file of its own to sync. */
+function isMemoryPath(path: string): boolean {
+  return path === ':memory:' || path.startsWith('file:');
+}

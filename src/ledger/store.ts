@@ -1,0 +1,78 @@
+/**
+ * The ledger interface every backend implements (memory, SQLite, PostgreSQL).
+ *
+ * Contract, checked by the shared conformance suite (src/testing/state-store-contract.ts):
+ * - Append-only: a committed version is never updated or deleted; versions of a run are
+ *   contiguous from 1 and monotonic.
+ * - Compare-and-append: a `RunWrite` with `expectedVersion` commits only if the run's head
+ *   equals it; otherwise that write fails with `VersionConflictError` and writes nothing.
+ * - Fencing: a `RunWrite` with `leaseOwner` commits only while that owner holds the lease;
+ *   otherwise `LeaseLostError`.
+ * - `commit` takes many runs' writes and commits them in one transaction (group commit); each
+ *   write is atomic on its own, and one write's conflict does not fail the others.
+ * - Identical lifecycle on every backend: construct, `migrate()`, use, `close()`.
+ */
+import type { EventStore } from './event-store.js';
+import type {
+  AuxQuery,
+  AuxRecord,
+  ClaimRequest,
+  CommitOutcome,
+  CreateRunResult,
+  JournalEntry,
+  NewRun,
+  RunQuery,
+  RunRecord,
+  RunWrite,
+  VersionRecord,
+} from './types.js';
+
+/** Which backend a store is. */
+export type StoreKind = 'memory' | 'sqlite' | 'postgres';
+
+/** The ledger. */
+export interface StateStore {
+  readonly kind: StoreKind;
+  /**
+   * How many group commits may be in flight at once (default 1). A store whose commit ends with
+   * a wait that does not hold its write lock (SQLite's background fsync) sets more, so the next
+   * batch commits while the previous one syncs.
+   */
+  readonly commitPipeline?: number;
+  /** Creates or upgrades the schema. Throws `StoreSchemaTooNewError` / `NotABatonStoreError`. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Creates a run with its version 1 atomically. If a run with the same id or idempotency key
+   * exists, returns it with `created: false` and writes nothing.
+   */
+  createRun(init: NewRun): Promise<CreateRunResult>;
+  /**
+   * Creates many runs in one transaction (group commit of starts); each init is judged on its
+   * own, as by `createRun`, and a rejected one yields its error.
+   */
+  createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(query: RunQuery): Promise<RunRecord[]>;
+
+  /** Group commit: one transaction, one outcome per write (see the contract above). */
+  commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]>;
+
+  /** Versions of a run in order, optionally limited to `[from, to]`. */
+  readVersions(runId: string, from?: number, to?: number): Promise<VersionRecord[]>;
+  readJournal(runId: string): Promise<JournalEntry[]>;
+
+  /** Takes leases on unowned or expired runs; returns the runs now held by `owner`. */
+  claimRuns(request: ClaimRequest): Promise<RunRecord[]>;
+  /** Extends the leases `owner` still holds; returns the ids still held. */
+  renewLeases(owner: string, runIds: readonly string[], expiresAt: number): Promise<string[]>;
+
+  appendRecords(records: readonly AuxRecord[]): Promise<void>;
+  queryRecords(query: AuxQuery): Promise<AuxRecord[]>;
+  /** Deletes auxiliary records of a kind older than `before` (retention). Returns how many. */
+  pruneRecords(kind: AuxRecord['kind'], before: number): Promise<number>;
+
+  /** The event log and deliveries of choreography (see event-store.ts for the contract). */
+  readonly events: EventStore;
+}

@@ -1,0 +1,126 @@
+/**
+ * The runtime facade: `createRuntime` composes the parts a reader can name — the engine that runs
+ * runs (run-engine.ts), the reader that answers questions about them (run-reader.ts), time travel
+ * (time-travel-part.ts) and choreography (choreography/) — over one shared core
+ * (runtime-core-factory.ts). Every method here is a one-line delegation; the parts hold the logic.
+ */
+import { createChoreography } from '../choreography/choreography.js';
+import { embeddedBus } from '../choreography/embedded-bus.js';
+import { createIdGenerator } from '../ledger/ids.js';
+import type { Workflow } from '../orchestrator/workflow.js';
+import { RunEngine } from './run-engine.js';
+import { RunReader } from './run-reader.js';
+import { createRuntimeCore, deliverAlert } from './runtime-core-factory.js';
+import { validateRuntimeOptions } from './runtime-options.js';
+import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import { TimeTravelPart } from './time-travel-part.js';
+
+/**
+ * Creates a runtime on a store.
+ * @throws InvalidArgumentError for bad options; ContractMismatchError when two workflows publish
+ * one contract id with different schemas.
+ * @example
+ * const rt = createRuntime({ store: sqliteStore('baton.db'), workflows: [credit] });
+ * const run = await rt.start(credit, application);
+ * const decision = await run.result();
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  validateRuntimeOptions(options);
+  const pollMs = options.pollMs ?? 1000;
+  const core = createRuntimeCore(options, (alert) => deliverAlert(options, core, alert));
+  const newId = createIdGenerator(() => core.clock.now());
+  let readyPromise: Promise<void> | undefined;
+  const ready = (): Promise<void> => readyPromise!;
+  const reader = new RunReader(core, ready);
+  const engine = new RunEngine({
+    core,
+    workflows: options.workflows ?? [],
+    concurrency: options.concurrency,
+    claiming: options.resume ?? true,
+    pollMs,
+    newId,
+    getRun: (runId) => reader.getRun(runId),
+    ready,
+  });
+  const travel = new TimeTravelPart(core, engine, reader, newId);
+  const choreography = createChoreography({
+    core,
+    store: options.store.events,
+    reactors: options.reactors ?? [],
+    bus: options.bus ?? embeddedBus({ pollMs, leaseMs: core.leaseMs }),
+    owner: core.owner,
+    newId,
+  });
+  readyPromise = (async () => {
+    await core.store.migrate();
+    await engine.start();
+    await choreography.start();
+  })();
+  readyPromise.catch(() => {});
+  /** Writes need an open, ready runtime. */
+  const writable = async (): Promise<void> => {
+    engine.assertOpen();
+    await ready();
+  };
+  let closed = false;
+
+  return {
+    // Running runs.
+    start: (wf, input, opts = {}) => engine.startRun(wf as Workflow, input, opts),
+    submit: (wf, input, opts = {}) => engine.submitRun(wf as Workflow, input, opts),
+    startWorker: (opts = {}) => engine.startWorker(opts),
+    handle: async (runId) => {
+      await reader.getRun(runId);
+      return engine.handleOf(runId);
+    },
+    signal: (runId, name, payload) => engine.signal(runId, name, payload),
+    cancel: (runId) => engine.cancel(runId),
+    // Reading runs.
+    getRun: (runId) => reader.getRun(runId),
+    listRuns: (query) => reader.listRuns(query),
+    journal: (runId) => reader.journal(runId),
+    history: (runId) => reader.history(runId),
+    state: (runId, version) => reader.state(runId, version),
+    verify: (runId) => reader.verify(runId),
+    diff: (runId, a, b) => reader.diff(runId, a, b),
+    trace: (runId) => reader.trace(runId),
+    breakers: () => reader.breakers(),
+    // Time travel.
+    rollback: (runId, version) => travel.rollback(runId, version),
+    replay: (runId, opts) => travel.replay(runId, opts),
+    bisect: (runId, predicate) => travel.bisect(runId, predicate),
+    // Choreography.
+    publish: async (...args) => {
+      await writable();
+      return choreography.publish(...args);
+    },
+    redeliver: async (eventId, reactor) => {
+      await writable();
+      return choreography.redeliver(eventId, reactor);
+    },
+    deadLetters: async (...args) => {
+      await ready();
+      return choreography.deadLetters(...args);
+    },
+    eventTrace: async (...args) => {
+      await ready();
+      return choreography.eventTrace(...args);
+    },
+    eventsSettled: async () => {
+      await ready();
+      return choreography.settled();
+    },
+    // Lifecycle.
+    ready,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      engine.refuseWork();
+      await ready().catch(() => {});
+      await engine.close(() => choreography.stop());
+      // The last batch of spans goes to the store before it closes.
+      await core.telemetry.flush().catch(() => {});
+      await core.store.close();
+    },
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The runtime's public interface, kept apart from its implementation (runtime.ts).
+ */
+import type { Logger } from '../agents/agent.js';
+import type { EventBus } from '../choreography/bus.js';
+import type {
+  DeadLetterQuery,
+  PublishedEvent,
+  PublishOptions,
+} from '../choreography/choreography.js';
+import type { EventTrace, EventTraceOptions } from '../choreography/event-trace.js';
+import type { EventType } from '../choreography/event-type.js';
+import type { Reactor } from '../choreography/reactor.js';
+import type { DeliveryRecord, RedeliverResult } from '../ledger/event-store.js';
+import type { Json } from '../ledger/json.js';
+import type { StateStore } from '../ledger/store.js';
+import type { JournalEntry, RunQuery, RunRecord, StateSnapshot } from '../ledger/types.js';
+import type { VerifyResult } from '../ledger/versions.js';
+import type { Alert, RunHandle, StartOptions } from '../orchestrator/run-types.js';
+import type { Workflow } from '../orchestrator/workflow.js';
+import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
+import type { Clock } from '../resilience/clock.js';
+import type { Policy } from '../resilience/policy.js';
+import type { StateDiff } from '../time-travel/diff.js';
+import type { ReplayOptions } from '../time-travel/time-travel.js';
+import type { TraceSpan } from '../tracing/stored-span.js';
+import type { Telemetry } from '../tracing/telemetry.js';
+
+export type { Alert, RunHandle, StartOptions };
+
+/**
+ * Runs one runtime drives at once unless `concurrency` says otherwise: enough to keep two cores
+ * busy with agents that await I/O for tens of milliseconds, while 10,000 started runs do not
+ * each hold a driver, its agents and their pending commits in memory.
+ */
+export const DEFAULT_RUN_CONCURRENCY = 1_000;
+
+/** Options of `createRuntime`. */
+export interface RuntimeOptions {
+  readonly store: StateStore;
+  readonly workflows?: readonly Workflow<unknown, unknown>[];
+  /**
+   * Maximum runs driven at once by this runtime (default {@link DEFAULT_RUN_CONCURRENCY}).
+   * Started runs beyond it are already durable and leased; they wait in a FIFO queue and
+   * hold no agents, so 10,000 started runs cost memory for about this many. Raise it when
+   * agents are slow (a run that waits on a 30 s model call holds its slot for 30 s).
+   */
+  readonly concurrency?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Runtime-wide policy defaults, under workflow, agent and step policies. */
+  readonly policy?: Policy;
+  /** How long a runtime's claim on a run lasts without renewal (default 30 s). */
+  readonly leaseMs?: number;
+  /** How often to look for orphaned runs and expired waits (default 1 s). */
+  readonly pollMs?: number;
+  /** Maximum encoded bytes of one slot (default 1 MiB). */
+  readonly maxSlotBytes?: number;
+  /** This runtime's lease owner id (default host:pid:random). */
+  readonly owner?: string;
+  /**
+   * Claim unowned runs of registered workflows: unfinished runs of crashed runtimes and runs
+   * queued with `submit` (default true). Set false for a client that only starts and reads.
+   */
+  readonly resume?: boolean;
+  /** Called for every alert (review needed, compensation failed, ...). */
+  readonly onAlert?: (alert: Alert) => void | Promise<void>;
+  /** Randomness for backoff jitter and sampling (default Math.random). */
+  readonly random?: () => number;
+  /**
+   * Share breaker state through the store, so a dependency that is down trips one breaker for
+   * every runtime (worker) on the store, not one per process. `syncMs` bounds how stale a
+   * breaker's view of the fleet may be (default 1000).
+   */
+  readonly sharedBreakers?: boolean | { readonly syncMs?: number };
+  /** Where spans go (default: nowhere). See `createTracing`. */
+  readonly telemetry?: Telemetry;
+  /** Reactors this runtime runs (choreography); each handles its events effectively once. */
+  readonly reactors?: readonly Reactor[];
+  /** How events travel (default: `embeddedBus()` on the store, polling every `pollMs`). */
+  readonly bus?: EventBus;
+}
+
+/** Options of `rt.startWorker`. */
+export interface WorkerOptions {
+  /** Maximum runs this worker drives at once. */
+  readonly concurrency?: number;
+}
+
+/** A runtime in worker mode: it claims queued and orphaned runs of its registered workflows. */
+export interface Worker {
+  /** This worker's lease owner id. */
+  readonly owner: string;
+  /** Runs driven right now. */
+  active(): number;
+  /** Ids of the runs this worker drives right now (including those queued for capacity). */
+  held(): string[];
+  /** Claims nothing new; resolves once no claim is in flight (the first half of a drain). */
+  stopClaiming(): Promise<void>;
+  /** Graceful drain (SIGTERM): claims nothing new and resolves once every run in hand has finished or parked. */
+  drain(): Promise<void>;
+}
+
+/** The Baton runtime: drives runs, owns the policies, answers questions about runs. */
+export interface Runtime {
+  /**
+   * Validates the input and starts a run.
+   * @throws ContractViolationError when the input violates the workflow's input contract (no run is written).
+   */
+  start<In, Out>(
+    workflow: Workflow<In, Out>,
+    input: In,
+    options?: StartOptions,
+  ): Promise<RunHandle<Out>>;
+  /**
+   * Queues a run for any worker (a runtime with `resume` on, or `startWorker()`) to claim.
+   * @throws ContractViolationError when the input violates the workflow's input contract.
+   */
+  submit<In, Out>(
+    workflow: Workflow<In, Out>,
+    input: In,
+    options?: StartOptions,
+  ): Promise<RunHandle<Out>>;
+  /** Turns this runtime into a worker that claims queued and orphaned runs. */
+  startWorker(options?: WorkerOptions): Worker;
+  /** A handle on an existing run. @throws NotFoundError */
+  handle<Out = Json>(runId: string): Promise<RunHandle<Out>>;
+  /**
+   * Delivers a signal to a waiting run (a `.wait` step, or a step in human review).
+   * @throws ContractViolationError when the payload violates the wait's contract (the run keeps waiting).
+   */
+  signal(runId: string, name: string, payload: unknown): Promise<void>;
+  /** Cancels a run that has not ended. */
+  cancel(runId: string): Promise<void>;
+  /** @throws NotFoundError */
+  getRun(runId: string): Promise<RunRecord>;
+  listRuns(query?: RunQuery): Promise<RunRecord[]>;
+  journal(runId: string): Promise<JournalEntry[]>;
+  /** Every version of a run, materialized. */
+  history(runId: string): Promise<StateSnapshot[]>;
+  /** The state at one version. @throws NotFoundError */
+  state(runId: string, version: number): Promise<StateSnapshot>;
+  /** Checks the run's hash chain. */
+  verify(runId: string): Promise<VerifyResult>;
+  /** Path-level differences between two versions. @throws NotFoundError */
+  diff(runId: string, a: number, b: number): Promise<StateDiff>;
+  /**
+   * Appends a version equal to `version` (marked `rollback:<version>`; history is never
+   * rewritten) and drives the run on from there.
+   * @throws InvalidArgumentError when another runtime is driving the run.
+   */
+  rollback(runId: string, version: number): Promise<StateSnapshot>;
+  /** Forks a new run from a version, optionally with other agents for named steps. */
+  replay<Out = Json>(runId: string, options: ReplayOptions): Promise<RunHandle<Out>>;
+  /** The first version where `predicate` holds (binary search: O(log n) state reads). */
+  bisect(
+    runId: string,
+    predicate: (snapshot: StateSnapshot) => boolean,
+  ): Promise<StateSnapshot | undefined>;
+  /**
+   * The run's spans from the built-in trace store, depth-first (needs `telemetry:
+   * createTracing({ store })`; flushes buffered spans first).
+   */
+  trace(runId: string): Promise<TraceSpan[]>;
+  /** Every breaker of this runtime. */
+  breakers(): BreakerSnapshot[];
+  /**
+   * Validates and stores an event; subscribed reactors (in any runtime on the store) handle it.
+   * @throws ContractViolationError when the payload violates the event's contract (nothing is stored).
+   */
+  publish<T>(type: EventType<T>, payload: T, options?: PublishOptions): Promise<PublishedEvent>;
+  /**
+   * Redelivers an event (to one reactor, or all): dead letters are retried with attempts reset;
+   * deliveries already done are suppressed by the inbox and counted as duplicates.
+   * @throws NotFoundError when no such event is stored.
+   */
+  redeliver(eventId: string, reactor?: string): Promise<RedeliverResult>;
+  /** Deliveries that exhausted their attempts (oldest first). */
+  deadLetters(query?: DeadLetterQuery): Promise<DeliveryRecord[]>;
+  /** The causal tree of one flow with its flags. @throws NotFoundError */
+  eventTrace(correlationId: string, options?: EventTraceOptions): Promise<EventTrace>;
+  /** Resolves once this runtime's reactors have nothing pending, due or in hand. */
+  eventsSettled(): Promise<void>;
+  /** Resolves once the store is migrated and unfinished runs are claimed. */
+  ready(): Promise<void>;
+  /** Stops driving runs (they stay resumable) and closes the store. */
+  close(): Promise<void>;
+}
