@@ -13,8 +13,7 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { createRuntime, memoryStore, type Telemetry } from '../src/index.js';
-import { createTracing } from '../src/tracing/index.js';
+import { createRuntime, createTracing, memoryStore, type Telemetry } from '../src/index.js';
 import { applications, referenceWorkflow } from '../test/orchestrator/fixtures.js';
 
 /** An exporter that drops everything (we measure Baton and the SDK, not a network). */

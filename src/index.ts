@@ -1,8 +1,11 @@
 /**
- * Baton's public API. Everything a user imports comes from here (or from the `baton/postgres`,
- * `baton/nats` and `baton/testing` subpaths).
+ * Baton's public API: an explicit list, reviewed through the API report (api/baton.api.txt,
+ * checked by test/api-report.test.ts). Optional parts live in subpaths: `baton-runtime/postgres`,
+ * `/nats`, `/testing`. Internals (hashing helpers, freezing, materialisation, builder classes)
+ * stay internal.
  */
 
+// Agents and contracts.
 export {
   type Agent,
   type AgentContext,
@@ -17,6 +20,7 @@ export {
   type Logger,
   type ModelUsage,
 } from './agents/agent.js';
+// The ledger: stores, records, versions.
 export { memoryStore } from './backends/memory/memory-store.js';
 export { type SqliteStoreOptions, sqliteStore } from './backends/sqlite/sqlite-store.js';
 // Choreography: event types, reactors, the bus seam, traces.
@@ -66,19 +70,104 @@ export {
   type Schema,
   type ValidationResult,
 } from './contracts/contract.js';
-export * from './errors.js';
-export type * from './ledger/event-store.js';
-export { GENESIS_HASH, hashVersion } from './ledger/hash.js';
-export { canonicalJson, deepFreeze, type Json, type JsonObject, sealJson } from './ledger/json.js';
+// Errors: classes with a stable `code`, and guards that match on it.
+export {
+  AccessDeniedError,
+  AgentFailedError,
+  BatonError,
+  CircuitOpenError,
+  ContractMismatchError,
+  ContractViolationError,
+  describeError,
+  type ErrorCode,
+  type ErrorInfo,
+  InvalidArgumentError,
+  InvalidDefinitionError,
+  isAccessDeniedError,
+  isAgentFailedError,
+  isBatonError,
+  isCircuitOpenError,
+  isContractMismatchError,
+  isContractViolationError,
+  isInvalidArgumentError,
+  isInvalidDefinitionError,
+  isLeaseLostError,
+  isNonJsonValueError,
+  isNotABatonStoreError,
+  isNotFoundError,
+  isPayloadTooLargeError,
+  isQueueFullError,
+  isRunCancelledError,
+  isRunFailedError,
+  isStepTimeoutError,
+  isStoreSchemaTooNewError,
+  isStoreUnavailableError,
+  isVersionConflictError,
+  isWorkflowNotRegisteredError,
+  LeaseLostError,
+  NonJsonValueError,
+  NotABatonStoreError,
+  NotFoundError,
+  PayloadTooLargeError,
+  QueueFullError,
+  RunCancelledError,
+  RunFailedError,
+  StepTimeoutError,
+  StoreSchemaTooNewError,
+  StoreUnavailableError,
+  toError,
+  type ValidationIssue,
+  VersionConflictError,
+  WorkflowNotRegisteredError,
+} from './errors.js';
+export type {
+  ClaimedDelivery,
+  ConsumerMatch,
+  DeliveryClaim,
+  DeliveryKind,
+  DeliveryQuery,
+  DeliveryRecord,
+  DeliverySettlement,
+  DeliveryStatus,
+  EventQuery,
+  EventRecord,
+  EventStore,
+  NewEvent,
+  RedeliverResult,
+  SettleResult,
+} from './ledger/event-store.js';
+export { hashVersion } from './ledger/hash.js';
+export { canonicalJson, type Json, type JsonObject } from './ledger/json.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
-export * from './ledger/types.js';
+export {
+  type AuxKind,
+  type AuxQuery,
+  type AuxRecord,
+  type ClaimRequest,
+  type CommitOutcome,
+  type CreateRunResult,
+  type JournalEntry,
+  type JournalType,
+  type NewRun,
+  RUN_STATUSES,
+  type RunPatch,
+  type RunQuery,
+  type RunRecord,
+  type RunStatus,
+  type RunWrite,
+  type StateData,
+  type StateSnapshot,
+  TERMINAL_STATUSES,
+  type VersionKind,
+  type VersionRecord,
+} from './ledger/types.js';
 export {
   buildVersion,
   DEFAULT_MAX_SLOT_BYTES,
-  materialize,
   type VerifyResult,
   verifyChain,
 } from './ledger/versions.js';
+// Workflows and the runtime.
 export {
   isWorkflow,
   type Selector,
@@ -86,10 +175,11 @@ export {
   type StepSpec,
   type WaitOptions,
   type Workflow,
-  WorkflowBuilder,
+  type WorkflowBuilder,
   workflow,
 } from './orchestrator/workflow.js';
 export { isSkipped, type Skipped, type StateView } from './orchestrator/workflow-types.js';
+// Failure handling: policies, breakers, clocks.
 export type { BreakerSnapshot, BreakerTransition } from './resilience/circuit-breaker.js';
 export { type Clock, systemClock } from './resilience/clock.js';
 export {
@@ -101,7 +191,6 @@ export {
   type ResolvedPolicy,
   type RetryPolicy,
   resolvePolicy,
-  validatePolicy,
 } from './resilience/policy.js';
 export {
   type BreakerFactory,
@@ -109,16 +198,42 @@ export {
   type SharedBreakerOptions,
 } from './resilience/shared-breaker.js';
 export { createRuntime } from './runtime/create-runtime.js';
-export type {
-  Alert,
-  RunHandle,
-  Runtime,
-  RuntimeOptions,
-  StartOptions,
-  Worker,
-  WorkerOptions,
+export {
+  type Alert,
+  DEFAULT_RUN_CONCURRENCY,
+  type RunHandle,
+  type Runtime,
+  type RuntimeOptions,
+  type StartOptions,
+  type Worker,
+  type WorkerOptions,
 } from './runtime/runtime-types.js';
-export { DEFAULT_RUN_CONCURRENCY } from './runtime/runtime-types.js';
+// Debugging and time travel.
 export { diffJson, type StateChange, type StateDiff } from './time-travel/diff.js';
 export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
-export * from './tracing/index.js';
+
+// Tracing: OpenTelemetry spans, the built-in trace store, the waterfall, evaluators.
+export { createTracing, type TracingOptions } from './tracing/create-tracing.js';
+export { type EvaluationContext, runEvaluators } from './tracing/evaluators.js';
+export { orderSpans, readTrace } from './tracing/read-trace.js';
+export {
+  type StoredSpan,
+  TRACE_NAMES,
+  type TraceAttributes,
+  type TraceAttributeValue,
+  type TraceEvent,
+  type TraceSpan,
+  type TraceSpanKind,
+  type TraceStatus,
+} from './tracing/stored-span.js';
+export {
+  type AttemptScope,
+  type EvaluationRecord,
+  noopTelemetry,
+  type RunScope,
+  type ScopeAttributes,
+  type StepOutcome,
+  type StepScope,
+  type Telemetry,
+} from './tracing/telemetry.js';
+export { formatDuration, renderWaterfall, type WaterfallOptions } from './tracing/waterfall.js';

@@ -11,6 +11,11 @@
  * - `compensate` runs under the reactor's guard with its full retry policy; if it keeps failing
  *   the failure event's delivery fails, is redelivered, and ends in the dead letters — visible,
  *   never silently half-done.
+ *
+ * Why this is not the saga (saga/saga-compensator.ts): a workflow's saga undoes the steps of one
+ * run, in version order, journaled in that run's ledger by the single writer of the run; here there
+ * is no run and no writer, only a correlation of events handled by independent reactors, so the
+ * order is causal (event seq) and the record of what was undone lives in the event store.
  */
 import type { EventStore } from '../ledger/event-store.js';
 import type { BusMessage } from './bus.js';

@@ -12,7 +12,7 @@
  */
 
 import type { Agent } from '../agents/agent.js';
-import { describeError, type ErrorInfo, LeaseLostError } from '../errors.js';
+import { describeError, type ErrorInfo, isLeaseLostError, LeaseLostError } from '../errors.js';
 import { type Json, sealJson } from '../ledger/json.js';
 import type {
   AuxRecord,
@@ -127,7 +127,7 @@ export class RunDriver {
     try {
       end = this.run.status === 'compensating' ? await this.compensate() : await this.progress();
     } catch (e) {
-      if (this.stopReason === 'lease_lost' || (e as { code?: string }).code === 'LEASE_LOST') {
+      if (this.stopReason === 'lease_lost' || isLeaseLostError(e)) {
         end = { kind: 'detached', reason: 'lease lost' };
       } else if (this.stopReason === 'closed') {
         end = { kind: 'detached', reason: 'runtime closed' };

@@ -1,6 +1,7 @@
 /**
- * The circuit breaker's state machine as pure functions, so the in-process breaker and a future
- * store-backed breaker (state shared across processes) run exactly the same logic:
+ * The circuit breaker's state machine as pure functions, so the in-process breaker and the
+ * store-backed shared breaker (shared-breaker.ts: state shared across processes) run exactly the
+ * same logic:
  * `transitionBreaker(state, event, now, policy) -> state` and `breakerAdmission(state, now, policy)`.
  *
  * Invariants:

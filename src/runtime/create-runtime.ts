@@ -2,15 +2,15 @@
  * The runtime facade: `createRuntime` composes the parts a reader can name — the engine that runs
  * runs (run-engine.ts), the reader that answers questions about them (run-reader.ts), time travel
  * (time-travel-part.ts) and choreography (choreography/) — over one shared core
- * (runtime-core-factory.ts). Every method here is a one-line delegation; the parts hold the logic.
+ * (create-core.ts). Every method here is a one-line delegation; the parts hold the logic.
  */
 import { createChoreography } from '../choreography/choreography.js';
 import { embeddedBus } from '../choreography/embedded-bus.js';
 import { createIdGenerator } from '../ledger/ids.js';
 import type { Workflow } from '../orchestrator/workflow.js';
+import { createRuntimeCore, deliverAlert } from './create-core.js';
 import { RunEngine } from './run-engine.js';
 import { RunReader } from './run-reader.js';
-import { createRuntimeCore, deliverAlert } from './runtime-core-factory.js';
 import { validateRuntimeOptions } from './runtime-options.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
 import { TimeTravelPart } from './time-travel-part.js';

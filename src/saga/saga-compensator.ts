@@ -1,5 +1,6 @@
 /**
- * Durable reverse compensation (the saga).
+ * Durable reverse compensation of a workflow run (the saga). Choreography has its own, causal,
+ * compensator (choreography/flow-compensator.ts), because a flow of events has no single run.
  *
  * Invariants:
  * - Completed agent steps are compensated in reverse order of completion (version order).

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   agent,
+  type EvaluationRecord,
   type Evaluator,
   type EvaluatorSpec,
   isContractViolationError,
   isRunFailedError,
-  workflow,
-} from '../../src/index.js';
-import {
-  type EvaluationRecord,
   readTrace,
   renderWaterfall,
   runEvaluators,
   TRACE_NAMES,
-} from '../../src/tracing/index.js';
+  workflow,
+} from '../../src/index.js';
 import { type App, Application, Score, scoreOf } from '../orchestrator/fixtures.js';
 import { spansOf, tracedRuntime } from './helpers.js';
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { agent, contract, isRunFailedError, workflow } from '../../src/index.js';
-import { createTracing, readTrace, renderWaterfall, TRACE_NAMES } from '../../src/tracing/index.js';
+import {
+  agent,
+  contract,
+  createTracing,
+  isRunFailedError,
+  readTrace,
+  renderWaterfall,
+  TRACE_NAMES,
+  workflow,
+} from '../../src/index.js';
 import { Application, applications, Risk, RiskIn, Score } from '../orchestrator/fixtures.js';
 import { untilStatus } from '../orchestrator/helpers.js';
 import { sdk, spansOf, tracedRuntime } from './helpers.js';

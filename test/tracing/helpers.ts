@@ -10,13 +10,15 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import {
   createRuntime,
+  createTracing,
   memoryStore,
   type Runtime,
   type RuntimeOptions,
   type StateStore,
+  type Telemetry,
+  type TracingOptions,
   type Workflow,
 } from '../../src/index.js';
-import { createTracing, type Telemetry, type TracingOptions } from '../../src/tracing/index.js';
 
 /** A runtime whose spans reach an in-memory exporter and the built-in store. */
 export interface TracedRuntime {

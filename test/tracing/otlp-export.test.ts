@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntime, memoryStore } from '../../src/index.js';
-import { createTracing } from '../../src/tracing/index.js';
+import { createRuntime, createTracing, memoryStore } from '../../src/index.js';
 import { applications, referenceWorkflow } from '../orchestrator/fixtures.js';
 
 /** An OTLP attribute as the JSON encoding carries it. */

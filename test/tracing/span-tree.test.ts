@@ -1,8 +1,14 @@
 import { context, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { agent, type Policy, workflow } from '../../src/index.js';
-import { readTrace, renderWaterfall, TRACE_NAMES } from '../../src/tracing/index.js';
+import {
+  agent,
+  type Policy,
+  readTrace,
+  renderWaterfall,
+  TRACE_NAMES,
+  workflow,
+} from '../../src/index.js';
 import {
   type App,
   Application,

@@ -2,18 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   type AuxRecord,
   createRuntime,
+  createTracing,
   isInvalidArgumentError,
   memoryStore,
-  type StateStore,
-} from '../../src/index.js';
-import {
-  createTracing,
   noopTelemetry,
   orderSpans,
   readTrace,
   renderWaterfall,
+  type StateStore,
   type StoredSpan,
-} from '../../src/tracing/index.js';
+} from '../../src/index.js';
 import { applications, referenceWorkflow } from '../orchestrator/fixtures.js';
 import { spansOf, tracedRuntime } from './helpers.js';
 
