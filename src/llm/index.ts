@@ -5,6 +5,14 @@
  */
 export type { Budget, Spent } from './budget.js';
 export {
+  type EvalCase,
+  type EvalCaseResult,
+  type EvalOptions,
+  type EvalReport,
+  parseDataset,
+  runEval,
+} from './eval.js';
+export {
   createModelGateway,
   type GatewayModel,
   type GatewayModelOptions,
@@ -30,6 +38,7 @@ export {
   type RegexGuardOptions,
   regexGuard,
 } from './guards.js';
+export { JudgeVerdict, type LlmJudgeOptions, llmJudge } from './judge.js';
 export { type LlmAgentOptions, llmAgent } from './llm-agent.js';
 export type {
   InvokedCall,
@@ -41,3 +50,10 @@ export type {
 export type { LaneStats, ModelBreakerOptions } from './model-lane.js';
 export { costOf, type ModelPrice, type PriceTable, type TokenCount } from './pricing.js';
 export type { ToolAgent } from './schema.js';
+export {
+  readUsage,
+  type UsageGroupBy,
+  type UsageQuery,
+  type UsageReport,
+  type UsageRow,
+} from './usage.js';
