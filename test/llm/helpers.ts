@@ -9,6 +9,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
 import {
+  type ContractType,
   contract,
   createRuntime,
   createTracing,
@@ -236,10 +237,15 @@ export const Explanation = contract(
     }),
 );
 
+/** A loan decision (the LLM step's input). */
+export type DecisionData = ContractType<typeof Decision>;
+/** An explanation (the LLM step's output). */
+export type ExplanationData = ContractType<typeof Explanation>;
+
 /** A decision to explain. */
-export const DECLINED = {
+export const DECLINED: DecisionData = {
   applicant: 'A-17',
-  outcome: 'decline' as const,
+  outcome: 'decline',
   factors: ['high debt-to-income', 'short credit history'],
 };
 

@@ -143,8 +143,8 @@ describe('llmAgent in a workflow on SQLite', () => {
     expect(model.doGenerateCalls).toHaveLength(2); // the first call and one re-ask, never retried
     const record = await env.rt.getRun(run.id);
     expect(record.error?.code).toBe('CONTRACT_VIOLATION');
-    const issues = (record.error?.details as { issues: { path: string[]; message: string }[] })
-      .issues;
+    const details = record.error?.details as { issues: { path: string[]; message: string }[] };
+    const issues = details.issues;
     const attempts = new Set(issues.map((i) => i.message.slice(0, 'attempt N'.length)));
     expect(attempts).toEqual(new Set(['attempt 1', 'attempt 2']));
     expect(issues.map((i) => i.path.join('.'))).toContain('reasons');

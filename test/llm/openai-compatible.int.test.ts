@@ -1,10 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRunFailedError, workflow } from '../../src/index.js';
-import { createModelGateway, type GatewayModel, llmAgent, piiGuard } from '../../src/llm/index.js';
+import {
+  createModelGateway,
+  type GatewayModel,
+  type LlmAgentOptions,
+  llmAgent,
+  piiGuard,
+} from '../../src/llm/index.js';
 import {
   DECLINED,
   Decision,
+  type DecisionData,
   Explanation,
+  type ExplanationData,
   type FakeOpenAi,
   fakeOpenAi,
   GOOD,
@@ -31,7 +39,7 @@ const messagesOf = (body: Record<string, unknown>) => body.messages as Message[]
 
 function flow(
   model: ReturnType<FakeOpenAi['model']> | GatewayModel,
-  extra: Partial<Parameters<typeof llmAgent<typeof DECLINED, unknown>>[0]> = {},
+  extra: Pick<LlmAgentOptions<DecisionData, ExplanationData>, 'guards'> = {},
 ) {
   const explain = llmAgent({
     name: 'explain',
