@@ -6,13 +6,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
 import {
+  type AgentContext,
   type ContractType,
   contract,
   createRuntime,
   createTracing,
+  type ModelUsage,
   type Runtime,
   type RuntimeOptions,
   type StateStore,
@@ -255,3 +258,19 @@ export const GOOD = JSON.stringify({
   reasons: ['high debt-to-income', 'short credit history'],
   confidence: 0.9,
 });
+
+/** An agent context for calling an agent's `execute` directly; `usage` collects reports. */
+export function agentContext(runId = 'run-1') {
+  const usage: ModelUsage[] = [];
+  const ctx: AgentContext = {
+    runId,
+    step: 'explain',
+    attempt: 1,
+    idempotencyKey: `${runId}:explain`,
+    signal: new AbortController().signal,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    usage: (u) => usage.push(u),
+    span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+  };
+  return { ctx, usage };
+}
