@@ -224,7 +224,7 @@ async function guardInput<I, O>(
   let text = prompt;
   for (const g of plan.guards) {
     if (g.stage !== 'input') continue;
-    const verdict = await g.check(text, ctx);
+    const verdict = await g.checkPrompt(text, ctx);
     if (!verdict.ok) throw new GuardViolationError(g.name, 'input', verdict.reason, plan.agentId);
     if (verdict.text !== undefined) text = verdict.text;
   }
@@ -238,7 +238,7 @@ async function guardOutput<I, O>(
 ): Promise<{ error: GuardViolationError; onViolation: 'fail' | 'reask' } | undefined> {
   for (const g of plan.guards) {
     if (g.stage !== 'output') continue;
-    const verdict = await g.check(output as DeepReadonly<O>, ctx);
+    const verdict = await g.checkOutput(output as DeepReadonly<O>, ctx);
     if (verdict.ok) continue;
     const error = new GuardViolationError(g.name, 'output', verdict.reason, plan.agentId);
     return { error, onViolation: g.onViolation ?? 'fail' };

@@ -33,7 +33,7 @@ export type GuardVerdict =
 export interface InputGuard<I = unknown> {
   readonly name: string;
   readonly stage: 'input';
-  check(text: string, ctx: GuardContext<I>): GuardVerdict | Promise<GuardVerdict>;
+  checkPrompt(text: string, ctx: GuardContext<I>): GuardVerdict | Promise<GuardVerdict>;
 }
 
 /** Checks a contract-valid output. */
@@ -42,7 +42,7 @@ export interface OutputGuard<I = unknown, O = unknown> {
   readonly stage: 'output';
   /** 'fail' (default) fails the step; 'reask' tells the model why and asks again. */
   readonly onViolation?: 'fail' | 'reask';
-  check(output: DeepReadonly<O>, ctx: GuardContext<I>): GuardVerdict | Promise<GuardVerdict>;
+  checkOutput(output: DeepReadonly<O>, ctx: GuardContext<I>): GuardVerdict | Promise<GuardVerdict>;
 }
 
 /** Any guard. */
@@ -91,7 +91,7 @@ export function piiGuard(options: PiiGuardOptions = {}): InputGuard {
   return guard({
     name: 'pii',
     stage: 'input',
-    check(text) {
+    checkPrompt(text) {
       let out = text;
       for (const [kind, pattern] of patterns) {
         if (!once(pattern).test(out)) continue;
@@ -121,12 +121,12 @@ export function regexGuard(options: RegexGuardOptions): Guard {
       ? { ok: false, reason: options.reason ?? `matches ${String(options.pattern)}` }
       : { ok: true };
   if (options.stage === 'input')
-    return guard({ name: options.name, stage: 'input', check: refuse });
+    return guard({ name: options.name, stage: 'input', checkPrompt: refuse });
   return guard({
     name: options.name,
     stage: 'output',
     ...(options.onViolation ? { onViolation: options.onViolation } : {}),
-    check: (output) => refuse(JSON.stringify(output)),
+    checkOutput: (output) => refuse(JSON.stringify(output)),
   });
 }
 
@@ -142,12 +142,12 @@ export function maxLengthGuard(options: {
       ? { ok: false, reason: `${s.length} characters, over the maximum of ${maxChars}` }
       : { ok: true };
   const name = `max-length-${options.stage}`;
-  if (options.stage === 'input') return guard({ name, stage: 'input', check: refuse });
+  if (options.stage === 'input') return guard({ name, stage: 'input', checkPrompt: refuse });
   return guard({
     name,
     stage: 'output',
     ...(options.onViolation ? { onViolation: options.onViolation } : {}),
-    check: (output) => refuse(JSON.stringify(output)),
+    checkOutput: (output) => refuse(JSON.stringify(output)),
   });
 }
 
@@ -180,7 +180,7 @@ export function groundedGuard<I, O>(options: GroundedGuardOptions<I, O>): Output
     name: options.name ?? 'grounded',
     stage: 'output',
     ...(options.onViolation ? { onViolation: options.onViolation } : {}),
-    check(output, ctx) {
+    checkOutput(output, ctx) {
       const allowed = fixed ?? (from ? new Set(from(ctx.input)) : undefined);
       const haystack = allowed ? '' : JSON.stringify(ctx.input).toLowerCase();
       const invented = [...options.values(output)].filter((v) =>

@@ -43,7 +43,7 @@ export interface LlmAgentOptions<I, O, P extends Policy | undefined = undefined>
   readonly maxSteps?: number;
   /** Tool errors (unknown tool, bad input, a tool that threw) tolerated per execution (default 3). */
   readonly maxToolErrors?: number;
-  readonly guards?: readonly Guard<I, O>[];
+  readonly guards?: readonly Guard<NoInfer<I>, NoInfer<O>>[];
   /** Calls after the first when the answer fails its contract or a re-asking guard (default 2). */
   readonly maxReasks?: number;
   /** Limits on one execution (all its calls and re-asks). */
@@ -126,8 +126,13 @@ function resolvePlan<I, O, P extends Policy | undefined>(
   }
   if (o.guards !== undefined && !Array.isArray(o.guards)) bad('guards must be an array');
   for (const [i, g] of (o.guards ?? []).entries()) {
-    if (typeof g?.check !== 'function' || (g.stage !== 'input' && g.stage !== 'output'))
-      bad(`guards[${i}] must be { name, stage: 'input' | 'output', check }`);
+    const ok =
+      (g?.stage === 'input' && typeof g.checkPrompt === 'function') ||
+      (g?.stage === 'output' && typeof g.checkOutput === 'function');
+    if (!ok)
+      bad(
+        `guards[${i}] must be { name, stage: 'input', checkPrompt } or { name, stage: 'output', checkOutput }`,
+      );
   }
   try {
     validateBudget(o.budget, 'budget');

@@ -136,7 +136,7 @@ describe('guards', () => {
         guard<DecisionData>({
           name: 'declines-only',
           stage: 'input',
-          check: (_text, c) =>
+          checkPrompt: (_text, c) =>
             c.input.outcome === 'decline' ? { ok: false, reason: 'nope' } : { ok: true },
         }),
         'declines-only',
@@ -254,7 +254,7 @@ describe('definitions', () => {
       [{ ...base, model, maxReasks: -1 }, 'maxReasks'],
       [{ ...base, model, maxSteps: 0 }, 'maxSteps'],
       [{ ...base, model, tools: { x: () => 1 } }, 'tools.x'],
-      [{ ...base, model, guards: [{ name: 'g', stage: 'middle', check() {} }] }, 'guards[0]'],
+      [{ ...base, model, guards: [{ name: 'g', stage: 'middle', checkOutput() {} }] }, 'guards[0]'],
       [{ ...base, model, budget: { maxTokens: 0 } }, 'budget.maxTokens'],
       [{ ...base, model, prices: { m: { input: -1, output: 1 } } }, 'prices.m.input'],
       [{ ...base, model, version: 'one' }, 'version'],
