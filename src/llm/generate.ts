@@ -18,6 +18,7 @@ import {
   NoObjectGeneratedError,
   NoOutputGeneratedError,
   Output,
+  type Schema,
   type StepResult,
   stepCountIs,
   type ToolSet,
@@ -34,7 +35,7 @@ import { type Budget, BudgetMeter } from './budget.js';
 import type { Guard, GuardContext } from './guards.js';
 import type { ModelInvoker, ResolvedModel } from './model-call.js';
 import { addTokens, costOf, type PriceTable, type TokenCount, ZERO_TOKENS } from './pricing.js';
-import { agentTools, outputSchema, type ToolAgent } from './schema.js';
+import { agentTools, type ToolSpec } from './schema.js';
 
 /** Model settings passed through to the AI SDK. */
 export type LlmCallSettings = Pick<
@@ -55,9 +56,11 @@ export interface LlmPlan<I, O> {
   readonly agentId: string;
   readonly invoker: ModelInvoker;
   readonly output: Contract<O>;
+  /** The output contract as the AI SDK sees it (see schema.ts). */
+  readonly schema: Schema<unknown>;
   readonly instructions: ((input: DeepReadonly<I>) => string) | undefined;
   readonly prompt: (input: DeepReadonly<I>) => string;
-  readonly tools: Readonly<Record<string, ToolAgent>> | undefined;
+  readonly tools: readonly ToolSpec[] | undefined;
   readonly maxSteps: number;
   readonly maxToolErrors: number;
   readonly maxReasks: number;
@@ -193,7 +196,7 @@ async function callModel<I, O>(
       model: model.model,
       ...(system !== undefined ? { system } : {}),
       messages: [...messages],
-      output: Output.object({ schema: outputSchema(plan.output), name: plan.output.name }),
+      output: Output.object({ schema: plan.schema, name: plan.output.name }),
       ...(tools
         ? {
             tools,

@@ -27,6 +27,7 @@ import { isGatewayModel } from './gateway.js';
 import { type LlmCallSettings, runLlm } from './generate.js';
 import { directInvoker } from './llm-agent.js';
 import type { PriceTable } from './pricing.js';
+import { outputSchema } from './schema.js';
 
 /** The verdict a judge must return. */
 export const JudgeVerdict = contract(
@@ -84,6 +85,7 @@ export function llmJudge<I = unknown, O = unknown>(
   }
   const maxReasks = options.maxReasks ?? 1;
   if (!(Number.isInteger(maxReasks) && maxReasks >= 0)) bad('maxReasks must be an integer >= 0');
+  const schema = outputSchema(JudgeVerdict);
   const invoker = isGatewayModel(options.model) ? options.model : directInvoker(options.model);
   const prompt =
     options.prompt ??
@@ -114,6 +116,7 @@ export function llmJudge<I = unknown, O = unknown>(
           agentId: `judge:${name}`,
           invoker,
           output: JudgeVerdict,
+          schema,
           instructions: () => instructions,
           prompt: () => prompt(input, output),
           tools: undefined,

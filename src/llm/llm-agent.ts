@@ -20,7 +20,7 @@ import { type LlmCallSettings, type LlmPlan, runLlm } from './generate.js';
 import type { Guard } from './guards.js';
 import { describeModel, type ModelInvoker } from './model-call.js';
 import { type PriceTable, validatePrices } from './pricing.js';
-import type { ToolAgent } from './schema.js';
+import { outputSchema, type ToolAgent, toolSpecs } from './schema.js';
 
 /** What `llmAgent()` takes. */
 export interface LlmAgentOptions<I, O, P extends Policy | undefined = undefined> {
@@ -145,10 +145,11 @@ function resolvePlan<I, O, P extends Policy | undefined>(
     agentId: `${o.name}@${o.version}`,
     invoker: isGatewayModel(o.model) ? o.model : directInvoker(o.model),
     output: o.output,
+    schema: outputSchema(o.output),
     instructions:
       typeof instructions === 'string' ? () => instructions : (instructions ?? undefined),
     prompt: o.prompt ?? ((input) => canonicalJson(input)),
-    tools: hasTools ? o.tools : undefined,
+    tools: hasTools && o.tools ? toolSpecs(o.tools) : undefined,
     maxSteps: count('maxSteps', 1) ?? (hasTools ? 5 : 1),
     maxToolErrors: count('maxToolErrors', 0) ?? 3,
     maxReasks: count('maxReasks', 0) ?? 2,

@@ -54,16 +54,29 @@ export function outputSchema(contract: Contract<unknown>): Schema<unknown> {
   });
 }
 
+/** A tool agent with its provider schema, computed once when the LLM agent is defined. */
+export interface ToolSpec {
+  readonly name: string;
+  readonly agent: ToolAgent;
+  readonly schema: JSONSchema7;
+}
+
+/** The tool specs of an agent's `tools` option. */
+export function toolSpecs(tools: Readonly<Record<string, ToolAgent>>): ToolSpec[] {
+  return Object.entries(tools).map(([name, agent]) => ({
+    name,
+    agent,
+    schema: providerSchema(agent.input),
+  }));
+}
+
 /** Tools for the AI SDK, made of Baton agents; each tool's input is checked by its contract. */
-export function agentTools(
-  tools: Readonly<Record<string, ToolAgent>>,
-  ctx: AgentContext,
-): Record<string, Tool> {
+export function agentTools(specs: readonly ToolSpec[], ctx: AgentContext): Record<string, Tool> {
   const out: Record<string, Tool> = {};
-  for (const [name, agent] of Object.entries(tools)) {
+  for (const { name, agent, schema } of specs) {
     out[name] = tool({
       description: agent.description ?? `${agent.id}`,
-      inputSchema: jsonSchema(providerSchema(agent.input), {
+      inputSchema: jsonSchema(schema, {
         validate: (value) => {
           const r = agent.input.validate(value);
           if (r.ok) return { success: true, value: r.value };
