@@ -196,7 +196,7 @@ async function callModel<I, O>(
       model: model.model,
       ...(system !== undefined ? { system } : {}),
       messages: [...messages],
-      output: Output.object({ schema: plan.schema, name: plan.output.name }),
+      output: Output.object({ schema: plan.schema, name: schemaName(plan.output.name) }),
       ...(tools
         ? {
             tools,
@@ -294,6 +294,11 @@ function reask(contractId: string, problems: readonly ValidationIssue[]): string
     ...list,
     'Answer again with only the corrected JSON object.',
   ].join('\n');
+}
+
+/** The contract name as a response-format name (providers accept letters, digits, '_' and '-'). */
+function schemaName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 function contentLength(m: ModelMessage): number {

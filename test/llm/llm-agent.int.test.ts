@@ -62,7 +62,7 @@ describe('llmAgent in a workflow on SQLite', () => {
     const call = model.doGenerateCalls[0]!;
     expect(call.responseFormat).toMatchObject({
       type: 'json',
-      name: 'test.explanation',
+      name: 'test_explanation',
       schema: { type: 'object', required: ['summary', 'reasons', 'confidence'] },
     });
     expect(call.prompt[0]).toEqual({

@@ -72,7 +72,7 @@ describe('llmAgent over HTTP through @ai-sdk/openai-compatible', () => {
     expect(body.response_format).toMatchObject({
       type: 'json_schema',
       json_schema: {
-        name: 'test.explanation',
+        name: 'test_explanation',
         schema: { type: 'object', required: ['summary', 'reasons', 'confidence'] },
       },
     });
