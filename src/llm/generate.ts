@@ -78,6 +78,8 @@ type Answer =
 
 interface CallState {
   tokens: TokenCount;
+  /** How the last model step finished ('stop', 'tool-calls', 'length', ...). */
+  finishReason: string;
   toolCalls: number;
   toolErrors: number;
 }
@@ -99,7 +101,12 @@ export async function runLlm<I, O>(
   let lastGuard: GuardViolationError | undefined;
   for (let attempt = 1; attempt <= plan.maxReasks + 1; attempt++) {
     meter?.before();
-    const state: CallState = { tokens: ZERO_TOKENS, toolCalls: 0, toolErrors: 0 };
+    const state: CallState = {
+      tokens: ZERO_TOKENS,
+      finishReason: 'stop',
+      toolCalls: 0,
+      toolErrors: 0,
+    };
     const chars = (system?.length ?? 0) + messages.reduce((n, m) => n + contentLength(m), 0);
     const call = await plan.invoker.invoke(
       {
@@ -128,7 +135,7 @@ export async function runLlm<I, O>(
     }
     let problems: readonly ValidationIssue[];
     if (answer.kind === 'unparsable') {
-      problems = [{ path: [], message: `not valid JSON (${answer.message})` }];
+      problems = [{ path: [], message: answer.message }];
     } else {
       const checked = plan.output.validate(answer.value);
       if (checked.ok) {
@@ -178,6 +185,7 @@ async function callModel<I, O>(
   ctx: AgentContext,
 ): Promise<Answer> {
   const onStepFinish = (step: StepResult<ToolSet>): void => {
+    state.finishReason = step.finishReason;
     const u = step.usage;
     state.tokens = addTokens(state.tokens, {
       inputTokens: u.inputTokens ?? 0,
@@ -213,8 +221,20 @@ async function callModel<I, O>(
     return { kind: 'json', value: result.output, text: result.text };
   } catch (e) {
     if (NoObjectGeneratedError.isInstance(e))
-      return { kind: 'unparsable', text: e.text ?? '', message: firstLine(e.cause ?? e) };
-    if (NoOutputGeneratedError.isInstance(e)) return { kind: 'no-output' };
+      return {
+        kind: 'unparsable',
+        text: e.text ?? '',
+        message: `not valid JSON (${firstLine(e.cause ?? e)})`,
+      };
+    if (NoOutputGeneratedError.isInstance(e)) {
+      // Still calling tools at the step limit; otherwise cut short (length, content filter).
+      if (state.finishReason === 'tool-calls') return { kind: 'no-output' };
+      return {
+        kind: 'unparsable',
+        text: '',
+        message: `no answer, finished by '${state.finishReason}'`,
+      };
+    }
     throw e;
   }
 }

@@ -31,7 +31,12 @@ export type CallOptions = MockLanguageModelV3['doGenerateCalls'][number];
 /** One scripted answer of a mock model. */
 export type Reply =
   | string
-  | { readonly text: string; readonly input?: number; readonly output?: number }
+  | {
+      readonly text: string;
+      readonly input?: number;
+      readonly output?: number;
+      readonly finish?: 'stop' | 'length' | 'content-filter';
+    }
   | { readonly toolCalls: readonly { readonly name: string; readonly input: string }[] }
   | Error;
 
@@ -77,7 +82,15 @@ export function scripted(
             }));
       return {
         content,
-        finishReason: { unified: text !== undefined ? 'stop' : 'tool-calls', raw: undefined },
+        finishReason: {
+          unified:
+            text === undefined
+              ? ('tool-calls' as const)
+              : typeof reply === 'object' && 'finish' in reply
+                ? (reply.finish ?? 'stop')
+                : ('stop' as const),
+          raw: undefined,
+        },
         usage: {
           inputTokens: {
             total: input,

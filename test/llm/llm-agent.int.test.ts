@@ -118,6 +118,15 @@ describe('llmAgent in a workflow on SQLite', () => {
     });
   });
 
+  it('re-asks when the answer was cut short with no text', async () => {
+    const model = scripted([{ text: '', finish: 'length' }, GOOD]);
+    const flow = explainFlow(model);
+    env = llmRuntime([flow]);
+    const run = await env.rt.start(flow, DECLINED);
+    expect(await run.result()).toEqual(JSON.parse(GOOD));
+    expect(lastUserText(model.doGenerateCalls[1]!)).toContain("no answer, finished by 'length'");
+  });
+
   it('feeds a refinement the JSON Schema cannot carry back to the model until it holds', async () => {
     const low = (c: number) => JSON.stringify({ summary: 's', reasons: [], confidence: c });
     const model = scripted([low(0.2), low(0.5), GOOD]);
