@@ -52,6 +52,7 @@ module.exports = {
       '^src/(orchestrator|saga|time-travel|choreography|runtime|cli|backends)/',
     ),
     layer('nothing-imports-the-cli', '^src/(?!cli/)', '^src/cli/'),
+    layer('the-core-never-loads-llm-agents', '^src/(?!llm/|cli/)', '^src/llm/'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

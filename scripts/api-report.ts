@@ -17,6 +17,7 @@ const ENTRIES: Record<string, string> = {
   './postgres': 'src/backends/postgres/index.ts',
   './nats': 'src/backends/nats/index.ts',
   './testing': 'src/testing/index.ts',
+  './llm': 'src/llm/index.ts',
 };
 
 const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();

@@ -26,7 +26,10 @@ export type ErrorCode =
   | 'NOT_A_BATON_STORE'
   | 'STORE_UNAVAILABLE'
   | 'WORKFLOW_NOT_REGISTERED'
-  | 'AGENT_FAILED';
+  | 'AGENT_FAILED'
+  | 'GUARD_VIOLATION'
+  | 'BUDGET_EXCEEDED'
+  | 'MODEL_UNAVAILABLE';
 
 /** One problem found by a validator: where (path) and what (message). */
 export interface ValidationIssue {
@@ -345,6 +348,51 @@ export class WorkflowNotRegisteredError extends BatonError {
   }
 }
 
+/** A guard around a model call refused its prompt, its output or its tool use. */
+export class GuardViolationError extends BatonError {
+  readonly code = 'GUARD_VIOLATION';
+  override name = 'GuardViolationError';
+  constructor(
+    readonly guard: string,
+    readonly stage: 'input' | 'output' | 'tool',
+    readonly reason: string,
+    readonly agent?: string,
+  ) {
+    super(`guard '${guard}' refused the ${stage}${agent ? ` of agent '${agent}'` : ''}: ${reason}`);
+  }
+}
+
+/** A token or cost budget is spent: no further model call is made under it. */
+export class BudgetExceededError extends BatonError {
+  readonly code = 'BUDGET_EXCEEDED';
+  override name = 'BudgetExceededError';
+  constructor(
+    readonly scope: 'step' | 'run',
+    readonly resource: 'tokens' | 'cost',
+    readonly used: number,
+    readonly limit: number,
+    readonly runId?: string,
+  ) {
+    super(
+      `${scope} ${resource} budget exceeded${runId ? ` in run ${runId}` : ''}: used ${used}, limit ${limit}`,
+    );
+  }
+}
+
+/** No model of a gateway chain could take the call (limits, open breakers or failures). */
+export class ModelUnavailableError extends BatonError {
+  readonly code = 'MODEL_UNAVAILABLE';
+  override name = 'ModelUnavailableError';
+  override readonly retryable = true;
+  constructor(
+    readonly models: readonly string[],
+    readonly reasons: readonly string[],
+    cause?: unknown,
+  ) {
+    super(`no model available among ${models.join(', ')}: ${reasons.join('; ')}`, { cause });
+  }
+}
+
 function hasCode(e: unknown, code: ErrorCode): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
@@ -385,6 +433,13 @@ export const isStoreUnavailableError = (e: unknown): e is StoreUnavailableError 
   hasCode(e, 'STORE_UNAVAILABLE');
 export const isWorkflowNotRegisteredError = (e: unknown): e is WorkflowNotRegisteredError =>
   hasCode(e, 'WORKFLOW_NOT_REGISTERED');
+
+export const isGuardViolationError = (e: unknown): e is GuardViolationError =>
+  hasCode(e, 'GUARD_VIOLATION');
+export const isBudgetExceededError = (e: unknown): e is BudgetExceededError =>
+  hasCode(e, 'BUDGET_EXCEEDED');
+export const isModelUnavailableError = (e: unknown): e is ModelUnavailableError =>
+  hasCode(e, 'MODEL_UNAVAILABLE');
 
 /** Turns anything thrown by user code into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {

@@ -23,6 +23,16 @@ export interface ModelUsage {
   readonly model: string;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** The provider (`gen_ai.provider.name`), e.g. 'openai'. */
+  readonly provider?: string;
+  /** Input tokens read from a prompt cache (included in `inputTokens`). */
+  readonly cachedInputTokens?: number;
+  /** Reasoning tokens (included in `outputTokens`). */
+  readonly reasoningTokens?: number;
+  /** What the call cost in USD, from the application's price table. */
+  readonly costUsd?: number;
+  /** More attributes for the attempt's span (e.g. `gen_ai.operation.name`, re-ask counts). */
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** A minimal structured logger. */

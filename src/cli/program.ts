@@ -16,6 +16,7 @@ import { registerBreakers } from './commands/breakers.js';
 import { registerCancel } from './commands/cancel.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiff } from './commands/diff.js';
+import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
 import { registerHistory } from './commands/history.js';
 import { registerReplay } from './commands/replay.js';
@@ -24,6 +25,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerSignal } from './commands/signal.js';
 import { registerTrace } from './commands/trace.js';
+import { registerUsage } from './commands/usage.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWorker } from './commands/worker.js';
 import type { CliContext } from './context.js';
@@ -75,6 +77,8 @@ export function createProgram(ctx: CliContext): Command {
   registerEvents(program, ctx);
   registerWorker(program, ctx);
   registerDemo(program, ctx);
+  registerUsage(program, ctx);
+  registerEval(program, ctx);
   return program;
 }
 

@@ -17,17 +17,24 @@ import { type SpanFactory, TracedSpan } from './traced-span.js';
 export class Totals {
   inputTokens = 0;
   outputTokens = 0;
+  cachedInputTokens = 0;
+  reasoningTokens = 0;
+  costUsd: number | undefined;
 
   add(u: ModelUsage): void {
-    this.inputTokens += Number.isFinite(u.inputTokens) ? u.inputTokens : 0;
-    this.outputTokens += Number.isFinite(u.outputTokens) ? u.outputTokens : 0;
+    this.inputTokens += finite(u.inputTokens);
+    this.outputTokens += finite(u.outputTokens);
+    this.cachedInputTokens += finite(u.cachedInputTokens);
+    this.reasoningTokens += finite(u.reasoningTokens);
+    if (u.costUsd !== undefined) this.costUsd = (this.costUsd ?? 0) + finite(u.costUsd);
   }
 
   attributes(): ScopeAttributes {
-    if (this.inputTokens === 0 && this.outputTokens === 0) return {};
+    if (this.inputTokens === 0 && this.outputTokens === 0 && this.costUsd === undefined) return {};
     return {
       [TRACE_NAMES.totalInputTokens]: this.inputTokens,
       [TRACE_NAMES.totalOutputTokens]: this.outputTokens,
+      [TRACE_NAMES.totalCostUsd]: roundUsd(this.costUsd),
     };
   }
 }
@@ -54,6 +61,11 @@ export interface AttemptParent {
   violationSeen: boolean;
   addEvaluations(p: PendingEvaluations): void;
 }
+const finite = (n: number | undefined): number => (n !== undefined && Number.isFinite(n) ? n : 0);
+
+/** Sums of costs to a billionth of a dollar, without float noise. */
+const roundUsd = (usd: number | undefined): number | undefined =>
+  usd === undefined ? undefined : Math.round(usd * 1e9) / 1e9;
 
 /** One attempt of a step: the span agents see as `ctx.span`. */
 export class AttemptScopeImpl implements AttemptScope {
@@ -87,10 +99,17 @@ export class AttemptScopeImpl implements AttemptScope {
     this.step.run.totals.add(usage);
     // Several calls: tokens are summed and the first model is kept.
     this.model ??= usage.model;
+    const t = this.totals;
     this.traced.set({
+      ...usage.attributes,
       [TRACE_NAMES.model]: this.model,
-      [TRACE_NAMES.inputTokens]: this.totals.inputTokens,
-      [TRACE_NAMES.outputTokens]: this.totals.outputTokens,
+      [TRACE_NAMES.inputTokens]: t.inputTokens,
+      [TRACE_NAMES.outputTokens]: t.outputTokens,
+      // Optional details appear only once some call reported them.
+      [TRACE_NAMES.provider]: usage.provider,
+      [TRACE_NAMES.cachedInputTokens]: t.cachedInputTokens || undefined,
+      [TRACE_NAMES.reasoningTokens]: t.reasoningTokens || undefined,
+      [TRACE_NAMES.costUsd]: roundUsd(t.costUsd),
     });
   }
 

@@ -70,6 +70,11 @@ export const TRACE_NAMES = Object.freeze({
   outputTokens: 'gen_ai.usage.output_tokens',
   totalInputTokens: 'baton.usage.input_tokens',
   totalOutputTokens: 'baton.usage.output_tokens',
+  provider: 'gen_ai.provider.name',
+  cachedInputTokens: 'gen_ai.usage.cache_read.input_tokens',
+  reasoningTokens: 'gen_ai.usage.reasoning.output_tokens',
+  costUsd: 'baton.llm.cost_usd',
+  totalCostUsd: 'baton.usage.cost_usd',
 } as const);
 
 /** True when `value` has the shape of a stored span (used on records read back from a store). */

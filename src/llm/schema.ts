@@ -1,0 +1,97 @@
+/**
+ * Contracts as the AI SDK sees them: the JSON Schema sent to the provider, and tools made of
+ * Baton agents.
+ *
+ * Invariants:
+ * - The provider gets the contract's JSON Schema in draft-07 (what providers' structured-output
+ *   modes accept); rules it cannot carry (refinements) are checked afterwards by the contract,
+ *   and their messages are what a re-ask tells the model.
+ * - The AI SDK never validates a model's output here: it only parses the JSON, so every
+ *   validation issue comes from the contract, in Baton's own words.
+ * - A tool's input is validated by its contract before the tool runs; a failure becomes a
+ *   tool error the model sees (and that counts against the agent's tool-error bound).
+ */
+import { type JSONSchema7, jsonSchema, type Schema, type Tool, tool } from 'ai';
+import type { AgentContext, Contract } from '../index.js';
+import { deepFreeze } from '../ledger/json.js';
+
+/** A Baton agent used as a tool: contract in, contract out. */
+export interface ToolAgent {
+  readonly kind: 'agent';
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly input: Contract<unknown>;
+  readonly output: Contract<unknown>;
+  readonly execute: (input: never, ctx: AgentContext) => unknown;
+}
+
+/** The contract's JSON Schema for a provider (draft-07), or an open object when it has none. */
+export function providerSchema(contract: Contract<unknown>): JSONSchema7 {
+  const std = contract.schema['~standard'] as {
+    jsonSchema?: { output?: (o: { target: string }) => unknown };
+  };
+  try {
+    const out = std.jsonSchema?.output?.({ target: 'draft-07' });
+    if (typeof out === 'object' && out !== null) {
+      const { $schema: _drop, ...rest } = out as Record<string, unknown>;
+      return rest as JSONSchema7;
+    }
+  } catch {
+    // Fall through to the stored schema.
+  }
+  if (contract.jsonSchema) {
+    const { $schema: _drop, ...rest } = contract.jsonSchema as Record<string, unknown>;
+    return rest as JSONSchema7;
+  }
+  return { type: 'object' };
+}
+
+/** An AI SDK schema that only carries the JSON Schema: the contract validates afterwards. */
+export function outputSchema(contract: Contract<unknown>): Schema<unknown> {
+  return jsonSchema(providerSchema(contract), {
+    validate: (value) => ({ success: true, value }),
+  });
+}
+
+/** A tool agent with its provider schema, computed once when the LLM agent is defined. */
+export interface ToolSpec {
+  readonly name: string;
+  readonly agent: ToolAgent;
+  readonly schema: JSONSchema7;
+}
+
+/** The tool specs of an agent's `tools` option. */
+export function toolSpecs(tools: Readonly<Record<string, ToolAgent>>): ToolSpec[] {
+  return Object.entries(tools).map(([name, agent]) => ({
+    name,
+    agent,
+    schema: providerSchema(agent.input),
+  }));
+}
+
+/** Tools for the AI SDK, made of Baton agents; each tool's input is checked by its contract. */
+export function agentTools(specs: readonly ToolSpec[], ctx: AgentContext): Record<string, Tool> {
+  const out: Record<string, Tool> = {};
+  for (const { name, agent, schema } of specs) {
+    out[name] = tool({
+      description: agent.description ?? `${agent.id}`,
+      inputSchema: jsonSchema(schema, {
+        validate: (value) => {
+          const r = agent.input.validate(value);
+          if (r.ok) return { success: true, value: r.value };
+          const list = r.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+          return {
+            success: false,
+            error: new Error(`input violates contract '${agent.input.id}': ${list.join('; ')}`),
+          };
+        },
+      }),
+      execute: async (input: unknown) => {
+        const value = await agent.execute(deepFreeze(input) as never, ctx);
+        return agent.output.parse(value, { boundary: 'agent-output', agent: agent.id });
+      },
+    });
+  }
+  return out;
+}
