@@ -242,4 +242,11 @@ export {
   type StepScope,
   type Telemetry,
 } from './tracing/telemetry.js';
+export {
+  readUsage,
+  type UsageGroupBy,
+  type UsageQuery,
+  type UsageReport,
+  type UsageRow,
+} from './tracing/usage.js';
 export { formatDuration, renderWaterfall, type WaterfallOptions } from './tracing/waterfall.js';

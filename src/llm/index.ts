@@ -3,6 +3,14 @@
  * peer dependency), guards, budgets, a model gateway, an LLM judge and usage queries. Nothing
  * in the package root imports this subpath, so plain agents never load the SDK.
  */
+
+export {
+  readUsage,
+  type UsageGroupBy,
+  type UsageQuery,
+  type UsageReport,
+  type UsageRow,
+} from '../tracing/usage.js';
 export type { Budget, Spent } from './budget.js';
 export {
   type EvalCase,
@@ -50,10 +58,3 @@ export type {
 export type { LaneStats, ModelBreakerOptions } from './model-lane.js';
 export { costOf, type ModelPrice, type PriceTable, type TokenCount } from './pricing.js';
 export type { ToolAgent } from './schema.js';
-export {
-  readUsage,
-  type UsageGroupBy,
-  type UsageQuery,
-  type UsageReport,
-  type UsageRow,
-} from './usage.js';

@@ -85,6 +85,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     diff: (runId, a, b) => reader.diff(runId, a, b),
     trace: (runId) => reader.trace(runId),
     breakers: () => reader.breakers(),
+    usage: (query) => reader.usage(query),
     // Time travel.
     rollback: (runId, version) => travel.rollback(runId, version),
     replay: (runId, opts) => travel.replay(runId, opts),

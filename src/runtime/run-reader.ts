@@ -19,6 +19,7 @@ import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import { diffJson, type StateDiff } from '../time-travel/diff.js';
 import { readTrace } from '../tracing/read-trace.js';
 import type { TraceSpan } from '../tracing/stored-span.js';
+import { readUsage, type UsageQuery, type UsageReport } from '../tracing/usage.js';
 
 /** Answers questions about runs from the store. */
 export class RunReader {
@@ -103,6 +104,12 @@ export class RunReader {
     await this.getRun(runId);
     await this.core.telemetry.flush();
     return readTrace(this.core.store, runId);
+  }
+
+  async usage(query: UsageQuery = {}): Promise<UsageReport> {
+    await this.ready();
+    await this.core.telemetry.flush();
+    return readUsage(this.core.store, query);
   }
 
   breakers(): BreakerSnapshot[] {

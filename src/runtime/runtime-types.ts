@@ -25,6 +25,7 @@ import type { StateDiff } from '../time-travel/diff.js';
 import type { ReplayOptions } from '../time-travel/time-travel.js';
 import type { TraceSpan } from '../tracing/stored-span.js';
 import type { Telemetry } from '../tracing/telemetry.js';
+import type { UsageQuery, UsageReport } from '../tracing/usage.js';
 
 export type { Alert, RunHandle, StartOptions };
 
@@ -157,6 +158,12 @@ export interface Runtime {
     runId: string,
     predicate: (snapshot: StateSnapshot) => boolean,
   ): Promise<StateSnapshot | undefined>;
+  /**
+   * Token and cost usage of model calls, read from the stored spans (needs
+   * `createTracing({ store })`), grouped by agent, model, workflow, run or step.
+   * @throws InvalidArgumentError for a bad query.
+   */
+  usage(query?: UsageQuery): Promise<UsageReport>;
   /**
    * The run's spans from the built-in trace store, depth-first (needs `telemetry:
    * createTracing({ store })`; flushes buffered spans first).

@@ -217,5 +217,7 @@ describe('llmAgent in a workflow on SQLite', () => {
     const none = await readUsage(env.store, { model: 'other' });
     expect(none.rows).toEqual([]);
     expect(none.total.costUsd).toBeNull();
+    // The runtime answers the same question (rt.usage reads the same stored spans).
+    expect(await env.rt.usage({ groupBy: 'agent' })).toEqual(byAgent);
   });
 });

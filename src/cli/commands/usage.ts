@@ -3,7 +3,12 @@
  * cost, read from the spans in the store (runtimes write them with `createTracing({ store })`).
  */
 import { type Command, InvalidArgumentError as UsageError } from 'commander';
-import { readUsage, type UsageGroupBy, type UsageQuery, type UsageRow } from '../../llm/usage.js';
+import {
+  readUsage,
+  type UsageGroupBy,
+  type UsageQuery,
+  type UsageRow,
+} from '../../tracing/usage.js';
 import { type CliContext, globalOptions } from '../context.js';
 import { type Cell, printJson, renderTable } from '../output.js';
 import { withSession } from '../session.js';

@@ -10,12 +10,7 @@
  * - `costUsd` is null for a group none of whose calls had a price.
  */
 import type { StateStore } from '../ledger/store.js';
-import {
-  isStoredSpan,
-  type StoredSpan,
-  TRACE_NAMES,
-  type TraceAttributes,
-} from '../tracing/stored-span.js';
+import { isStoredSpan, type StoredSpan, TRACE_NAMES, type TraceAttributes } from './stored-span.js';
 
 /** How usage rows are grouped. */
 export type UsageGroupBy = 'agent' | 'model' | 'workflow' | 'run' | 'step';
