@@ -155,7 +155,9 @@ export function checkpointVersions(
   const chain = new Chain(idx, ctx);
   const parentVersion = input.parent?.version ?? null;
   const forkTag = input.fork ? `fork:${parentVersion ?? 0}` : null;
-  const writers = writersOf(idx, input.ns, input.parent);
+  // Only a loop checkpoint is the product of the tasks that wrote against its parent; input,
+  // update and fork checkpoints are named by their source.
+  const writers = writersOf(idx, input.ns, input.source === 'loop' ? input.parent : undefined);
   const createdBy = writers.all.length > 0 ? writers.all.join('+') : `__${input.source}__`;
   if (input.fork) {
     chain.add(FORK_SLOT, forkState(idx, input.ns, input.parent), {

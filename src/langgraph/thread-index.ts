@@ -214,11 +214,13 @@ export class ThreadIndex {
 /** Prefix of the task path of a node's (pull) task, as LangGraph serializes paths. */
 const PULL_PREFIX = '~__pregel_pull, ';
 const PUSH_PREFIX = '~__pregel_push, ';
+/** Tasks `updateState` runs for `asNode`. */
+const UPDATE_PREFIX = '~__interrupt__';
 
 /**
  * The node that ran a task, from its serialized task path: a pull task's path names its node;
- * a Send (push) task is named by its path; writes without a path come from the graph's input,
- * a Command or a state update.
+ * a Send (push) task is named by its path; `updateState` tasks are `__update__`; writes without
+ * a path come from the graph's input or a Command.
  */
 export function nodeOfTask(taskPath: string): string {
   if (taskPath.startsWith(PULL_PREFIX)) return taskPath.slice(PULL_PREFIX.length);
@@ -226,5 +228,6 @@ export function nodeOfTask(taskPath: string): string {
     const rest = taskPath.slice(PUSH_PREFIX.length);
     return `send:${/^\d+$/.test(rest) ? String(Number(rest)) : rest}`;
   }
+  if (taskPath.startsWith(UPDATE_PREFIX)) return '__update__';
   return '__input__';
 }

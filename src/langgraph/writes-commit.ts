@@ -66,12 +66,16 @@ export async function encodeWrites(
   };
 }
 
+/** LangGraph writes a node's error as the Error or as `{ name, message }`. */
 function nodeError(value: unknown, node: string): ErrorInfo {
-  const e = value instanceof Error ? value : undefined;
+  const e = (typeof value === 'object' && value !== null ? value : {}) as {
+    name?: unknown;
+    message?: unknown;
+  };
   return {
-    name: e?.name ?? 'Error',
+    name: typeof e.name === 'string' ? e.name : 'Error',
     code: 'AGENT_FAILED',
-    message: e?.message ?? String(value),
+    message: typeof e.message === 'string' ? e.message : String(value),
     retryable: false,
     step: node,
   };
