@@ -5,3 +5,9 @@
 export { BatonSaver } from './baton-saver.js';
 export { CheckpointConflictError, isCheckpointConflictError } from './errors.js';
 export type { BatonSaverOptions } from './saver-options.js';
+export {
+  type GraphBuilderLike,
+  type NodeContracts,
+  type NodeFunction,
+  withContracts,
+} from './with-contracts.js';

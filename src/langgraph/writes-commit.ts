@@ -72,9 +72,11 @@ function nodeError(value: unknown, node: string): ErrorInfo {
     name?: unknown;
     message?: unknown;
   };
+  const name = typeof e.name === 'string' ? e.name : 'Error';
   return {
-    name: typeof e.name === 'string' ? e.name : 'Error',
-    code: 'AGENT_FAILED',
+    name,
+    // withContracts fails a node with a ContractViolationError; keep its code in the journal.
+    code: name === 'ContractViolationError' ? 'CONTRACT_VIOLATION' : 'AGENT_FAILED',
     message: typeof e.message === 'string' ? e.message : String(value),
     retryable: false,
     step: node,
