@@ -22,12 +22,13 @@ export async function encodeValue(serde: SerializerProtocol, value: unknown): Pr
   };
 }
 
-/** The serializer's JSON as a plain JSON value, or undefined when it is not plain JSON. */
+/**
+ * The serializer's JSON as a plain JSON value, or undefined when it is not UTF-8 JSON. What
+ * JSON.parse returns is always plain JSON, so the ledger can hold it as such.
+ */
 function parseJson(bytes: Uint8Array): Json | undefined {
   try {
-    const parsed = JSON.parse(decoder.decode(bytes)) as Json;
-    canonicalJson(parsed); // rejects what Baton's ledger cannot hold as JSON
-    return parsed;
+    return JSON.parse(decoder.decode(bytes)) as Json;
   } catch {
     return undefined;
   }
