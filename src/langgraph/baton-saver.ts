@@ -8,7 +8,7 @@
  *   deleted. A lost race is re-judged on the fresh ledger, never retried blindly: pending writes
  *   commute (appended again), a checkpoint after a parent that gained a child since this writer
  *   read it is a `CheckpointConflictError`, and nothing of it is written.
- * - Calls on one thread are queued in call order within a saver (see KeyedQueue).
+ * - Calls on one thread are queued in call order within a saver (see ThreadLedger).
  * - The saver's memory (thread indexes, what each writer last read) is a cache of immutable
  *   versions: dropping it changes nothing but speed, except that a writer whose read was
  *   forgotten forks instead of conflicting (see `seen`).
@@ -28,16 +28,11 @@ import {
 import {
   canonicalJson,
   InvalidArgumentError,
-  isNotFoundError,
-  isVersionConflictError,
   type JsonObject,
   NotFoundError,
-  type RunRecord,
-  type RunWrite,
   type StateStore,
 } from '../index.js';
-import { CheckpointConflictError, isCheckpointConflictError } from './errors.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { CheckpointConflictError } from './errors.js';
 import type { StoredValue } from './ledger-layout.js';
 import {
   type BatonSaverOptions,
@@ -47,14 +42,13 @@ import {
   requireThread,
   resolveBatonSaverOptions,
 } from './saver-options.js';
-import { checkpointVersions, genesisRun, tombstoneVersion } from './thread-commits.js';
-import { ROOT_PARENT, ThreadIndex } from './thread-index.js';
+import { appendWrite, checkpointVersions, tombstoneWrite } from './thread-commits.js';
+import { ROOT_PARENT, type ThreadIndex } from './thread-index.js';
+import { ThreadLedger } from './thread-ledger.js';
 import { captureTuple, configOf, readTuple, type TupleSource } from './tuple-reader.js';
 import { encodeValue } from './value-codec.js';
 import { encodeWrites, writesCommit } from './writes-commit.js';
 
-/** Attempts of one append before a persistently lost race is reported. */
-const MAX_ATTEMPTS = 64;
 /** Reads remembered for conflict detection (oldest forgotten first). */
 const MAX_SEEN = 10_000;
 
@@ -69,17 +63,16 @@ const MAX_SEEN = 10_000;
 export class BatonSaver extends BaseCheckpointSaver {
   readonly store: StateStore;
   private readonly o: ResolvedBatonSaverOptions;
-  private readonly queue = new KeyedQueue();
-  private readonly threads = new Map<string, ThreadIndex>();
+  private readonly ledger: ThreadLedger;
   /** thread, namespace, checkpoint -> the thread head when this saver last returned it. */
   private readonly seen = new Map<string, number>();
-  private migrated: Promise<void> | undefined;
 
   /** @throws InvalidArgumentError naming a bad option. */
   constructor(store: StateStore, options: BatonSaverOptions = {}) {
     super(options.serde);
     this.o = resolveBatonSaverOptions(store, options);
     this.store = store;
+    this.ledger = new ThreadLedger(store, this.o);
   }
 
   /** The workflow name of this saver's threads (`langgraph:<graph>`). */
@@ -94,8 +87,7 @@ export class BatonSaver extends BaseCheckpointSaver {
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const at = readAddress(config);
     if (!at) return undefined;
-    const src = await this.queue.run(at.threadId, async () => {
-      const idx = await this.load(at.threadId, false);
+    const src = await this.ledger.read(at.threadId, (idx) => {
       const entry = idx?.checkpoint(at.ns, at.checkpointId);
       if (entry || at.checkpointId === undefined) {
         this.remember(at.threadId, at.ns, entry?.header.checkpointId, idx?.head ?? 0);
@@ -117,26 +109,22 @@ export class BatonSaver extends BaseCheckpointSaver {
     const c = (config?.configurable ?? {}) as Record<string, unknown>;
     const at = readAddress(config);
     const ns = typeof c.checkpoint_ns === 'string' ? c.checkpoint_ns : undefined;
-    const beforeId = readAddress(options.before ?? {})?.checkpointId;
+    // Checkpoint ids are read whether or not those configs name a thread.
+    const onlyId = readAddress({ configurable: { ...c, thread_id: '-' } })?.checkpointId;
+    const before = options.before?.configurable ?? {};
+    const beforeId = readAddress({ configurable: { ...before, thread_id: '-' } })?.checkpointId;
     const { limit, filter } = options;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
       throw new InvalidArgumentError(`limit must be a non-negative integer, got ${limit}`, 'limit');
     }
     let left = limit ?? Number.POSITIVE_INFINITY;
-    const threadIds = at
-      ? [at.threadId]
-      : (await this.ready().then(() => this.store.listRuns({ workflow: this.o.workflow }))).map(
-          (r) => r.runId,
-        );
+    const threadIds = at ? [at.threadId] : await this.ledger.threadIds();
     for (const threadId of threadIds) {
-      const sources = await this.queue.run(threadId, async () => {
-        const idx = await this.load(threadId, false);
+      const sources = await this.ledger.read(threadId, (idx) => {
         if (!idx) return [];
         return idx
           .checkpointsNewestFirst(ns)
-          .filter(
-            (e) => at?.checkpointId === undefined || e.header.checkpointId === at.checkpointId,
-          )
+          .filter((e) => onlyId === undefined || e.header.checkpointId === onlyId)
           .filter((e) => beforeId === undefined || e.header.checkpointId < beforeId)
           .map((e) => captureTuple(threadId, idx, e));
       });
@@ -177,7 +165,7 @@ export class BatonSaver extends BaseCheckpointSaver {
     const stored = await encodeValue(this.serde, metadata);
     const channelVersions = plainJson(checkpoint.channel_versions ?? {}, 'channel_versions');
     const versionsSeen = plainJson(checkpoint.versions_seen ?? {}, 'versions_seen');
-    const idx = await this.append(at.threadId, (idx, now) => {
+    const idx = await this.ledger.append(at.threadId, (idx, now) => {
       const parent =
         at.checkpointId === undefined ? undefined : idx.checkpoint(at.ns, at.checkpointId);
       if (at.checkpointId !== undefined && !parent) {
@@ -208,9 +196,10 @@ export class BatonSaver extends BaseCheckpointSaver {
         },
         { now, maxSlotBytes: this.o.maxSlotBytes },
       );
-      return this.runWrite(idx, versions, now);
+      return appendWrite(idx, versions, now);
     });
-    this.remember(at.threadId, at.ns, checkpoint.id, idx.head);
+    // A created thread always yields its index.
+    this.remember(at.threadId, at.ns, checkpoint.id, idx!.head);
     return configOf(at.threadId, at.ns, checkpoint.id);
   }
 
@@ -235,7 +224,7 @@ export class BatonSaver extends BaseCheckpointSaver {
     }
     const checkpointId = at.checkpointId;
     const encoded = await encodeWrites(this.serde, writes, taskId, taskPath);
-    await this.append(at.threadId, (idx, now) => {
+    await this.ledger.append(at.threadId, (idx, now) => {
       const commit = writesCommit(
         idx,
         { ns: at.ns, checkpointId, ...encoded },
@@ -244,7 +233,7 @@ export class BatonSaver extends BaseCheckpointSaver {
           maxSlotBytes: this.o.maxSlotBytes,
         },
       );
-      return commit && { ...this.runWrite(idx, [commit.version], now), journal: commit.journal };
+      return commit && { ...appendWrite(idx, [commit.version], now), journal: commit.journal };
     });
   }
 
@@ -256,160 +245,12 @@ export class BatonSaver extends BaseCheckpointSaver {
    */
   async deleteThread(threadId: string): Promise<void> {
     const id = checkThreadId(threadId);
-    await this.queue.run(id, async () => {
-      const fresh = await this.load(id, false);
-      if (!fresh) return;
-      this.forget(id);
-      await this.appendQueued(id, fresh, (idx, now) => {
-        const counts = idx.visibleCounts();
-        if (idx.status === 'cancelled' && counts.checkpoints === 0 && counts.writes === 0) return;
-        const tombstone = tombstoneVersion(idx, counts, { now, maxSlotBytes: this.o.maxSlotBytes });
-        return {
-          runId: id,
-          expectedVersion: idx.head,
-          versions: [tombstone],
-          run: { status: 'cancelled', updatedAt: now },
-          journal: [
-            {
-              runId: id,
-              type: 'run.cancelled',
-              step: null,
-              attempt: null,
-              at: now,
-              durationMs: null,
-              inputVersion: null,
-              version: tombstone.version,
-              error: null,
-              detail: { langgraph: 'deleteThread', ...counts },
-            },
-          ],
-          records: [
-            {
-              kind: 'audit',
-              key: 'langgraph.deleteThread',
-              runId: id,
-              at: now,
-              body: {
-                action: 'langgraph.deleteThread',
-                graph: this.o.graph,
-                version: tombstone.version,
-                ...counts,
-              },
-            },
-          ],
-        };
-      });
+    this.forget(id);
+    const ctx = (now: number) => ({ now, maxSlotBytes: this.o.maxSlotBytes });
+    await this.ledger.append(id, (idx, now) => tombstoneWrite(idx, this.o.graph, ctx(now)), {
+      create: false,
+      fresh: true,
     });
-  }
-
-  /** Migrates the store once (idempotent on every backend). */
-  private ready(): Promise<void> {
-    this.migrated ??= this.store.migrate().catch((e: unknown) => {
-      this.migrated = undefined;
-      throw e;
-    });
-    return this.migrated;
-  }
-
-  /**
-   * The thread's index brought up to the store's head; creates the thread's run when asked.
-   * @throws InvalidArgumentError when the run belongs to another graph or workflow.
-   */
-  private async load(threadId: string, create: boolean): Promise<ThreadIndex | undefined> {
-    await this.ready();
-    let run = await this.store.getRun(threadId);
-    if (!run) {
-      if (!create) return undefined;
-      const now = this.o.clock.now();
-      run = (await this.store.createRun(genesisRun(threadId, this.o.workflow, this.o.graph, now)))
-        .run;
-    }
-    this.checkOwner(run);
-    let idx = this.threads.get(threadId);
-    if (!idx || idx.head > run.headVersion) idx = new ThreadIndex(threadId, run.status);
-    if (idx.head < run.headVersion) {
-      for (const v of await this.store.readVersions(threadId, idx.head + 1)) idx.apply(v);
-    }
-    idx.status = run.status;
-    this.threads.delete(threadId);
-    this.threads.set(threadId, idx);
-    if (this.threads.size > this.o.cacheThreads) {
-      this.threads.delete(this.threads.keys().next().value as string);
-    }
-    return idx;
-  }
-
-  private checkOwner(run: RunRecord): void {
-    if (run.workflow !== this.o.workflow) {
-      throw new InvalidArgumentError(
-        `thread '${run.runId}' is a run of '${run.workflow}', not a thread of LangGraph graph '${this.o.graph}' (${this.o.workflow}); use another thread_id or a saver with that graph's name`,
-        'thread_id',
-      );
-    }
-  }
-
-  /** Appends what `build` makes of the thread, queued on the thread. */
-  private append(
-    threadId: string,
-    build: (idx: ThreadIndex, now: number) => RunWrite | undefined,
-  ): Promise<ThreadIndex> {
-    return this.queue.run(threadId, async () => {
-      await this.ready();
-      const cached = this.threads.get(threadId);
-      return this.appendQueued(
-        threadId,
-        cached ?? (await this.load(threadId, true))!,
-        build,
-        !cached,
-      );
-    });
-  }
-
-  /**
-   * Compare-and-append on the thread's head, optimistic on the cached index: a lost race, or a
-   * judgment (conflict, unknown parent) made on an index that may be stale, is made again on
-   * the fresh ledger.
-   */
-  private async appendQueued(
-    threadId: string,
-    start: ThreadIndex,
-    build: (idx: ThreadIndex, now: number) => RunWrite | undefined,
-    startFresh = true,
-  ): Promise<ThreadIndex> {
-    let idx = start;
-    let fresh = startFresh;
-    for (let attempt = 1; ; attempt++) {
-      let write: RunWrite | undefined;
-      try {
-        write = build(idx, this.o.clock.now());
-      } catch (e) {
-        if (fresh || !(isCheckpointConflictError(e) || isNotFoundError(e))) throw e;
-        idx = (await this.load(threadId, true))!;
-        fresh = true;
-        continue;
-      }
-      if (!write) return idx;
-      const [outcome] = await this.store.commit([write]);
-      if (outcome?.ok) {
-        for (const v of write.versions ?? []) idx.apply(v);
-        if (write.run?.status) idx.status = write.run.status;
-        return idx;
-      }
-      const error = outcome?.error ?? new Error(`store returned no outcome for thread ${threadId}`);
-      if (!isVersionConflictError(error) || attempt >= MAX_ATTEMPTS) throw error;
-      idx = (await this.load(threadId, true))!;
-      fresh = true;
-    }
-  }
-
-  /** The run write of versions, reopening a deleted thread. */
-  private runWrite(idx: ThreadIndex, versions: RunWrite['versions'], now: number): RunWrite {
-    return {
-      runId: idx.threadId,
-      expectedVersion: idx.head,
-      versions,
-      run: idx.status === 'running' ? { updatedAt: now } : { status: 'running', updatedAt: now },
-    };
   }
 
   /**

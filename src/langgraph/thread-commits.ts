@@ -10,6 +10,7 @@ import {
   type JsonObject,
   materialize,
   type NewRun,
+  type RunWrite,
   type VersionRecord,
 } from '../index.js';
 import {
@@ -263,19 +264,63 @@ export function writesVersion(
   return chain.versions[0]!;
 }
 
-/** The tombstone of deleteThread: a reset to an empty state that says what it hid. */
-export function tombstoneVersion(
+/** A write appending versions after the thread's head; it reopens a deleted thread. */
+export function appendWrite(idx: ThreadIndex, versions: VersionRecord[], now: number): RunWrite {
+  return {
+    runId: idx.threadId,
+    expectedVersion: idx.head,
+    versions,
+    run: idx.status === 'running' ? { updatedAt: now } : { status: 'running', updatedAt: now },
+  };
+}
+
+/**
+ * deleteThread's write: a tombstone (a reset to an empty state that says what it hid), the run
+ * cancelled, the journal entry and an audit record. Undefined when the thread is already
+ * deleted and nothing was written since.
+ */
+export function tombstoneWrite(
   idx: ThreadIndex,
-  counts: { checkpoints: number; writes: number },
+  graph: string,
   ctx: CommitContext,
-): VersionRecord {
+): RunWrite | undefined {
+  const counts = idx.visibleCounts();
+  if (idx.status === 'cancelled' && counts.checkpoints === 0 && counts.writes === 0) return;
   const chain = new Chain(idx, ctx);
-  chain.add(
+  const hid = { hidCheckpoints: counts.checkpoints, hidWrites: counts.writes };
+  const version = chain.add(
     DELETED_SLOT,
-    {
-      [DELETED_SLOT]: { at: ctx.now, hidCheckpoints: counts.checkpoints, hidWrites: counts.writes },
-    },
+    { [DELETED_SLOT]: { at: ctx.now, ...hid } },
     { createdBy: 'system', inputVersion: idx.head, tag: 'deleted', reset: true },
   );
-  return chain.versions[0]!;
+  const runId = idx.threadId;
+  return {
+    runId,
+    expectedVersion: idx.head,
+    versions: chain.versions,
+    run: { status: 'cancelled', updatedAt: ctx.now },
+    journal: [
+      {
+        runId,
+        type: 'run.cancelled',
+        step: null,
+        attempt: null,
+        at: ctx.now,
+        durationMs: null,
+        inputVersion: null,
+        version,
+        error: null,
+        detail: { langgraph: 'deleteThread', ...counts },
+      },
+    ],
+    records: [
+      {
+        kind: 'audit',
+        key: 'langgraph.deleteThread',
+        runId,
+        at: ctx.now,
+        body: { action: 'langgraph.deleteThread', graph, version, ...counts },
+      },
+    ],
+  };
 }
