@@ -3,7 +3,7 @@
  * base64, subgraph namespaces in one run, pending-write keys, and a cache that only ever speeds
  * things up.
  */
-import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import { ERROR, emptyCheckpoint } from '@langchain/langgraph-checkpoint';
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../src/index.js';
@@ -201,6 +201,35 @@ describe('pending writes', () => {
       type: 'step.failed',
       error: { message: 'upstream timed out', step: 'flaky' },
     });
+  });
+});
+
+describe('human in the loop', () => {
+  it('an interrupted node is journaled as waiting, and a Command resumes the thread from the ledger', async () => {
+    const store = memoryStore();
+    const Review = Annotation.Root({ amount: Annotation<number>, verdict: Annotation<string> });
+    const build = (saver: BatonSaver) =>
+      new StateGraph(Review)
+        .addNode('review', (s: typeof Review.State) => ({
+          verdict: `${interrupt({ amount: s.amount }) as string}:${s.amount}`,
+        }))
+        .addEdge(START, 'review')
+        .addEdge('review', END)
+        .compile({ checkpointer: saver });
+    const paused = await build(new BatonSaver(store)).invoke({ amount: 900 }, thread('t-hitl'));
+    expect((paused as { __interrupt__?: unknown }).__interrupt__).toEqual([
+      expect.objectContaining({ value: { amount: 900 } }),
+    ]);
+    const journal = await store.readJournal('t-hitl');
+    expect(journal.find((j) => j.step === 'review')).toMatchObject({ type: 'wait.started' });
+
+    // Another saver (another process) resumes it from what the ledger holds.
+    const done = await build(new BatonSaver(store)).invoke(
+      new Command({ resume: 'approved' }),
+      thread('t-hitl'),
+    );
+    expect(done.verdict).toBe('approved:900');
+    expect((await historyOf(store, 't-hitl')).at(-1)!.data.verdict).toBe('approved:900');
   });
 });
 
