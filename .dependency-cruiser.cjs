@@ -53,6 +53,7 @@ module.exports = {
     ),
     layer('nothing-imports-the-cli', '^src/(?!cli/)', '^src/cli/'),
     layer('the-core-never-loads-llm-agents', '^src/(?!llm/|cli/)', '^src/llm/'),
+    layer('the-core-never-loads-langgraph', '^src/(?!langgraph/)', '^src/langgraph/'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

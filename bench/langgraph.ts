@@ -31,7 +31,8 @@ const BenchState = Annotation.Root({
 
 type State = typeof BenchState.State;
 
-function buildGraph(options: ImplOptions) {
+/** The workload's graph, not yet compiled (the BatonSaver bench and tests compile it too). */
+export function buildGraph(options: Pick<ImplOptions, 'mode'>) {
   const fns = stepFns(options.mode);
   return new StateGraph(BenchState)
     .addNode('credit-score', async (s: State) => ({ score: await fns.score(s.app) }))

@@ -18,6 +18,7 @@ const ENTRIES: Record<string, string> = {
   './nats': 'src/backends/nats/index.ts',
   './testing': 'src/testing/index.ts',
   './llm': 'src/llm/index.ts',
+  './langgraph': 'src/langgraph/index.ts',
 };
 
 const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();
