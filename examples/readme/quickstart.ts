@@ -1,4 +1,4 @@
-import { agent, contract, createRuntime, sqliteStore, workflow } from 'baton';
+import { agent, contract, createRuntime, sqliteStore, workflow } from 'baton-runtime';
 import { z } from 'zod';
 
 // Contracts: named, versioned schemas, checked at every handoff.

@@ -9,8 +9,14 @@
  * referrals are signed off; (5) the report is read back from the store and the ledger.
  */
 import { existsSync, rmSync } from 'node:fs';
-import * as baton from 'baton';
-import { createRuntime, noopTelemetry, type Runtime, sqliteStore, type Telemetry } from 'baton';
+import * as baton from 'baton-runtime';
+import {
+  createRuntime,
+  noopTelemetry,
+  type Runtime,
+  sqliteStore,
+  type Telemetry,
+} from 'baton-runtime';
 import type { Application } from '../domain/contracts.js';
 import { generateApplications } from '../domain/generate.js';
 import { FRAUD_BREAKER } from './agents.js';
