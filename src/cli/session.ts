@@ -9,8 +9,6 @@
  * - The runtime (and with it the store) is closed on every path out of a command.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   createRuntime,
   InvalidArgumentError,
@@ -21,6 +19,7 @@ import {
   sqliteStore,
   type Workflow,
 } from '../index.js';
+import { importUserModule } from './load-module.js';
 
 /** The options every command shares. */
 export interface GlobalOptions {
@@ -86,7 +85,8 @@ export async function withSession<T>(
 }
 
 /**
- * Imports a module and collects the workflows it exports (directly or in exported arrays).
+ * Imports a module (`.js`, or `.ts` through tsx) and collects the workflows it exports (directly
+ * or in exported arrays).
  * Importing runs the module's top-level code: that is the point of `--workflows`, and the only
  * user code the CLI ever runs.
  * @throws InvalidArgumentError when the module cannot be loaded or exports no workflow.
@@ -95,15 +95,7 @@ export async function loadWorkflows(
   modulePath: string | undefined,
 ): Promise<Workflow<unknown, unknown>[]> {
   if (modulePath === undefined) return [];
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new InvalidArgumentError(
-      `cannot load workflows module '${modulePath}': ${(e as Error).message ?? String(e)}`,
-      'workflows',
-    );
-  }
+  const mod = await importUserModule(modulePath, 'workflows');
   const found = new Set<Workflow<unknown, unknown>>();
   for (const value of Object.values(mod)) {
     const items: unknown[] = Array.isArray(value) ? value : [value];
