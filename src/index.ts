@@ -27,6 +27,15 @@ export {
   type Schema,
   type ValidationResult,
 } from './contracts/contract.js';
+export {
+  type Blame,
+  type BlameInput,
+  type BlameOptions,
+  type BlameReader,
+  type BlameVersion,
+  blame,
+  parseStatePath,
+} from './debugging/blame.js';
 export { diffJson, type StateChange, type StateDiff } from './debugging/diff.js';
 export type { AgentLike, ReplayOptions } from './debugging/time-travel.js';
 export * from './errors.js';

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isWorkflowNotRegisteredError } from '../index.js';
 import { registerBisect } from './commands/bisect.js';
+import { registerBlame } from './commands/blame.js';
 import { registerBreakers } from './commands/breakers.js';
 import { registerCancel } from './commands/cancel.js';
 import { registerDemo } from './commands/demo.js';
@@ -67,6 +68,7 @@ export function createProgram(ctx: CliContext): Command {
   registerTrace(program, ctx);
   registerReplay(program, ctx);
   registerBisect(program, ctx);
+  registerBlame(program, ctx);
   registerVerify(program, ctx);
   registerBreakers(program, ctx);
   registerSignal(program, ctx);
