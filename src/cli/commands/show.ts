@@ -44,7 +44,7 @@ export function registerShow(program: Command, ctx: CliContext): void {
         const journal = await rt.journal(runId);
         return {
           run,
-          steps: summarizeSteps(journal),
+          steps: inVersionOrder(summarizeSteps(journal)),
           compensations: summarizeCompensations(journal),
           breakerEvents: await breakerEvents(store, run),
         };
@@ -52,6 +52,18 @@ export function registerShow(program: Command, ctx: CliContext): void {
       if (g.json) return printJson(ctx.io, view);
       printView(ctx.io, view);
     });
+}
+
+/**
+ * Steps in the order of the versions they wrote (the order `history` lists them); steps that
+ * wrote none yet (running, failed, waiting) follow, in the order they started.
+ */
+export function inVersionOrder(steps: readonly StepSummary[]): StepSummary[] {
+  const key = (s: StepSummary) => s.version ?? Number.POSITIVE_INFINITY;
+  return steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => key(a.s) - key(b.s) || a.i - b.i)
+    .map(({ s }) => s);
 }
 
 /** Breaker transitions recorded while the run was alive (breakers are per agent, not per run). */
