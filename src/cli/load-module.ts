@@ -11,7 +11,7 @@
  */
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InvalidArgumentError } from '../index.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Extensions loaded through tsx. */
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);

@@ -2,7 +2,8 @@
  * `--override <step>=<module>#<export>`: another agent for a step of a replayed run, taken from
  * a module's named export (`.js`, or `.ts` through tsx).
  */
-import { type AgentLike, InvalidArgumentError, isAgent } from '../index.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { AgentLike } from '../index.js';
 import { importUserModule } from './load-module.js';
 
 /** One parsed `--override`. */
@@ -49,6 +50,10 @@ export async function loadOverrides(
   }
   return out;
 }
+
+/** An agent made with `agent()` (the same check as the root's `isAgent`, without loading it). */
+const isAgent = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'agent';
 
 function pickAgent(mod: Record<string, unknown>, spec: OverrideSpec): AgentLike {
   const where = `--override ${spec.step}=${spec.module}`;

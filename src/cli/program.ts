@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { isWorkflowNotRegisteredError } from '../index.js';
+import { isWorkflowNotRegisteredError } from '../errors.js';
 import { registerBisect } from './commands/bisect.js';
 import { registerBlame } from './commands/blame.js';
 import { registerBreakers } from './commands/breakers.js';

@@ -9,16 +9,9 @@
  * - The runtime (and with it the store) is closed on every path out of a command.
  */
 import { statSync } from 'node:fs';
-import {
-  createRuntime,
-  InvalidArgumentError,
-  isWorkflow,
-  NotFoundError,
-  type Runtime,
-  type StateStore,
-  sqliteStore,
-  type Workflow,
-} from '../index.js';
+import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import type { Runtime, StateStore, Workflow } from '../index.js';
+import { library } from './library.js';
 import { importUserModule } from './load-module.js';
 
 /** The options every command shares. */
@@ -62,7 +55,7 @@ export async function openStore(location: string): Promise<StateStore> {
       'store',
     );
   }
-  return sqliteStore(location);
+  return (await library()).sqliteStore(location);
 }
 
 /**
@@ -75,7 +68,7 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const store = await openStore(options.store);
-  const rt = createRuntime({ store, workflows, resume: false });
+  const rt = (await library()).createRuntime({ store, workflows, resume: false });
   try {
     await rt.ready();
     return await fn({ rt, store });
@@ -96,6 +89,7 @@ export async function loadWorkflows(
 ): Promise<Workflow<unknown, unknown>[]> {
   if (modulePath === undefined) return [];
   const mod = await importUserModule(modulePath, 'workflows');
+  const { isWorkflow } = await library();
   const found = new Set<Workflow<unknown, unknown>>();
   for (const value of Object.values(mod)) {
     const items: unknown[] = Array.isArray(value) ? value : [value];

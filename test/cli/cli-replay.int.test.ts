@@ -127,7 +127,7 @@ describe('baton replay --override', () => {
 
   it('loads a plain .js workflows module with Node alone', async () => {
     const mod = join(dir, 'workflows.mjs');
-    const dist = pathToFileURL(join(ROOT, 'dist', 'cli', 'commands', 'demo.js')).href;
+    const dist = pathToFileURL(join(ROOT, 'dist', 'cli', 'commands', 'demo-workflow.js')).href;
     writeFileSync(mod, `export { demoWorkflow } from '${dist}';\n`);
     const demoStore = join(dir, 'demo.db');
     const demo = json<{ runId: string }>(await baton(['--store', demoStore, '--json', 'demo']));

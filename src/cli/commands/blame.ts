@@ -4,9 +4,10 @@
  * the input it was given — following rollbacks and replays back to the write that produced it.
  */
 import type { Command } from 'commander';
-import { type BlameInput, blame } from '../../index.js';
+import type { BlameInput } from '../../index.js';
 import { parseVersion } from '../args.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { type Cell, formatTime, formatValue, printJson, renderFields } from '../output.js';
 import { loadWorkflows, withSession } from '../session.js';
 
@@ -31,6 +32,7 @@ export function registerBlame(program: Command, ctx: CliContext): void {
     .action(async (runId: string, path: string, opts: BlameCliOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       const workflows = await loadWorkflows(opts.workflows);
+      const { blame } = await library();
       const b = await withSession(g, [], ({ rt }) =>
         blame(rt, runId, path, {
           workflows,

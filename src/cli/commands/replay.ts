@@ -5,11 +5,12 @@
  * fork to its next stop, and prints how the fork's latest state differs from the parent's.
  */
 import { type Command, InvalidArgumentError as UsageError } from 'commander';
-import { diffJson, type RunRecord, type StateChange } from '../../index.js';
+import type { RunRecord, StateChange } from '../../index.js';
 import { parseLimit, parseVersion } from '../args.js';
 import { renderChanges } from '../changes.js';
 import { type CliContext, globalOptions } from '../context.js';
 import { DEFAULT_DRIVE_TIMEOUT_MS, printDriven, untilStopped } from '../drive.js';
+import { library } from '../library.js';
 import { printJson } from '../output.js';
 import { loadOverrides, type OverrideSpec, parseOverride } from '../overrides.js';
 import { loadWorkflows, withSession } from '../session.js';
@@ -67,6 +68,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       const g = globalOptions(cmd);
       const workflows = await loadWorkflows(opts.workflows);
       const overrides = await loadOverrides(opts.override);
+      const { diffJson } = await library();
       const outcome = await withSession(g, workflows, async ({ rt }): Promise<ReplayOutcome> => {
         const handle = await rt.replay(runId, { fromVersion: opts.from, overrides });
         const run = await untilStopped(rt, handle.id, opts.timeout ?? DEFAULT_DRIVE_TIMEOUT_MS);
