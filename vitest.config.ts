@@ -7,8 +7,8 @@ export default defineConfig({
   resolve: {
     // Examples and tests import Baton by its package name, exactly as users do.
     alias: [
-      { find: /^baton$/, replacement: src('index.ts') },
-      { find: /^baton\/(.*)$/, replacement: src('$1/index.ts') },
+      { find: /^baton-runtime$/, replacement: src('index.ts') },
+      { find: /^baton-runtime\/(.*)$/, replacement: src('$1/index.ts') },
     ],
   },
   test: {

@@ -142,7 +142,7 @@ export type {
   RedeliverResult,
   SettleResult,
 } from './ledger/event-store.js';
-export { hashVersion } from './ledger/hash.js';
+export { GENESIS_HASH, hashVersion } from './ledger/hash.js';
 export { canonicalJson, type Json, type JsonObject } from './ledger/json.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
 export {
@@ -215,6 +215,15 @@ export {
   type WorkerOptions,
 } from './runtime/runtime-types.js';
 // Debugging and time travel.
+export {
+  type Blame,
+  type BlameInput,
+  type BlameOptions,
+  type BlameReader,
+  type BlameVersion,
+  blame,
+  parseStatePath,
+} from './time-travel/blame.js';
 export { diffJson, type StateChange, type StateDiff } from './time-travel/diff.js';
 export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
 

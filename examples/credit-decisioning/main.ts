@@ -3,6 +3,7 @@
  * crash, checked against the oracle. See ./README.md.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { runLostUpdate } from './naive/lost-update.js';
 import { NAIVE_DEFAULTS } from './naive/report.js';
 import { runNaive } from './naive/run.js';
 import { FAULT_LEVELS, type FaultLevel } from './system/faults.js';
@@ -30,7 +31,11 @@ async function main(argv: readonly string[]): Promise<void> {
     .addOption(
       new Option('--faults <level>', 'fault injection').choices(FAULT_LEVELS).default('default'),
     )
-    .option('--store <path>', 'SQLite file (a previous demo file is replaced)', './baton.db')
+    .option(
+      '--store <path>',
+      "SQLite file (a previous demo's file is replaced, with a notice first)",
+      './baton.db',
+    )
     .option('--auto-review', 'sign off waiting referrals with the demo underwriter', false)
     .option('--naive', 'also run the naive architecture on the same applications', false)
     .parse(argv)
@@ -51,15 +56,19 @@ async function main(argv: readonly string[]): Promise<void> {
     faults: o.faults,
     storePath: o.store,
     autoReview: o.autoReview,
+    onNotice: (text) => console.log(text),
     onProgress: (p) => progress.update(p),
   });
   progress.done();
   const naive = o.naive
-    ? await runNaive({
-        applications: o.applications,
-        seed: o.seed,
-        concurrency: NAIVE_DEFAULTS.concurrency,
-      })
+    ? {
+        stale: await runNaive({
+          applications: o.applications,
+          seed: o.seed,
+          concurrency: NAIVE_DEFAULTS.concurrency,
+        }),
+        lost: await runLostUpdate({ applications: o.applications, seed: o.seed }),
+      }
     : undefined;
   console.log(formatReport(report, o.store, naive));
   if (!reportIsCorrect(report)) {

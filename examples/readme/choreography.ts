@@ -1,4 +1,4 @@
-import { createRuntime, event, reactor, sqliteStore } from 'baton';
+import { createRuntime, event, reactor, sqliteStore } from 'baton-runtime';
 import { z } from 'zod';
 
 // Events are contracts too.

@@ -1,4 +1,4 @@
-import { agent, contract, createRuntime, isSkipped, memoryStore, workflow } from 'baton';
+import { agent, contract, createRuntime, isSkipped, memoryStore, workflow } from 'baton-runtime';
 import { z } from 'zod';
 
 const Application = contract(

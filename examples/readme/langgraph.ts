@@ -1,5 +1,5 @@
-import { contract, sqliteStore } from 'baton';
-import { BatonSaver, withContracts } from 'baton/langgraph';
+import { contract, sqliteStore } from 'baton-runtime';
+import { BatonSaver, withContracts } from 'baton-runtime/langgraph';
 import { z } from 'zod';
 import { buildGraph } from '../../bench/langgraph.js';
 import { generateApplications } from '../../bench/workload.js';

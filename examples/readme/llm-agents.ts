@@ -6,7 +6,7 @@ import {
   createTracing,
   sqliteStore,
   workflow,
-} from 'baton';
+} from 'baton-runtime';
 import {
   createModelGateway,
   groundedGuard,
@@ -14,7 +14,7 @@ import {
   llmJudge,
   piiGuard,
   readUsage,
-} from 'baton/llm';
+} from 'baton-runtime/llm';
 import { z } from 'zod';
 
 // Any AI SDK model: a local OpenAI-compatible server (Ollama, vLLM) as here, or a hosted one,

@@ -1,4 +1,11 @@
-import { agent, contract, createRuntime, sqliteStore, workflow } from 'baton';
+import {
+  agent,
+  contract,
+  createRuntime,
+  createTracing,
+  sqliteStore,
+  workflow,
+} from 'baton-runtime';
 import { z } from 'zod';
 
 // Contracts: named, versioned schemas, checked at every handoff.
@@ -36,7 +43,9 @@ export const credit = workflow('credit-decision', { version: 1, input: Applicati
   .step('decision', decide, { needs: ['score'], input: (s) => s.score })
   .output((s) => s.decision);
 
-const rt = createRuntime({ store: sqliteStore('baton.db'), workflows: [credit] });
+// Spans go to the store too, so `npx baton trace <run>` needs no other system.
+const store = sqliteStore('baton.db');
+const rt = createRuntime({ store, workflows: [credit], telemetry: createTracing({ store }) });
 const run = await rt.start(credit, { applicantId: 'a-1', income: 85_000, debt: 12_000 });
 console.log(await run.result()); // { outcome: 'approve' }
 
@@ -44,4 +53,5 @@ for (const v of await rt.history(run.id))
   console.log(v.version, v.step, v.createdBy, v.hash.slice(0, 8));
 console.log(await rt.diff(run.id, 1, 3)); // path-level changes between versions
 console.log(await rt.verify(run.id)); // { ok: true, versions: 3, headHash: '…' }
-await rt.close();
+await rt.close(); // writes the last spans, then closes the store
+console.log(`npx baton show ${run.id}; npx baton trace ${run.id}`);

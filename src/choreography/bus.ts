@@ -9,7 +9,7 @@
  * redelivers them; redeliveries are made harmless by the inbox, which is why delivery is
  * at-least-once on the wire and effectively once in effect.
  *
- * Mapping onto NATS JetStream (`natsBus()` from `baton/nats`, src/backends/nats/):
+ * Mapping onto NATS JetStream (`natsBus()` from `baton-runtime/nats`, src/backends/nats/):
  * - one stream (`BATON_EVENTS` by default) on subjects `<prefix>.<type token>.<e|f>` (`e` for
  *   events, `f` for failure events), created or verified at start; each stored event is
  *   published with `Nats-Msg-Id` = its event id, so the duplicate window drops republishes;

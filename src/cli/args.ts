@@ -3,7 +3,9 @@
  * reports with the offending value and argument name, followed by the usage (exit code 2).
  */
 import { InvalidArgumentError as UsageError } from 'commander';
-import { type Json, RUN_STATUSES, type RunStatus } from '../index.js';
+import type { Json, RunStatus } from '../index.js';
+// A leaf module (no imports of its own), not the package root: parsing must not load the runtime.
+import { RUN_STATUSES } from '../ledger/types.js';
 
 /** A state version: a positive integer, written in decimal. */
 export function parseVersion(value: string): number {

@@ -10,8 +10,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { isWorkflowNotRegisteredError } from '../index.js';
+import { isWorkflowNotRegisteredError } from '../errors.js';
 import { registerBisect } from './commands/bisect.js';
+import { registerBlame } from './commands/blame.js';
 import { registerBreakers } from './commands/breakers.js';
 import { registerCancel } from './commands/cancel.js';
 import { registerDemo } from './commands/demo.js';
@@ -29,6 +30,7 @@ import { registerUsage } from './commands/usage.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWorker } from './commands/worker.js';
 import type { CliContext } from './context.js';
+import { jsonFailure, jsonUsage, wantsJson } from './error-output.js';
 import type { CliIo } from './output.js';
 import { DEFAULT_STORE } from './session.js';
 
@@ -45,8 +47,11 @@ function packageVersion(): string {
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
-/** Builds the `baton` program writing to `ctx.io`. */
-export function createProgram(ctx: CliContext): Command {
+/**
+ * Builds the `baton` program writing to `ctx.io`. With `jsonErrors`, usage errors are written as
+ * JSON (and without the usage text after them).
+ */
+export function createProgram(ctx: CliContext, jsonErrors = false): Command {
   const program = new Command('baton')
     .description('Inspect, debug and steer Baton runs in a store')
     .version(packageVersion(), '-V, --version', 'print the baton version')
@@ -59,8 +64,9 @@ export function createProgram(ctx: CliContext): Command {
     .configureOutput({
       writeOut: (s) => ctx.io.out(s),
       writeErr: (s) => ctx.io.err(s),
+      outputError: (s, write) => write(jsonErrors ? jsonUsage(s) : s),
     })
-    .showHelpAfterError(true)
+    .showHelpAfterError(!jsonErrors)
     .exitOverride();
   registerRuns(program, ctx);
   registerShow(program, ctx);
@@ -69,6 +75,7 @@ export function createProgram(ctx: CliContext): Command {
   registerTrace(program, ctx);
   registerReplay(program, ctx);
   registerBisect(program, ctx);
+  registerBlame(program, ctx);
   registerVerify(program, ctx);
   registerBreakers(program, ctx);
   registerSignal(program, ctx);
@@ -96,7 +103,8 @@ function failureMessage(e: unknown): string {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx: CliContext = { io, exitCode: 0 };
-  const program = createProgram(ctx);
+  const json = wantsJson(argv);
+  const program = createProgram(ctx, json);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
@@ -105,7 +113,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Help and version exit 0; every other commander error is bad usage, already printed.
       return e.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    io.err(`error: ${failureMessage(e)}\n`);
+    io.err(json ? jsonFailure(e, failureMessage(e)) : `error: ${failureMessage(e)}\n`);
     return EXIT_FAILURE;
   }
 }

@@ -9,18 +9,10 @@
  * - The runtime (and with it the store) is closed on every path out of a command.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import {
-  createRuntime,
-  InvalidArgumentError,
-  isWorkflow,
-  NotFoundError,
-  type Runtime,
-  type StateStore,
-  sqliteStore,
-  type Workflow,
-} from '../index.js';
+import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import type { Runtime, StateStore, Workflow } from '../index.js';
+import { library } from './library.js';
+import { importUserModule } from './load-module.js';
 
 /** The options every command shares. */
 export interface GlobalOptions {
@@ -63,7 +55,7 @@ export async function openStore(location: string): Promise<StateStore> {
       'store',
     );
   }
-  return sqliteStore(location);
+  return (await library()).sqliteStore(location);
 }
 
 /**
@@ -76,7 +68,7 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const store = await openStore(options.store);
-  const rt = createRuntime({ store, workflows, resume: false });
+  const rt = (await library()).createRuntime({ store, workflows, resume: false });
   try {
     await rt.ready();
     return await fn({ rt, store });
@@ -86,7 +78,8 @@ export async function withSession<T>(
 }
 
 /**
- * Imports a module and collects the workflows it exports (directly or in exported arrays).
+ * Imports a module (`.js`, or `.ts` through tsx) and collects the workflows it exports (directly
+ * or in exported arrays).
  * Importing runs the module's top-level code: that is the point of `--workflows`, and the only
  * user code the CLI ever runs.
  * @throws InvalidArgumentError when the module cannot be loaded or exports no workflow.
@@ -95,15 +88,8 @@ export async function loadWorkflows(
   modulePath: string | undefined,
 ): Promise<Workflow<unknown, unknown>[]> {
   if (modulePath === undefined) return [];
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new InvalidArgumentError(
-      `cannot load workflows module '${modulePath}': ${(e as Error).message ?? String(e)}`,
-      'workflows',
-    );
-  }
+  const mod = await importUserModule(modulePath, 'workflows');
+  const { isWorkflow } = await library();
   const found = new Set<Workflow<unknown, unknown>>();
   for (const value of Object.values(mod)) {
     const items: unknown[] = Array.isArray(value) ? value : [value];

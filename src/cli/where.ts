@@ -9,7 +9,8 @@
  * - Equality is structural on JSON values (canonical comparison), so `== {"a":1,"b":2}` matches
  *   regardless of key order.
  */
-import { InvalidArgumentError, type Json } from '../index.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Json } from '../index.js';
 
 /** The comparison operators `--where` accepts. */
 export const WHERE_OPS = ['==', '!=', '<', '<=', '>', '>=', 'contains', 'exists'] as const;

@@ -1,5 +1,5 @@
 /**
- * `baton/testing`: what users need to test their agents and their own store backends.
+ * `baton-runtime/testing`: what users need to test their agents and their own store backends.
  */
 
 export { describeEventStoreContract } from './event-store-contract.js';

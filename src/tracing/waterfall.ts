@@ -51,6 +51,8 @@ export function renderWaterfall(
   const labelW = Math.min(longest, Math.floor(width * 0.4));
   const barW = Math.max(10, width - labelW - 18);
   const full = options.ascii ? '#' : '█';
+  // A skipped step did no work: its bar is drawn light, so it never reads as a call.
+  const light = options.ascii ? '.' : '░';
   const lines: string[] = [];
   const first = spans[0]!;
   lines.push(
@@ -65,7 +67,8 @@ export function renderWaterfall(
   spans.forEach((s, i) => {
     const from = Math.min(barW - 1, Math.floor(((s.start - t0) / total) * barW));
     const to = Math.max(from + 1, Math.min(barW, Math.ceil(((s.end - t0) / total) * barW)));
-    const bar = ' '.repeat(from) + full.repeat(to - from) + ' '.repeat(barW - to);
+    const fill = isSkippedStep(s) ? light : full;
+    const bar = ' '.repeat(from) + fill.repeat(to - from) + ' '.repeat(barW - to);
     const name = fitLabel(labels[i]!, labelW);
     const duration = formatDuration(s.end - s.start).padStart(8);
     const status = (s.status === 'unset' ? '-' : s.status).padEnd(5);
@@ -89,19 +92,26 @@ function fitLabel(text: string, w: number): string {
   return text.length <= w ? text.padEnd(w) : `${text.slice(0, w - 1)}…`;
 }
 
+function isSkippedStep(s: TraceSpan): boolean {
+  return s.kind === 'step' && s.attributes[TRACE_NAMES.outcome] === 'skipped';
+}
+
 /** The facts of one span, in the order a reader scans them. */
 function describe(s: TraceSpan): string {
   const a = s.attributes;
   const parts: string[] = [];
   const vin = a[TRACE_NAMES.versionIn];
   const vout = a[TRACE_NAMES.versionOut];
+  const outcome = a[TRACE_NAMES.outcome];
+  // A skipped step read nothing: it only wrote its skipped marker.
+  const skipped = isSkippedStep(s);
+  if (skipped) parts.push(`skipped${vout !== undefined ? ` (marker v${vout})` : ''}`);
   // Attempts share their step's input version and write none themselves.
-  if (s.kind !== 'attempt' && (vin !== undefined || vout !== undefined))
+  else if (s.kind !== 'attempt' && (vin !== undefined || vout !== undefined))
     parts.push(`v${vin ?? '?'}→${vout !== undefined ? `v${vout}` : '-'}`);
   if (s.kind === 'run' && a[TRACE_NAMES.runStatus] !== undefined)
     parts.push(String(a[TRACE_NAMES.runStatus]));
-  const outcome = a[TRACE_NAMES.outcome];
-  if (outcome !== undefined && outcome !== 'succeeded') parts.push(String(outcome));
+  if (outcome !== undefined && outcome !== 'succeeded' && !skipped) parts.push(String(outcome));
   if (s.kind === 'step' && a['baton.agent'] !== undefined)
     parts.push(`${String(a['baton.agent'])}@${String(a['baton.agent.version'] ?? '?')}`);
   const model = a[TRACE_NAMES.model];

@@ -262,7 +262,7 @@ describe('history, diff, bisect', () => {
     const rating = ratingOf(scoreOf(db.app), verifiedOf(db.app), db.app.debt);
     expect(tableRows(added.stdout)).toEqual([
       ['CHANGE', 'PATH', 'BEFORE', 'AFTER'],
-      ['added', 'risk', '-', JSON.stringify({ rating })],
+      ['added', 'risk.rating', '-', JSON.stringify(rating)],
     ]);
     const diff = json<StateDiff>(back);
     expect([diff.from, diff.to]).toEqual([riskV, 1]);
@@ -293,8 +293,8 @@ describe('history, diff, bisect', () => {
     expect(eq.stdout).toMatch(new RegExp(`^first version: +v${riskV}$`, 'm'));
     expect(eq.stdout).toMatch(new RegExp(`^value: +"${rating}"$`, 'm'));
     expect(ge.stdout).toMatch(new RegExp(`^first version: +v${scoreV}$`, 'm'));
-    expect(none.code).toBe(0);
-    expect(none.stdout).toContain(`no version of run ${id} where decision.outcome == "nope"`);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`no version of run ${id} where decision.outcome == "nope"`);
     const found = json<{
       found: boolean;
       version: number;
@@ -419,7 +419,7 @@ describe('refusals', () => {
       ['diff', 'nope', '1', '2'],
       ['verify', 'nope'],
       ['bisect', 'nope', '--where', 'a', 'exists'],
-      ['cancel', 'nope', '--json'],
+      ['cancel', 'nope'],
     ];
     const results = await Promise.all(cmds.map((c) => baton([...S, ...c])));
     for (const r of results) {

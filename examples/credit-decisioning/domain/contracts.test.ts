@@ -1,4 +1,4 @@
-import { isContractViolationError } from 'baton';
+import { isContractViolationError } from 'baton-runtime';
 import { describe, expect, it } from 'vitest';
 import {
   Application,

@@ -1,9 +1,11 @@
 /**
  * `npm run naive`: runs the credit agents the naive way (shared mutable rows behind a cache that
- * writes never invalidate) and prints how many decisions disagree with the oracle.
+ * writes never invalidate) and prints how many decisions disagree with the oracle; then two
+ * agents rewriting one record on a scripted interleaving, and the updates lost (./lost-update.ts).
  * See ./agents.ts for how each wrong decision happens.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { formatLostUpdate, runLostUpdate } from './lost-update.js';
 import { formatNaiveReport, NAIVE_DEFAULTS } from './report.js';
 import { runNaive } from './run.js';
 
@@ -49,6 +51,9 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(o.db === undefined ? {} : { dbPath: o.db }),
   });
   console.log(formatNaiveReport(result, o.cacheTtl));
+  // The seed's second failure: two writers of one record, on a scripted interleaving.
+  const lost = await runLostUpdate({ applications: o.applications, seed: o.seed });
+  console.log(['', ...formatLostUpdate(lost)].join('\n'));
 }
 
 main(process.argv).catch((err: unknown) => {

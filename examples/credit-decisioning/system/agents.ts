@@ -10,7 +10,7 @@
  *   booked under the same key.
  * - Policies live here, not in the agents' code: the runtime enforces them.
  */
-import { agent } from 'baton';
+import { agent } from 'baton-runtime';
 import { assessRisk, creditScore, decide, detectFraud, verifyIncome } from '../domain/logic.js';
 import {
   Application,

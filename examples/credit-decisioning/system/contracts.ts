@@ -5,7 +5,7 @@
  * Invariants: inputs reuse the domain's schemas (so a handoff is checked field by field with the
  * same refinements), and published ids never change shape.
  */
-import { type ContractType, contract } from 'baton';
+import { type ContractType, contract } from 'baton-runtime';
 import { z } from 'zod';
 import {
   Application,

@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type RunRecord, type Runtime, TERMINAL_STATUSES } from 'baton';
+import { type RunRecord, type Runtime, TERMINAL_STATUSES } from 'baton-runtime';
 import type { Application } from '../domain/contracts.js';
 import type { WorkerConfig, WorkerMessage } from './worker.js';
 import type { CreditWorkflow } from './workflow.js';

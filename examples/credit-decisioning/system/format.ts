@@ -1,6 +1,7 @@
 /**
  * Formats the report printed at the end of `npm start`, and the progress display.
  */
+import type { LostUpdateResult } from '../naive/lost-update.js';
 import type { NaiveResult } from '../naive/run.js';
 import type { SystemReport } from './summary.js';
 
@@ -18,8 +19,14 @@ export function reportIsCorrect(r: SystemReport): boolean {
   );
 }
 
-/** The summary as lines of text. */
-export function formatReport(r: SystemReport, storePath: string, naive?: NaiveResult): string {
+/** What `--naive` adds: the stale-cache run and the lost-update script. */
+export interface NaiveComparison {
+  readonly stale: NaiveResult;
+  readonly lost: LostUpdateResult;
+}
+
+/** The summary as lines of text, each number with what it counts. */
+export function formatReport(r: SystemReport, storePath: string, naive?: NaiveComparison): string {
   const status = Object.entries(r.byStatus)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
@@ -29,15 +36,18 @@ export function formatReport(r: SystemReport, storePath: string, naive?: NaiveRe
   const lines = [
     '',
     `Credit decisioning on Baton: ${r.applications} applications, ${r.runs} runs in ${(r.durationMs / 1000).toFixed(1)} s`,
-    `  runs by status      ${status}`,
-    `  decisions           approve ${r.outcomes.approve}, refer ${r.outcomes.refer}, decline ${r.outcomes.decline} (completed runs)`,
+    `  runs by status      ${status} (${r.runs} runs for ${r.applications} applications: ` +
+      `${r.retriedAfterOutage} of them retried an application whose run had failed on the fraud outage)`,
+    `  decisions           approve ${r.outcomes.approve}, refer ${r.outcomes.refer}, decline ${r.outcomes.decline} ` +
+      `(completed runs; a referral completes only once an underwriter signs it off: ${r.reviewsWaiting} wait, see below)`,
     `  oracle agreement    ${r.oracle.agreed}/${r.oracle.checked} completed decisions (${pct(r.oracle.agreed, r.oracle.checked)}); ` +
       `${r.waitingChecked.agreed}/${r.waitingChecked.checked} waiting runs hold the oracle's referral`,
-    `  reviews waiting     ${r.reviewsWaiting} (signed off this run: ${r.reviewed}; --auto-review signs them off)`,
-    `  compensations       ${r.compensated} runs compensated (credit lines voided: ${r.ledger.voided}); ` +
-      `${r.ledger.booked} lines booked, ${r.ledger.problems.length === 0 ? 'ledger consistent with the decisions' : `${r.ledger.problems.length} LEDGER PROBLEMS`}`,
-    `  faults              income failures ${r.faults.incomeFailures} (retried), fraud calls while down ${r.faults.fraudDownCalls}, ` +
-      `notify failures ${r.faults.notifyFailures}; ${r.retriedAfterOutage} applications decided again after the fraud outage`,
+    `  reviews waiting     ${r.reviewsWaiting} referrals wait for an underwriter (signed off in this run: ${r.reviewed}; --auto-review signs them off)`,
+    `  compensations       ${r.compensated} runs compensated: their notification failed on every attempt, so the saga undid them; ` +
+      `${r.ledger.voided} had booked a credit line, now voided (only approvals book one)`,
+    `  ledger              ${r.ledger.booked} credit lines booked, ${r.ledger.problems.length === 0 ? 'consistent with the decisions' : `${r.ledger.problems.length} LEDGER PROBLEMS`}`,
+    `  faults              failed attempts injected in this process: income ${r.faults.incomeFailures} (retried), ` +
+      `fraud calls while down ${r.faults.fraudDownCalls}, notify ${r.faults.notifyFailures} (a rejected mailbox fails both attempts of its run)`,
     `  fraud breaker       ${fraudTransitions.map((t) => `${t.from}->${t.to}`).join(', ') || 'no transitions'}`,
     `  breakers now        ${r.breakers.live.map((b) => `${b.name} ${b.state}`).join(', ')}`,
   ];
@@ -53,9 +63,16 @@ export function formatReport(r: SystemReport, storePath: string, naive?: NaiveRe
     `  state versions      ${r.versions} written, each immutable and hash-chained`,
   );
   if (naive) {
+    const { stale, lost } = naive;
+    const checked = r.oracle.checked + r.waitingChecked.checked;
+    const wrong = r.oracle.mismatches.length + r.waitingChecked.checked - r.waitingChecked.agreed;
     lines.push(
-      `  naive architecture  ${naive.wrong}/${naive.total} wrong decisions (${pct(naive.wrong, naive.total)}) vs Baton ` +
-        `${r.oracle.mismatches.length}/${r.oracle.checked} (npm run naive explains why)`,
+      `  naive: stale reads  ${stale.wrong}/${stale.total} decisions wrong (${pct(stale.wrong, stale.total)}): every application decided once, ` +
+        `no faults, a cache that writes do not invalidate; Baton ${wrong}/${checked} ` +
+        `(completed decisions and waiting referrals; compensated runs keep no decision)`,
+      `  naive: lost updates ${lost.naive.lostUpdates}/${lost.applicants} records lost the score agent's write ` +
+        `(${lost.overlapped} scripted overlaps of two writers); Baton ${lost.baton.lostUpdates} ` +
+        `(${lost.baton.conflicts} VersionConflictError, each re-read and retried); npm run naive explains both`,
     );
   }
   for (const m of r.oracle.mismatches.slice(0, 5))
@@ -67,11 +84,15 @@ export function formatReport(r: SystemReport, storePath: string, naive?: NaiveRe
   if (r.exampleRunId) {
     const store =
       storePath === './baton.db' || storePath === 'baton.db' ? '' : ` --store ${storePath}`;
+    // The replay drives the fork with the example's agents, whose ledger is the store file.
+    const ledger = store === '' ? '' : `CREDIT_LEDGER=${storePath} `;
     lines.push(
       '',
       'Inspect a run:',
       `  npx baton show ${r.exampleRunId}${store}`,
       `  npx baton trace ${r.exampleRunId}${store}`,
+      `  npx baton blame ${r.exampleRunId} decision.outcome${store}`,
+      `  ${ledger}npx baton replay ${r.exampleRunId} --from 4 --workflows ./examples/credit-decisioning/workflows.ts${store}`,
     );
   }
   return lines.join('\n');

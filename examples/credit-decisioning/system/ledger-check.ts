@@ -3,7 +3,7 @@
  * approval with the same terms, every completed approval has exactly one booked line, and no
  * other run (compensated, failed, waiting) keeps a booked line.
  */
-import type { RunRecord } from 'baton';
+import type { RunRecord } from 'baton-runtime';
 import type { FinalDecision } from './contracts.js';
 import type { Ledger } from './ledger.js';
 

@@ -7,7 +7,7 @@
  * - Only drives of this process are seen; a run settled by another process is read from the store.
  * - An end seen before anyone waits is remembered, so a waiter can never miss it.
  */
-import type { RunScope, RunStatus, Telemetry } from 'baton';
+import type { RunScope, RunStatus, Telemetry } from 'baton-runtime';
 
 /** Statuses at which a drive ends for good or for a human. */
 const SETTLED = new Set<string>([

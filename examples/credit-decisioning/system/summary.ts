@@ -17,7 +17,7 @@ import {
   type Runtime,
   type StateStore,
   TERMINAL_STATUSES,
-} from 'baton';
+} from 'baton-runtime';
 import type { Application, Decision } from '../domain/contracts.js';
 import { oracle } from '../domain/logic.js';
 import type { FinalDecision } from './contracts.js';

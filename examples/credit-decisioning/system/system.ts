@@ -9,8 +9,14 @@
  * referrals are signed off; (5) the report is read back from the store and the ledger.
  */
 import { existsSync, rmSync } from 'node:fs';
-import * as baton from 'baton';
-import { createRuntime, noopTelemetry, type Runtime, sqliteStore, type Telemetry } from 'baton';
+import * as baton from 'baton-runtime';
+import {
+  createRuntime,
+  noopTelemetry,
+  type Runtime,
+  sqliteStore,
+  type Telemetry,
+} from 'baton-runtime';
 import type { Application } from '../domain/contracts.js';
 import { generateApplications } from '../domain/generate.js';
 import { FRAUD_BREAKER } from './agents.js';
@@ -32,6 +38,8 @@ export interface SystemOptions {
   /** The SQLite file; replaced if it holds a previous demo (refused otherwise). */
   readonly storePath: string;
   readonly autoReview: boolean;
+  /** Told before anything is deleted (a previous demo's store file). */
+  readonly onNotice?: (text: string) => void;
   /** Called as runs settle. */
   readonly onProgress?: (p: {
     readonly settled: number;
@@ -53,11 +61,11 @@ export const crashBatchSize = (n: number): number =>
   Math.min(n, Math.max(24, Math.round(n * 0.03)));
 
 /**
- * Prepares the store file: a previous demo's file (it has a `credit_lines` table) is replaced;
- * any other existing file is refused.
+ * Prepares the store file: a previous demo's file (it has a `credit_lines` table) is replaced,
+ * after `notice` says so; any other existing file is refused and left untouched.
  * @throws RangeError when the path holds something that is not a previous demo.
  */
-async function freshStore(path: string): Promise<void> {
+async function freshStore(path: string, notice: (text: string) => void): Promise<void> {
   if (!existsSync(path)) return;
   const { default: Database } = await import('better-sqlite3');
   let isDemo = false;
@@ -73,6 +81,9 @@ async function freshStore(path: string): Promise<void> {
     throw new RangeError(
       `--store ${path} exists and is not a credit demo database; pick a new path`,
     );
+  notice(
+    `Replacing ${path}: it holds a previous run of this demo (pass --store <new path> to keep it).`,
+  );
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 }
 
@@ -154,7 +165,7 @@ export async function runSystem(o: SystemOptions): Promise<SystemReport> {
   if (!(o.faults in FAULT_PRESETS))
     throw new RangeError(`faults must be off, default or heavy, got ${o.faults}`);
   const started = performance.now();
-  await freshStore(o.storePath);
+  await freshStore(o.storePath, o.onNotice ?? (() => {}));
   const apps = generateApplications(o.applications, o.seed);
   // NORMAL: commits survive a process crash (what the demo's SIGKILL tests), not a power loss.
   const store = sqliteStore(o.storePath, { synchronous: 'NORMAL' });

@@ -5,7 +5,7 @@
  * It tells the parent (IPC) once it is in the middle of its runs: right after an agent call
  * started, so at least that run holds uncommitted work when the kill lands.
  */
-import { createRuntime, sqliteStore } from 'baton';
+import { createRuntime, sqliteStore } from 'baton-runtime';
 import { createFaults, FAULT_PRESETS, type FaultLevel, type Faults } from './faults.js';
 import { openLedger } from './ledger.js';
 import { creditWorkflow } from './workflow.js';

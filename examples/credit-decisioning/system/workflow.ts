@@ -9,7 +9,7 @@
  * - The review step runs only for referrals (`when`); every other run's `review` slot holds the
  *   skipped marker, which the notify selector tells apart with `isSkipped`.
  */
-import { isSkipped, workflow } from 'baton';
+import { isSkipped, workflow } from 'baton-runtime';
 import { type AgentDeps, createAgents } from './agents.js';
 import { Application } from './contracts.js';
 

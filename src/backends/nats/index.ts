@@ -1,5 +1,5 @@
 /**
- * `baton/nats`: choreography events over NATS JetStream. Needs `@nats-io/jetstream` and
+ * `baton-runtime/nats`: choreography events over NATS JetStream. Needs `@nats-io/jetstream` and
  * `@nats-io/transport-node` installed next to Baton.
  */
 export {

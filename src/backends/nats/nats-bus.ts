@@ -1,5 +1,5 @@
 /**
- * The choreography bus over NATS JetStream (`natsBus()` from `baton/nats`).
+ * The choreography bus over NATS JetStream (`natsBus()` from `baton-runtime/nats`).
  *
  * Invariants:
  * - The store is the source of truth: events are committed there before `published()` sends

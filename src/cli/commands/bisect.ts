@@ -50,6 +50,8 @@ export function registerBisect(program: Command, ctx: CliContext): void {
       const found = await withSession(g, [], ({ rt }) =>
         rt.bisect(runId, (snap) => matchWhere(clause, snap.data)),
       );
+      // No version matches: the search failed, so the exit code says so (1), as `verify` does.
+      if (!found) ctx.exitCode = 1;
       if (g.json) {
         return printJson(ctx.io, {
           runId,
@@ -59,7 +61,7 @@ export function registerBisect(program: Command, ctx: CliContext): void {
         });
       }
       if (!found) {
-        ctx.io.out(`no version of run ${runId} where ${describeWhere(clause)}\n`);
+        ctx.io.err(`no version of run ${runId} where ${describeWhere(clause)}\n`);
         return;
       }
       const fields = [

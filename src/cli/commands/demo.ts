@@ -5,61 +5,9 @@
  */
 
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { agent, contract, createRuntime, sqliteStore, workflow } from '../../index.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { printJson, renderTable } from '../output.js';
-
-const Order = contract(
-  'demo.order@1',
-  z.object({ sku: z.string(), quantity: z.number().int().positive() }),
-);
-const Price = contract('demo.price@1', z.object({ unitCents: z.number().int().nonnegative() }));
-const Stock = contract('demo.stock@1', z.object({ available: z.number().int().nonnegative() }));
-const QuoteIn = contract(
-  'demo.quote-in@1',
-  z.object({ unitCents: z.number(), available: z.number(), quantity: z.number() }),
-);
-const Quote = contract(
-  'demo.quote@1',
-  z.object({ totalCents: z.number().int(), fillable: z.boolean() }),
-);
-
-const price = agent({
-  name: 'price',
-  version: '1.0.0',
-  input: Order,
-  output: Price,
-  execute: (o) => ({ unitCents: 250 + o.sku.length * 10 }),
-});
-const stock = agent({
-  name: 'stock',
-  version: '1.0.0',
-  input: Order,
-  output: Stock,
-  execute: (o) => ({ available: (o.sku.length * 7) % 20 }),
-});
-const quote = agent({
-  name: 'quote',
-  version: '1.0.0',
-  input: QuoteIn,
-  output: Quote,
-  execute: (q) => ({ totalCents: q.unitCents * q.quantity, fillable: q.available >= q.quantity }),
-});
-
-/** The demo's three-step workflow. */
-export const demoWorkflow = workflow('demo-quote', { version: 1, input: Order })
-  .step('price', price, { input: (s) => s.input })
-  .step('stock', stock, { input: (s) => s.input })
-  .step('quote', quote, {
-    needs: ['price', 'stock'],
-    input: (s) => ({
-      unitCents: s.price.unitCents,
-      available: s.stock.available,
-      quantity: s.input.quantity,
-    }),
-  })
-  .output((s) => s.quote);
 
 /** Registers `baton demo`. */
 export function registerDemo(program: Command, ctx: CliContext): void {
@@ -68,6 +16,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .description('run a three-step workflow on the store (created if missing) and show its history')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
+      const { createRuntime, sqliteStore } = await library();
+      const { demoWorkflow } = await import('./demo-workflow.js');
       const rt = createRuntime({ store: sqliteStore(g.store), workflows: [demoWorkflow] });
       try {
         const run = await rt.start(demoWorkflow, { sku: 'blue-widget', quantity: 3 });

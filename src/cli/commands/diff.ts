@@ -1,18 +1,13 @@
 /**
- * `baton diff <run> <a> <b>`: what changed between two versions of a run, path by path, with the
- * old and new values.
+ * `baton diff <run> <a> <b>`: what changed between two versions of a run, leaf path by leaf
+ * path, with the old and new values.
  */
 import type { Command } from 'commander';
 import { parseVersion } from '../args.js';
+import { renderChanges } from '../changes.js';
 import { type CliContext, globalOptions } from '../context.js';
-import { formatValue, printJson, renderTable, type Style } from '../output.js';
+import { printJson } from '../output.js';
 import { withSession } from '../session.js';
-
-const KIND_STYLE: Readonly<Record<string, Style>> = {
-  added: 'green',
-  removed: 'red',
-  changed: 'yellow',
-};
 
 /** Registers `baton diff`. */
 export function registerDiff(program: Command, ctx: CliContext): void {
@@ -30,12 +25,6 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         ctx.io.out(`no changes between v${a} and v${b} of run ${runId}\n`);
         return;
       }
-      const rows = diff.changes.map((c) => [
-        { text: c.kind, style: KIND_STYLE[c.kind] },
-        c.path || '(root)',
-        formatValue(c.before),
-        formatValue(c.after),
-      ]);
-      ctx.io.out(`${renderTable(['CHANGE', 'PATH', 'BEFORE', 'AFTER'], rows, ctx.io.color)}\n`);
+      ctx.io.out(`${renderChanges(diff.changes, ctx.io.color)}\n`);
     });
 }

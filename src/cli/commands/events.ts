@@ -5,8 +5,8 @@
  * letter back in line.
  */
 import type { Command } from 'commander';
-import { renderDeadLetters, renderEventTree } from '../../index.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { printJson } from '../output.js';
 import { withSession } from '../session.js';
 
@@ -37,6 +37,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
           },
         );
       }
+      const { renderDeadLetters, renderEventTree } = await library();
       await withSession(g, [], async ({ rt }) => {
         if (opts.redeliver !== undefined) {
           const result = await rt.redeliver(opts.redeliver, opts.reactor);

@@ -17,7 +17,7 @@ export function registerHistory(program: Command, ctx: CliContext): void {
     .command('history')
     .description("list a run's state versions")
     .argument('<run>', 'run id')
-    .option('--data', 'include each version’s materialized state (JSON output)')
+    .option('--data', 'also print each version’s materialized state')
     .action(async (runId: string, opts: { data?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const history = await withSession(g, [], ({ rt }) => rt.history(runId));
@@ -37,10 +37,16 @@ export function registerHistory(program: Command, ctx: CliContext): void {
       ctx.io.out(
         `${renderTable(['VERSION', 'STEP', 'CREATED BY', 'INPUT', 'TAG', 'HASH', 'TIME'], rows, ctx.io.color)}\n`,
       );
+      if (opts.data) for (const s of history) ctx.io.out(`\n${dataBlock(s)}\n`);
     });
 }
 
 function withoutData(s: StateSnapshot): Omit<StateSnapshot, 'data'> {
   const { data: _data, ...rest } = s;
   return rest;
+}
+
+/** A version's materialized state, as indented JSON under a `v3 (score):` heading. */
+function dataBlock(s: StateSnapshot): string {
+  return `v${s.version} (${s.step}):\n  ${JSON.stringify(s.data, null, 2).replace(/\n/g, '\n  ')}`;
 }

@@ -4,13 +4,9 @@
  * compensations.
  */
 import type { Command } from 'commander';
-import {
-  type BreakerTransition,
-  type RunRecord,
-  type StateStore,
-  TERMINAL_STATUSES,
-} from '../../index.js';
+import type { BreakerTransition, RunRecord, RunStatus, StateStore } from '../../index.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import {
   type Cell,
   type CliIo,
@@ -39,24 +35,41 @@ export function registerShow(program: Command, ctx: CliContext): void {
     .argument('<run>', 'run id')
     .action(async (runId: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
+      const { TERMINAL_STATUSES: terminal } = await library();
       const view = await withSession(g, [], async ({ rt, store }) => {
         const run = await rt.getRun(runId);
         const journal = await rt.journal(runId);
         return {
           run,
-          steps: summarizeSteps(journal),
+          steps: inVersionOrder(summarizeSteps(journal)),
           compensations: summarizeCompensations(journal),
-          breakerEvents: await breakerEvents(store, run),
+          breakerEvents: await breakerEvents(store, run, terminal),
         };
       });
       if (g.json) return printJson(ctx.io, view);
-      printView(ctx.io, view);
+      printView(ctx.io, view, terminal);
     });
 }
 
+/**
+ * Steps in the order of the versions they wrote (the order `history` lists them); steps that
+ * wrote none yet (running, failed, waiting) follow, in the order they started.
+ */
+export function inVersionOrder(steps: readonly StepSummary[]): StepSummary[] {
+  const key = (s: StepSummary) => s.version ?? Number.POSITIVE_INFINITY;
+  return steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => key(a.s) - key(b.s) || a.i - b.i)
+    .map(({ s }) => s);
+}
+
 /** Breaker transitions recorded while the run was alive (breakers are per agent, not per run). */
-async function breakerEvents(store: StateStore, run: RunRecord): Promise<BreakerTransition[]> {
-  const end = TERMINAL_STATUSES.has(run.status) ? run.updatedAt : Number.POSITIVE_INFINITY;
+async function breakerEvents(
+  store: StateStore,
+  run: RunRecord,
+  terminal: ReadonlySet<RunStatus>,
+): Promise<BreakerTransition[]> {
+  const end = terminal.has(run.status) ? run.updatedAt : Number.POSITIVE_INFINITY;
   const records = await store.queryRecords({ kind: 'breaker' });
   return records
     .filter((r) => r.at >= run.createdAt && r.at <= end)
@@ -70,7 +83,11 @@ interface RunView {
   readonly breakerEvents: readonly BreakerTransition[];
 }
 
-function printView(io: CliIo, { run, steps, compensations, breakerEvents }: RunView): void {
+function printView(
+  io: CliIo,
+  { run, steps, compensations, breakerEvents }: RunView,
+  terminal: ReadonlySet<RunStatus>,
+): void {
   const fields: [string, Cell][] = [
     ['run', run.runId],
     ['workflow', `${run.workflow}@${run.workflowVersion}`],
@@ -79,7 +96,7 @@ function printView(io: CliIo, { run, steps, compensations, breakerEvents }: RunV
     ['created', formatTime(run.createdAt)],
     ['updated', formatTime(run.updatedAt)],
   ];
-  if (TERMINAL_STATUSES.has(run.status))
+  if (terminal.has(run.status))
     fields.push(['duration', formatDuration(run.updatedAt - run.createdAt)]);
   if (run.waitingFor) fields.push(['waiting for', { text: run.waitingFor, style: 'yellow' }]);
   if (run.parentRunId) fields.push(['replay of', `${run.parentRunId} at v${run.parentVersion}`]);

@@ -2,9 +2,9 @@
  * `baton trace <run>`: the run's spans, read from the built-in trace store, as a waterfall.
  */
 import type { Command } from 'commander';
-import { readTrace, renderWaterfall } from '../../index.js';
 import { MIN_WIDTH, parseWidth } from '../args.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { printJson } from '../output.js';
 import { withSession } from '../session.js';
 
@@ -22,6 +22,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--ascii', 'draw bars with ASCII characters only')
     .action(async (runId: string, opts: { width?: number; ascii?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
+      const { readTrace, renderWaterfall } = await library();
       const spans = await withSession(g, [], async ({ rt, store }) => {
         await rt.getRun(runId); // an unknown run is an error, not an empty trace
         return readTrace(store, runId);

@@ -5,9 +5,9 @@
  * new, lets the runs in hand finish or park, then exits 0.
  */
 import type { Command } from 'commander';
-import { createRuntime } from '../../index.js';
 import { parseLimit } from '../args.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { loadWorkflows, openStore } from '../session.js';
 
 interface WorkerCliOptions {
@@ -31,6 +31,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .action(async (opts: WorkerCliOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       const workflows = await loadWorkflows(opts.workflows);
+      const { createRuntime } = await library();
       const store = await openStore(g.store);
       const rt = createRuntime({
         store,
