@@ -13,9 +13,12 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGraph } from '../bench/langgraph.js';
+import { generateApplications } from '../bench/workload.js';
 import { formatReport } from '../examples/credit-decisioning/system/format.js';
 import { runSystem } from '../examples/credit-decisioning/system/system.js';
 import { createRuntime, sqliteStore } from '../src/index.js';
+import { BatonSaver } from '../src/langgraph/index.js';
 import { ensureBuilt, ROOT } from './cli/helpers.js';
 
 const BIN = join(ROOT, 'bin', 'baton.js');
@@ -126,6 +129,17 @@ beforeAll(async () => {
     await rt.close();
   }
   expect(ratedA).toBeDefined();
+  // The LangGraph section's thread, as its example writes it (examples/readme/langgraph.ts).
+  const lgStore = sqliteStore(store);
+  try {
+    const graph = buildGraph({ mode: 'trivial' }).compile({
+      checkpointer: new BatonSaver(lgStore, { graph: 'credit' }),
+    });
+    const [app] = generateApplications(42, 1);
+    await graph.invoke({ app: app! }, { configurable: { thread_id: 'loan-42' } });
+  } finally {
+    await lgStore.close();
+  }
 }, 180_000);
 
 afterAll(() => {

@@ -45,7 +45,7 @@ describe('CLI start-up', () => {
     const rel = [...files].map((f) => f.slice(SRC.length)).sort();
     expect(rel).toContain('cli/program.ts');
     expect(rel).toContain('cli/commands/blame.ts');
-    expect(rel.filter((f) => !f.startsWith('cli/'))).toEqual(['errors.ts', 'state/types.ts']);
+    expect(rel.filter((f) => !f.startsWith('cli/'))).toEqual(['errors.ts', 'ledger/types.ts']);
     expect([...packages].filter((p) => !p.startsWith('node:')).sort()).toEqual(['commander']);
   });
 

@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createRuntime, createTracing, InvalidArgumentError, type Workflow } from '../../index.js';
-import { type EvalReport, parseDataset, runEval } from '../../llm/eval.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { Workflow } from '../../index.js';
+import type { EvalReport } from '../../llm/eval.js';
 import { parseLimit } from '../args.js';
 import { type CliContext, globalOptions } from '../context.js';
 import { type Cell, printJson, renderTable } from '../output.js';
@@ -30,6 +31,9 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .option('--repeat <k>', 'runs per case (default 1)', parseLimit)
     .action(async (dataset: string, opts: EvalCliOptions, cmd: Command) => {
       const g = globalOptions(cmd);
+      // Loaded when the command runs, so `baton --help` stays light.
+      const { createRuntime, createTracing } = await import('../../index.js');
+      const { parseDataset, runEval } = await import('../../llm/eval.js');
       const cases = parseDataset(readDataset(dataset));
       const workflows = await loadWorkflows(opts.workflows);
       const workflow = pick(workflows, opts.workflow);

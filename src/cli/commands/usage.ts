@@ -3,12 +3,7 @@
  * cost, read from the spans in the store (runtimes write them with `createTracing({ store })`).
  */
 import { type Command, InvalidArgumentError as UsageError } from 'commander';
-import {
-  readUsage,
-  type UsageGroupBy,
-  type UsageQuery,
-  type UsageRow,
-} from '../../tracing/usage.js';
+import type { UsageGroupBy, UsageQuery, UsageRow } from '../../index.js';
 import { type CliContext, globalOptions } from '../context.js';
 import { type Cell, printJson, renderTable } from '../output.js';
 import { withSession } from '../session.js';
@@ -70,7 +65,7 @@ export function registerUsage(program: Command, ctx: CliContext): void {
         ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
         ...(opts.model !== undefined ? { model: opts.model } : {}),
       };
-      const report = await withSession(g, [], ({ store }) => readUsage(store, query));
+      const report = await withSession(g, [], ({ rt }) => rt.usage(query));
       if (g.json) return printJson(ctx.io, report);
       if (report.rows.length === 0) {
         ctx.io.out('no model usage recorded (runtimes record it with createTracing({ store }))\n');
