@@ -67,6 +67,17 @@ export type {
   TracedDelivery,
   TracedEvent,
 } from './events/trace.js';
+export {
+  COMPATIBILITY_MODES,
+  type CompatibilityMode,
+  type CompatibilityProblem,
+  type CompatibilityResult,
+  checkCompatibility,
+  DEFAULT_COMPATIBILITY,
+  isCompatibilityMode,
+  type JsonSchema,
+  type JsonSchemaObject,
+} from './governance/index.js';
 export { createRuntime } from './orchestrator/runtime.js';
 export type {
   Alert,

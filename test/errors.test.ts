@@ -4,7 +4,9 @@ import {
   AccessDeniedError,
   AgentFailedError,
   BatonError,
+  CheckpointInvalidError,
   CircuitOpenError,
+  ContractIncompatibleError,
   ContractMismatchError,
   ContractViolationError,
   describeError,
@@ -238,6 +240,26 @@ const CASES: readonly Case[] = [
     guard: 'isWorkflowNotRegisteredError',
     message: "workflow 'credit-decision' version 2 is not registered",
     fields: { workflow: 'credit-decision', version: 2 },
+  },
+  {
+    error: new ContractIncompatibleError('credit.score@2', 'BACKWARD_TRANSITIVE', [
+      { path: '#/properties/score', change: 'TYPE_CHANGED', version: 1 },
+    ]),
+    name: 'ContractIncompatibleError',
+    code: 'CONTRACT_INCOMPATIBLE',
+    retryable: false,
+    guard: 'isContractIncompatibleError',
+    message: 'TYPE_CHANGED at #/properties/score (vs @1)',
+    fields: { contractId: 'credit.score@2', mode: 'BACKWARD_TRANSITIVE' },
+  },
+  {
+    error: new CheckpointInvalidError('signature does not verify', 'cp.json'),
+    name: 'CheckpointInvalidError',
+    code: 'CHECKPOINT_INVALID',
+    retryable: false,
+    guard: 'isCheckpointInvalidError',
+    message: 'checkpoint cp.json: signature does not verify',
+    fields: { source: 'cp.json' },
   },
 ];
 
