@@ -68,15 +68,30 @@ export type {
   TracedEvent,
 } from './events/trace.js';
 export {
+  type AuditDraft,
+  type AuditEntry,
+  type AuditResult,
+  type CatalogCheck,
+  type CatalogDefinition,
+  type CatalogEntry,
+  type CatalogKind,
+  type CatalogOptions,
+  type CatalogVersionRecord,
   COMPATIBILITY_MODES,
   type CompatibilityMode,
   type CompatibilityProblem,
   type CompatibilityResult,
+  type ContractCatalog,
   checkCompatibility,
   DEFAULT_COMPATIBILITY,
+  type GovernanceStore,
+  type GrantRecord,
   isCompatibilityMode,
   type JsonSchema,
   type JsonSchemaObject,
+  type PrincipalRecord,
+  type SubjectRecord,
+  storeCatalog,
 } from './governance/index.js';
 export { createRuntime } from './orchestrator/runtime.js';
 export type {

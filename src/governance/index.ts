@@ -2,6 +2,15 @@
  * Governance: the persisted contract catalog with compatibility modes, principals and
  * privileges, the audit chain with signed checkpoints, PII masking and lineage.
  */
+
+export {
+  type CatalogCheck,
+  type CatalogDefinition,
+  type CatalogEntry,
+  type CatalogOptions,
+  type ContractCatalog,
+  storeCatalog,
+} from './catalog.js';
 export {
   COMPATIBILITY_MODES,
   type CompatibilityMode,
@@ -13,3 +22,14 @@ export {
   type JsonSchema,
   type JsonSchemaObject,
 } from './compatibility.js';
+export type {
+  AuditDraft,
+  AuditEntry,
+  AuditResult,
+  CatalogKind,
+  CatalogVersionRecord,
+  GovernanceStore,
+  GrantRecord,
+  PrincipalRecord,
+  SubjectRecord,
+} from './governance-store.js';

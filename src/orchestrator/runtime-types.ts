@@ -10,6 +10,7 @@ import type { DeadLetterQuery, PublishedEvent, PublishOptions } from '../events/
 import type { EventType } from '../events/event-type.js';
 import type { Reactor } from '../events/reactor.js';
 import type { EventTrace, EventTraceOptions } from '../events/trace.js';
+import type { CatalogOptions } from '../governance/catalog.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import type { Clock } from '../resilience/clock.js';
 import type { Policy } from '../resilience/policy.js';
@@ -89,6 +90,12 @@ export interface RuntimeOptions {
   readonly reactors?: readonly Reactor[];
   /** How events travel (default: `embeddedBus()` on the store, polling every `pollMs`). */
   readonly bus?: EventBus;
+  /**
+   * The store's contract catalog: modes of new subjects and who registers. The runtime's
+   * contracts and event types are registered (compatibility-checked) before it runs anything.
+   * `false` keeps the catalog in memory only, as a client of a store it must not change.
+   */
+  readonly catalog?: CatalogOptions | false;
 }
 
 /** Options of `rt.start`. */

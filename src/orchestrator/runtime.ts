@@ -23,6 +23,7 @@ import {
 import { InvalidArgumentError, NotFoundError, WorkflowNotRegisteredError } from '../errors.js';
 import { type Choreography, createChoreography } from '../events/choreography.js';
 import { embeddedBus } from '../events/embedded-bus.js';
+import { RuntimeCatalog } from '../governance/runtime-catalog.js';
 import { systemClock } from '../resilience/clock.js';
 import { createGuardRegistry } from '../resilience/guard-registry.js';
 import { type ResolvedPolicy, resolvePolicy } from '../resilience/policy.js';
@@ -94,6 +95,7 @@ class BatonRuntime implements Runtime {
   private active = 0;
   private closed = false;
   private readonly choreography: Choreography;
+  private readonly catalog: RuntimeCatalog;
   readonly newId: () => string;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -189,12 +191,18 @@ class BatonRuntime implements Runtime {
       owner: this.core.owner,
       newId: this.newId,
     });
+    this.catalog = new RuntimeCatalog(store, options.catalog);
     this.readyPromise = this.init();
     this.readyPromise.catch(() => {});
   }
 
   private async init(): Promise<void> {
     await this.core.store.migrate();
+    // Contracts are checked against the store's catalog before any run is resumed or started.
+    await this.catalog.initial(
+      (this.options.workflows ?? []) as Workflow[],
+      this.options.reactors ?? [],
+    );
     await this.leases.start();
     await this.choreography.start();
   }
@@ -212,6 +220,7 @@ class BatonRuntime implements Runtime {
     this.assertOpen();
     this.registry.register(wf as Workflow);
     await this.readyPromise;
+    await this.catalog.ensure(wf as Workflow);
     const created = await createRun(this.core, wf as Workflow, input, opts, this.newId);
     if (created.created) this.launch(created.run, [created.firstVersion], created.data);
     return createRunHandle<Out>(created.run.runId, this.core.store, this.waiters);
@@ -225,6 +234,7 @@ class BatonRuntime implements Runtime {
     this.assertOpen();
     this.registry.register(wf as Workflow);
     await this.readyPromise;
+    await this.catalog.ensure(wf as Workflow);
     const created = await createRun(this.core, wf as Workflow, input, opts, this.newId, false);
     if (created.created && this.claiming) this.leases.poke();
     return createRunHandle<Out>(created.run.runId, this.core.store, this.waiters);
@@ -452,6 +462,7 @@ class BatonRuntime implements Runtime {
         `version ${from} of run ${runId} holds no input to replay from`,
         'fromVersion',
       );
+    await this.catalog.ensure(wf);
     const fork = await createFork(this.core, parent, from, state, options.runId ?? this.newId());
     this.launch(fork.run, [fork.firstVersion], state, undefined, wf);
     return createRunHandle<Out>(fork.run.runId, this.core.store, this.waiters);

@@ -12,6 +12,7 @@ import {
 } from '../errors.js';
 import type { EventStore } from './event-store.js';
 import { createMemoryEventStore } from './memory-event-store.js';
+import { createMemoryGovernanceStore } from './memory-governance-store.js';
 import { freezeRun, journalWithSeq, patchRun } from './records.js';
 import type { StateStore } from './store.js';
 import type {
@@ -57,6 +58,7 @@ class MemoryStore implements StateStore {
   private journalSeq = 0;
   private closed = false;
   readonly events: EventStore = createMemoryEventStore(() => this.assertOpen());
+  readonly governance = createMemoryGovernanceStore(() => this.assertOpen());
 
   async migrate(): Promise<void> {}
 

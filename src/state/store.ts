@@ -12,6 +12,7 @@
  *   write is atomic on its own, and one write's conflict does not fail the others.
  * - Identical lifecycle on every backend: construct, `migrate()`, use, `close()`.
  */
+import type { GovernanceStore } from '../governance/governance-store.js';
 import type { EventStore } from './event-store.js';
 import type {
   AuxQuery,
@@ -79,4 +80,7 @@ export interface StateStore {
    * while a backend does not implement it yet; the runtime refuses reactors on such a store.
    */
   readonly events?: EventStore;
+
+  /** The governance tables (catalog, grants, audit chain); optional for third-party backends. */
+  readonly governance?: GovernanceStore;
 }

@@ -13,6 +13,7 @@
  */
 import type pg from 'pg';
 import { InvalidArgumentError } from '../../errors.js';
+import type { GovernanceStore } from '../../governance/governance-store.js';
 import type { EventStore } from '../event-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../memory-store.js';
 import type { StateStore } from '../store.js';
@@ -42,6 +43,7 @@ import {
 } from './connect.js';
 import { insertNewRun, insertNewRuns } from './create-run.js';
 import { createPostgresEventStore } from './event-store.js';
+import { createPostgresGovernanceStore } from './governance-store.js';
 import { migrateSchema } from './migrate.js';
 import {
   bulkInsert,
@@ -82,10 +84,16 @@ class PostgresStore implements StateStore {
   private readonly location: string;
   /** The event log, positions and deliveries, in the same schema and pool. */
   readonly events: EventStore;
+  readonly governance: GovernanceStore;
 
   constructor(private readonly options: ResolvedPostgresOptions) {
     this.location = `${describeAddress(options.where)} (schema ${options.schema})`;
     this.events = createPostgresEventStore({
+      transaction: (fn) => this.transaction(fn),
+      query: (text, values) => this.query(text, values),
+      schema: options.schema,
+    });
+    this.governance = createPostgresGovernanceStore({
       transaction: (fn) => this.transaction(fn),
       query: (text, values) => this.query(text, values),
       schema: options.schema,

@@ -32,6 +32,7 @@ import type {
 } from '../types.js';
 import { createGroupCommit, type GroupCommit, ReplayWithSavepoints, runLocked } from './commit.js';
 import { createSqliteEventStore } from './event-store.js';
+import { createSqliteGovernanceStore } from './governance-store.js';
 import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
 import {
   journalParams,
@@ -149,6 +150,10 @@ class SqliteStore implements StateStore {
   private life: Lifecycle = { state: 'new' };
   private opening: Promise<void> | undefined;
   readonly events: EventStore = createSqliteEventStore(
+    () => this.ledger().db,
+    () => this.durable(),
+  );
+  readonly governance = createSqliteGovernanceStore(
     () => this.ledger().db,
     () => this.durable(),
   );
