@@ -17,6 +17,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEvents } from './commands/events.js';
+import { registerGovernance } from './commands/governance.js';
 import { registerHistory } from './commands/history.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
@@ -75,6 +76,7 @@ export function createProgram(ctx: CliContext): Command {
   registerEvents(program, ctx);
   registerWorker(program, ctx);
   registerDemo(program, ctx);
+  registerGovernance(program, ctx);
   return program;
 }
 
