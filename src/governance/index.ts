@@ -4,6 +4,12 @@
  */
 
 export {
+  type Governance,
+  type GovernanceOptions,
+  type SecurableExists,
+  storeGovernance,
+} from './access.js';
+export {
   type CatalogCheck,
   type CatalogDefinition,
   type CatalogEntry,
@@ -33,3 +39,13 @@ export type {
   PrincipalRecord,
   SubjectRecord,
 } from './governance-store.js';
+export type { GovernedRuntime } from './governed-runtime-types.js';
+export { PII_MASK } from './pii-mask.js';
+export {
+  OWNER,
+  PRIVILEGES,
+  type Privilege,
+  SECURABLE_KINDS,
+  type SecurableKind,
+} from './privileges.js';
+export { type MethodRule, RUNTIME_PRIVILEGES, type RuleTarget } from './runtime-privileges.js';

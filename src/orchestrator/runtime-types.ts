@@ -11,6 +11,7 @@ import type { EventType } from '../events/event-type.js';
 import type { Reactor } from '../events/reactor.js';
 import type { EventTrace, EventTraceOptions } from '../events/trace.js';
 import type { CatalogOptions } from '../governance/catalog.js';
+import type { GovernedRuntime } from '../governance/governed-runtime-types.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import type { Clock } from '../resilience/clock.js';
 import type { Policy } from '../resilience/policy.js';
@@ -221,6 +222,14 @@ export interface Runtime {
   eventsSettled(): Promise<void>;
   /** Resolves once the store is migrated and unfinished runs are claimed. */
   ready(): Promise<void>;
+  /**
+   * A view of this runtime acting as `principal`: every call checks the principal's privilege
+   * (EXECUTE, SIGNAL, CANCEL, READ, READ_PII, REPLAY, MANAGE) on its securable first, changes and
+   * denials are audited, and personal data is masked without READ_PII. On a store without grants
+   * everything is allowed (a single owner), as without the view.
+   * @throws InvalidArgumentError for a malformed principal name.
+   */
+  as(principal: string): GovernedRuntime;
   /** Stops driving runs (they stay resumable) and closes the store. */
   close(): Promise<void>;
 }

@@ -23,6 +23,8 @@ import {
 import { InvalidArgumentError, NotFoundError, WorkflowNotRegisteredError } from '../errors.js';
 import { type Choreography, createChoreography } from '../events/choreography.js';
 import { embeddedBus } from '../events/embedded-bus.js';
+import { createGovernedRuntime } from '../governance/governed-runtime.js';
+import type { GovernedRuntime } from '../governance/governed-runtime-types.js';
 import { RuntimeCatalog } from '../governance/runtime-catalog.js';
 import { systemClock } from '../resilience/clock.js';
 import { createGuardRegistry } from '../resilience/guard-registry.js';
@@ -209,6 +211,16 @@ class BatonRuntime implements Runtime {
 
   ready(): Promise<void> {
     return this.readyPromise;
+  }
+
+  as(principal: string): GovernedRuntime {
+    return createGovernedRuntime(this, principal, {
+      store: this.core.store,
+      workflow: (name, version) =>
+        this.registry.has(name, version) ? this.registry.get(name, version) : undefined,
+      workflowNames: () => this.registry.names(),
+      now: () => this.core.clock.now(),
+    });
   }
 
   /** Registers a workflow version (and its contracts). */
