@@ -10,6 +10,13 @@ export {
   storeGovernance,
 } from './access.js';
 export {
+  type AuditLog,
+  type AuditProblem,
+  type AuditReport,
+  type AuditVerifyOptions,
+  auditLog,
+} from './audit-log.js';
+export {
   type CatalogCheck,
   type CatalogDefinition,
   type CatalogEntry,
@@ -17,6 +24,7 @@ export {
   type ContractCatalog,
   storeCatalog,
 } from './catalog.js';
+export { CHECKPOINT_FORMAT, type Checkpoint, type RunHead } from './checkpoint.js';
 export {
   COMPATIBILITY_MODES,
   type CompatibilityMode,

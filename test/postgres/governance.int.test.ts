@@ -1,15 +1,24 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  auditLog,
   contract,
   createRuntime,
+  hashVersion,
   isContractIncompatibleError,
   storeCatalog,
 } from '../../src/index.js';
 import { postgresStore } from '../../src/postgres/index.js';
 import { APPLICATION, loan, quickLoan } from '../governance/fixtures/loan.js';
 import { describeGovernanceStoreContract } from '../governance/governance-store-cases.js';
-import { describeWithPostgres, dropSchema, POSTGRES_URL, uniqueSchema } from './server.js';
+import {
+  adminQuery,
+  describeWithPostgres,
+  dropSchema,
+  POSTGRES_URL,
+  uniqueSchema,
+} from './server.js';
 
 describeWithPostgres('governance on PostgreSQL', () => {
   describeGovernanceStoreContract('postgres', async () => {
@@ -48,6 +57,64 @@ describeWithPostgres('governance on PostgreSQL', () => {
           securable: 'contract:loan.score@2',
           result: 'error',
         });
+        await s.close();
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+  });
+
+  describe('the audit chain on PostgreSQL', () => {
+    it('refuses updates, and a checkpoint detects a run rewritten with its chain recomputed', async () => {
+      const schema = uniqueSchema('govaud');
+      const store = () => postgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 2 });
+      try {
+        const rt = createRuntime({ store: store(), workflows: [quickLoan] });
+        await rt.as('admin').grant('admin', 'MANAGE', '*');
+        await rt.as('admin').grant('ana', 'EXECUTE', 'workflow:quick-loan');
+        const run = await rt.as('ana').start(quickLoan, APPLICATION);
+        await run.result();
+        await rt.close();
+        await expect(
+          adminQuery(`UPDATE ${schema}.audit SET principal = 'eve' WHERE seq = 1`),
+        ).rejects.toThrow(/append-only/);
+        const s = store();
+        await s.migrate();
+        const { privateKey } = generateKeyPairSync('ed25519');
+        const cp = await auditLog(s).checkpoint(privateKey);
+        expect(await auditLog(s).verify({ checkpoint: cp })).toMatchObject({ ok: true, runs: 1 });
+        // The attacker edits version 1 and recomputes the run's chain.
+        const rows = (await adminQuery(
+          `SELECT * FROM ${schema}.versions WHERE run_id = $1 ORDER BY version`,
+          [run.id],
+        )) as Record<string, string | number | null>[];
+        let prev = '0'.repeat(64);
+        for (const v of rows) {
+          const payload =
+            Number(v.version) === 1
+              ? String(v.payload).replace('12000', '99000')
+              : String(v.payload);
+          const hash = hashVersion({
+            runId: run.id,
+            version: Number(v.version),
+            step: String(v.step),
+            kind: String(v.kind),
+            createdBy: String(v.created_by),
+            inputVersion: v.input_version === null ? null : Number(v.input_version),
+            contract: v.contract === null ? null : String(v.contract),
+            tag: v.tag === null ? null : String(v.tag),
+            createdAt: Number(v.created_at),
+            payload,
+            prevHash: prev,
+          });
+          await adminQuery(
+            `UPDATE ${schema}.versions SET payload = $1, prev_hash = $2, hash = $3 WHERE run_id = $4 AND version = $5`,
+            [payload, prev, hash, run.id, v.version],
+          );
+          prev = hash;
+        }
+        const report = await auditLog(s).verify({ checkpoint: JSON.stringify(cp) });
+        expect(report.problems).toEqual([expect.objectContaining({ kind: 'run', runId: run.id })]);
         await s.close();
       } finally {
         await dropSchema(schema);
