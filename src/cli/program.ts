@@ -55,6 +55,14 @@ export function createProgram(ctx: CliContext): Command {
       ),
     )
     .option('--json', 'machine-readable JSON output')
+    .option(
+      '--as <principal>',
+      'act as this principal: privileges checked, PII masked ($BATON_PRINCIPAL)',
+    )
+    .option(
+      '--principal-key <file>',
+      "the principal's Ed25519 private key, if it has one ($BATON_PRINCIPAL_KEY)",
+    )
     .configureOutput({
       writeOut: (s) => ctx.io.out(s),
       writeErr: (s) => ctx.io.err(s),

@@ -1,13 +1,15 @@
 /**
- * The governance commands, registered together: `catalog`, `audit`.
+ * The governance commands, registered together: `catalog`, `audit`, `grant`/`revoke`/`grants`.
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerAudit } from './audit.js';
 import { registerCatalog } from './catalog.js';
+import { registerGrants } from './grants.js';
 
 /** Registers every governance command. */
 export function registerGovernance(program: Command, ctx: CliContext): void {
   registerCatalog(program, ctx);
   registerAudit(program, ctx);
+  registerGrants(program, ctx);
 }
