@@ -99,7 +99,10 @@ export {
   isCompatibilityMode,
   type JsonSchema,
   type JsonSchemaObject,
+  type Lineage,
+  type LineageNode,
   type MethodRule,
+  type NeedsOf,
   OWNER,
   PII_MASK,
   PRIVILEGES,
@@ -114,6 +117,7 @@ export {
   type SubjectRecord,
   storeCatalog,
   storeGovernance,
+  traceLineage,
 } from './governance/index.js';
 export { createRuntime } from './orchestrator/runtime.js';
 export type {

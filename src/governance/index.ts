@@ -48,6 +48,7 @@ export type {
   SubjectRecord,
 } from './governance-store.js';
 export type { GovernedRuntime } from './governed-runtime-types.js';
+export { type Lineage, type LineageNode, type NeedsOf, traceLineage } from './lineage.js';
 export { PII_MASK } from './pii-mask.js';
 export {
   OWNER,

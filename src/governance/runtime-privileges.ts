@@ -59,6 +59,7 @@ export const RUNTIME_PRIVILEGES: { readonly [K in keyof Runtime]: MethodRule } =
   rollback: rule('REPLAY', 'run-arg', true, 'snapshot'),
   replay: rule('REPLAY', 'run-arg', true),
   bisect: rule('READ', 'run-arg', false, 'snapshot'),
+  lineage: rule('READ', 'run-arg', false),
   trace: rule('READ', 'run-arg', false),
   breakers: rule('READ', 'all-agents', false),
   publish: rule('EXECUTE', 'event-arg', true),

@@ -12,6 +12,7 @@ import type { Reactor } from '../events/reactor.js';
 import type { EventTrace, EventTraceOptions } from '../events/trace.js';
 import type { CatalogOptions } from '../governance/catalog.js';
 import type { GovernedRuntime } from '../governance/governed-runtime-types.js';
+import type { Lineage } from '../governance/lineage.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import type { Clock } from '../resilience/clock.js';
 import type { Policy } from '../resilience/policy.js';
@@ -191,6 +192,13 @@ export interface Runtime {
   rollback(runId: string, version: number): Promise<StateSnapshot>;
   /** Forks a new run from a version, optionally with other agents for named steps. */
   replay<Out = Json>(runId: string, options: ReplayOptions): Promise<RunHandle<Out>>;
+  /**
+   * Where the value at `path` (`score.score`) came from: the versions, agents@versions and
+   * contracts it was derived from, down to the workflow input, across rollbacks and replay
+   * forks; read off the ledger alone.
+   * @throws NotFoundError for an unknown run or a slot the run does not hold.
+   */
+  lineage(runId: string, path: string): Promise<Lineage>;
   /** The first version where `predicate` holds (binary search: O(log n) state reads). */
   bisect(
     runId: string,

@@ -25,6 +25,7 @@ import { type Choreography, createChoreography } from '../events/choreography.js
 import { embeddedBus } from '../events/embedded-bus.js';
 import { createGovernedRuntime } from '../governance/governed-runtime.js';
 import type { GovernedRuntime } from '../governance/governed-runtime-types.js';
+import { type Lineage, traceLineage } from '../governance/lineage.js';
 import { RuntimeCatalog } from '../governance/runtime-catalog.js';
 import { systemClock } from '../resilience/clock.js';
 import { createGuardRegistry } from '../resilience/guard-registry.js';
@@ -478,6 +479,16 @@ class BatonRuntime implements Runtime {
     const fork = await createFork(this.core, parent, from, state, options.runId ?? this.newId());
     this.launch(fork.run, [fork.firstVersion], state, undefined, wf);
     return createRunHandle<Out>(fork.run.runId, this.core.store, this.waiters);
+  }
+
+  async lineage(runId: string, path: string): Promise<Lineage> {
+    await this.getRun(runId);
+    return traceLineage(this.core.store, runId, path, (run, slot) =>
+      this.registry.has(run.workflow, run.workflowVersion)
+        ? this.registry.get(run.workflow, run.workflowVersion).steps.find((s) => s.name === slot)
+            ?.needs
+        : undefined,
+    );
   }
 
   async bisect(

@@ -135,4 +135,16 @@ describe('the CLI with principals', () => {
     });
     expect(JSON.stringify(audit.entries)).not.toContain(SSN);
   });
+
+  it('shows the lineage of a value as a tree, to a principal with READ', async () => {
+    const r = await cli('--as', 'analyst', 'lineage', runId, 'score.score');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`score.score of run ${runId}`);
+    expect(r.stdout).toContain('└─ v2 score: by loan-score@1.0.0, read v1, contract loan.score@1');
+    expect(r.stdout).toContain('└─ v1 input: workflow input, contract loan.application@1');
+    expect(r.stdout).not.toContain(SSN);
+    const denied = await cli('--as', 'nobody', 'lineage', runId, 'score');
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('needs READ on workflow:loan@1');
+  });
 });

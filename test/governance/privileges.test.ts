@@ -41,6 +41,7 @@ const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   rollback: 'REPLAY',
   replay: 'REPLAY',
   bisect: 'READ',
+  lineage: 'READ',
   trace: 'READ',
   breakers: 'READ',
   publish: 'EXECUTE',
