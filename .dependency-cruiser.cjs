@@ -52,6 +52,7 @@ module.exports = {
       '^src/(orchestrator|saga|time-travel|choreography|runtime|cli|backends)/',
     ),
     layer('nothing-imports-the-cli', '^src/(?!cli/)', '^src/cli/'),
+    layer('governance-sits-beside-the-facade', '^src/governance/', '^src/(cli|backends)/'),
     layer('the-core-never-loads-llm-agents', '^src/(?!llm/|cli/)', '^src/llm/'),
     layer('the-core-never-loads-langgraph', '^src/(?!langgraph/)', '^src/langgraph/'),
   ],

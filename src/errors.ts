@@ -29,7 +29,9 @@ export type ErrorCode =
   | 'AGENT_FAILED'
   | 'GUARD_VIOLATION'
   | 'BUDGET_EXCEEDED'
-  | 'MODEL_UNAVAILABLE';
+  | 'MODEL_UNAVAILABLE'
+  | 'CONTRACT_INCOMPATIBLE'
+  | 'CHECKPOINT_INVALID';
 
 /** One problem found by a validator: where (path) and what (message). */
 export interface ValidationIssue {
@@ -121,6 +123,28 @@ export class ContractMismatchError extends BatonError {
     super(
       `contract '${contractId}' is already registered with a different schema (fingerprint ${registeredFingerprint.slice(0, 12)} vs ${newFingerprint.slice(0, 12)}); publish a new version instead`,
     );
+  }
+}
+
+/** A new version of a contract breaks compatibility with the versions registered before it. */
+export class ContractIncompatibleError extends BatonError {
+  readonly code = 'CONTRACT_INCOMPATIBLE';
+  override name = 'ContractIncompatibleError';
+  constructor(
+    readonly contractId: string,
+    readonly mode: string,
+    /** Each breaking change: where (JSON pointer into the schema), what, and against which version. */
+    readonly problems: readonly {
+      readonly path: string;
+      readonly change: string;
+      readonly version?: number;
+      readonly detail?: string;
+    }[],
+  ) {
+    const list = problems
+      .map((p) => `${p.change} at ${p.path}${p.version !== undefined ? ` (vs @${p.version})` : ''}`)
+      .join('; ');
+    super(`contract '${contractId}' is not ${mode} compatible: ${list}`);
   }
 }
 
@@ -279,11 +303,21 @@ export class RunCancelledError extends BatonError {
 export class AccessDeniedError extends BatonError {
   readonly code = 'ACCESS_DENIED';
   override name = 'AccessDeniedError';
+  /** The privilege the action needs (`EXECUTE`, `READ`, ...), when a grant check refused it. */
+  readonly privilege: string | undefined;
+  /** What it was needed on (`workflow:credit-decision@1`). */
+  readonly securable: string | undefined;
   constructor(
     readonly principal: string,
     readonly action: string,
+    privilege?: string,
+    securable?: string,
   ) {
-    super(`${principal} may not ${action}`);
+    super(
+      `${principal} may not ${action}${privilege ? ` (needs ${privilege}${securable ? ` on ${securable}` : ''})` : ''}`,
+    );
+    this.privilege = privilege;
+    this.securable = securable;
   }
 }
 
@@ -393,6 +427,18 @@ export class ModelUnavailableError extends BatonError {
   }
 }
 
+/** An audit checkpoint is malformed or its signature does not verify with the given key. */
+export class CheckpointInvalidError extends BatonError {
+  readonly code = 'CHECKPOINT_INVALID';
+  override name = 'CheckpointInvalidError';
+  constructor(
+    message: string,
+    readonly source: string,
+  ) {
+    super(`checkpoint ${source}: ${message}`);
+  }
+}
+
 function hasCode(e: unknown, code: ErrorCode): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
@@ -440,6 +486,10 @@ export const isBudgetExceededError = (e: unknown): e is BudgetExceededError =>
   hasCode(e, 'BUDGET_EXCEEDED');
 export const isModelUnavailableError = (e: unknown): e is ModelUnavailableError =>
   hasCode(e, 'MODEL_UNAVAILABLE');
+export const isContractIncompatibleError = (e: unknown): e is ContractIncompatibleError =>
+  hasCode(e, 'CONTRACT_INCOMPATIBLE');
+export const isCheckpointInvalidError = (e: unknown): e is CheckpointInvalidError =>
+  hasCode(e, 'CHECKPOINT_INVALID');
 
 /** Turns anything thrown by user code into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {

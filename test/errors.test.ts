@@ -5,7 +5,9 @@ import {
   AgentFailedError,
   BatonError,
   BudgetExceededError,
+  CheckpointInvalidError,
   CircuitOpenError,
+  ContractIncompatibleError,
   ContractMismatchError,
   ContractViolationError,
   describeError,
@@ -268,6 +270,26 @@ const CASES: readonly Case[] = [
     guard: 'isModelUnavailableError',
     message: 'no model available among fast, backup: fast: rpm; backup: breaker open',
     fields: { models: ['fast', 'backup'] },
+  },
+  {
+    error: new ContractIncompatibleError('credit.score@2', 'BACKWARD_TRANSITIVE', [
+      { path: '#/properties/score', change: 'TYPE_CHANGED', version: 1 },
+    ]),
+    name: 'ContractIncompatibleError',
+    code: 'CONTRACT_INCOMPATIBLE',
+    retryable: false,
+    guard: 'isContractIncompatibleError',
+    message: 'TYPE_CHANGED at #/properties/score (vs @1)',
+    fields: { contractId: 'credit.score@2', mode: 'BACKWARD_TRANSITIVE' },
+  },
+  {
+    error: new CheckpointInvalidError('signature does not verify', 'cp.json'),
+    name: 'CheckpointInvalidError',
+    code: 'CHECKPOINT_INVALID',
+    retryable: false,
+    guard: 'isCheckpointInvalidError',
+    message: 'checkpoint cp.json: signature does not verify',
+    fields: { source: 'cp.json' },
   },
 ];
 

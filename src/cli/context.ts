@@ -14,6 +14,18 @@ export interface CliContext {
 
 /** The global options (`--store`, `--json`) as seen from a subcommand. */
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ store: string; json?: boolean }>();
-  return { store: o.store, json: o.json === true };
+  const o = cmd.optsWithGlobals<{
+    store: string;
+    json?: boolean;
+    as?: string;
+    principalKey?: string;
+  }>();
+  const as = o.as ?? process.env.BATON_PRINCIPAL;
+  const key = o.principalKey ?? process.env.BATON_PRINCIPAL_KEY;
+  return {
+    store: o.store,
+    json: o.json === true,
+    ...(as ? { as } : {}),
+    ...(key ? { principalKey: key } : {}),
+  };
 }

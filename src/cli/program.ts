@@ -19,6 +19,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
+import { registerGovernance } from './commands/governance.js';
 import { registerHistory } from './commands/history.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
@@ -61,6 +62,14 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
       ),
     )
     .option('--json', 'machine-readable JSON output')
+    .option(
+      '--as <principal>',
+      'act as this principal: privileges checked, PII masked ($BATON_PRINCIPAL)',
+    )
+    .option(
+      '--principal-key <file>',
+      "the principal's Ed25519 private key, if it has one ($BATON_PRINCIPAL_KEY)",
+    )
     .configureOutput({
       writeOut: (s) => ctx.io.out(s),
       writeErr: (s) => ctx.io.err(s),
@@ -86,6 +95,7 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
   registerDemo(program, ctx);
   registerUsage(program, ctx);
   registerEval(program, ctx);
+  registerGovernance(program, ctx);
   return program;
 }
 

@@ -13,11 +13,16 @@ import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import type { Runtime, StateStore, Workflow } from '../index.js';
 import { library } from './library.js';
 import { importUserModule } from './load-module.js';
+import { asSessionRuntime, authenticate } from './principal-session.js';
 
 /** The options every command shares. */
 export interface GlobalOptions {
   readonly store: string;
   readonly json: boolean;
+  /** Act as this principal (`--as`): privileges checked, actions audited, PII masked. */
+  readonly as?: string;
+  /** The principal's private key file, for a principal recorded with a public key. */
+  readonly principalKey?: string;
 }
 
 /** An open store and a runtime over it. */
@@ -71,6 +76,10 @@ export async function withSession<T>(
   const rt = (await library()).createRuntime({ store, workflows, resume: false });
   try {
     await rt.ready();
+    if (options.as !== undefined) {
+      await authenticate(store, options.as, options.principalKey);
+      return await fn({ rt: asSessionRuntime(rt.as(options.as)), store });
+    }
     return await fn({ rt, store });
   } finally {
     await rt.close();

@@ -257,6 +257,126 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX deliveries_correlation_idx ON deliveries (correlation_id, seq)',
     ],
   },
+  {
+    // Governance: the contract catalog, principals and grants, the audit chain, checkpoints.
+    id: 3,
+    name: 'governance',
+    sqlite: [
+      `CREATE TABLE catalog_subjects (
+        subject TEXT PRIMARY KEY,
+        mode TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+      )`,
+      `CREATE TABLE catalog_versions (
+        subject TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        contract_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        json_schema TEXT,
+        rules TEXT NOT NULL,
+        pii TEXT NOT NULL,
+        registered_at INTEGER NOT NULL,
+        registered_by TEXT NOT NULL,
+        PRIMARY KEY (subject, version)
+      )`,
+      `CREATE TABLE grants (
+        principal TEXT NOT NULL,
+        privilege TEXT NOT NULL,
+        securable TEXT NOT NULL,
+        granted_at INTEGER NOT NULL,
+        granted_by TEXT NOT NULL,
+        PRIMARY KEY (principal, privilege, securable)
+      )`,
+      `CREATE TABLE principals (
+        principal TEXT PRIMARY KEY,
+        public_key TEXT,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      )`,
+      `CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        principal TEXT NOT NULL,
+        action TEXT NOT NULL,
+        securable TEXT NOT NULL,
+        params TEXT NOT NULL,
+        result TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      )`,
+      // Append-only by construction; tampering needs dropping the triggers first.
+      `CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END`,
+      `CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END`,
+      `CREATE TABLE audit_checkpoints (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        audit_size INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      )`,
+    ],
+    postgres: [
+      `CREATE TABLE catalog_subjects (
+        subject TEXT PRIMARY KEY,
+        mode TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        updated_by TEXT NOT NULL
+      )`,
+      `CREATE TABLE catalog_versions (
+        subject TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        contract_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        json_schema TEXT,
+        rules TEXT NOT NULL,
+        pii TEXT NOT NULL,
+        registered_at BIGINT NOT NULL,
+        registered_by TEXT NOT NULL,
+        PRIMARY KEY (subject, version)
+      )`,
+      `CREATE TABLE grants (
+        principal TEXT NOT NULL,
+        privilege TEXT NOT NULL,
+        securable TEXT NOT NULL,
+        granted_at BIGINT NOT NULL,
+        granted_by TEXT NOT NULL,
+        PRIMARY KEY (principal, privilege, securable)
+      )`,
+      `CREATE TABLE principals (
+        principal TEXT PRIMARY KEY,
+        public_key TEXT,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL
+      )`,
+      `CREATE TABLE audit (
+        seq BIGINT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        principal TEXT NOT NULL,
+        action TEXT NOT NULL,
+        securable TEXT NOT NULL,
+        params TEXT NOT NULL,
+        result TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      )`,
+      `CREATE FUNCTION baton_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit chain is append-only'; END $$`,
+      `CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION baton_audit_append_only()`,
+      `CREATE TABLE audit_checkpoints (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        audit_size BIGINT NOT NULL,
+        at BIGINT NOT NULL,
+        body TEXT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The schema version this code writes: the id of the newest migration. */

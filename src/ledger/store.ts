@@ -12,7 +12,9 @@
  *   write is atomic on its own, and one write's conflict does not fail the others.
  * - Identical lifecycle on every backend: construct, `migrate()`, use, `close()`.
  */
+
 import type { EventStore } from './event-store.js';
+import type { GovernanceStore } from './governance-store.js';
 import type {
   AuxQuery,
   AuxRecord,
@@ -75,4 +77,7 @@ export interface StateStore {
 
   /** The event log and deliveries of choreography (see event-store.ts for the contract). */
   readonly events: EventStore;
+
+  /** The governance tables: contract catalog, grants, audit chain (governance-store.ts). */
+  readonly governance: GovernanceStore;
 }

@@ -6,6 +6,9 @@
  */
 import { createChoreography } from '../choreography/choreography.js';
 import { embeddedBus } from '../choreography/embedded-bus.js';
+import { createGovernedRuntime } from '../governance/governed-runtime.js';
+import { traceLineage } from '../governance/lineage.js';
+import { RuntimeCatalog } from '../governance/runtime-catalog.js';
 import { createIdGenerator } from '../ledger/ids.js';
 import type { Workflow } from '../orchestrator/workflow.js';
 import { createRuntimeCore, deliverAlert } from './create-core.js';
@@ -32,6 +35,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   let readyPromise: Promise<void> | undefined;
   const ready = (): Promise<void> => readyPromise!;
   const reader = new RunReader(core, ready);
+  const catalog = new RuntimeCatalog(options.store, options.catalog);
+  const admit = (wf: Workflow): Promise<void> => catalog.ensure(wf);
   const engine = new RunEngine({
     core,
     workflows: options.workflows ?? [],
@@ -41,8 +46,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     newId,
     getRun: (runId) => reader.getRun(runId),
     ready,
+    admit,
   });
-  const travel = new TimeTravelPart(core, engine, reader, newId);
+  const travel = new TimeTravelPart(core, engine, reader, newId, admit);
   const choreography = createChoreography({
     core,
     store: options.store.events,
@@ -53,6 +59,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   });
   readyPromise = (async () => {
     await core.store.migrate();
+    // Contracts are checked against the store's catalog before any run is resumed or started.
+    await catalog.initial((options.workflows ?? []) as Workflow[], options.reactors ?? []);
     await engine.start();
     await choreography.start();
   })();
@@ -64,7 +72,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   let closed = false;
 
-  return {
+  const runtime: Runtime = {
     // Running runs.
     start: (wf, input, opts = {}) => engine.startRun(wf as Workflow, input, opts),
     submit: (wf, input, opts = {}) => engine.submitRun(wf as Workflow, input, opts),
@@ -90,6 +98,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     rollback: (runId, version) => travel.rollback(runId, version),
     replay: (runId, opts) => travel.replay(runId, opts),
     bisect: (runId, predicate) => travel.bisect(runId, predicate),
+    // Governance.
+    lineage: async (runId, path) => {
+      await reader.getRun(runId);
+      return traceLineage(core.store, runId, path, (run, slot) =>
+        engine.registry.has(run.workflow, run.workflowVersion)
+          ? engine.registry
+              .get(run.workflow, run.workflowVersion)
+              .steps.find((s) => s.name === slot)?.needs
+          : undefined,
+      );
+    },
+    as: (principal) =>
+      createGovernedRuntime(runtime, principal, {
+        store: core.store,
+        workflow: (name, version) =>
+          engine.registry.has(name, version) ? engine.registry.get(name, version) : undefined,
+        workflowNames: () => engine.registry.names(),
+        now: () => core.clock.now(),
+      }),
     // Choreography.
     publish: async (...args) => {
       await writable();
@@ -124,4 +151,5 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await core.store.close();
     },
   };
+  return runtime;
 }

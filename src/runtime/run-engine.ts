@@ -37,6 +37,11 @@ export interface RunEngineOptions {
   readonly getRun: (runId: string) => Promise<RunRecord>;
   /** Resolves once the store is migrated and the runtime started. */
   readonly ready: () => Promise<void>;
+  /**
+   * Admits a workflow before a run of it is written (the contract catalog checks its contracts
+   * against the store's); throws to refuse it.
+   */
+  readonly admit: (wf: Workflow) => Promise<void>;
 }
 
 /** Drives the runs of one runtime. */
@@ -49,6 +54,7 @@ export class RunEngine {
   private readonly queue: (() => void)[] = [];
   private readonly getRun: (runId: string) => Promise<RunRecord>;
   private readonly ready: () => Promise<void>;
+  private readonly admit: (wf: Workflow) => Promise<void>;
   private readonly newId: () => string;
   private concurrency: number;
   /** Whether this runtime claims unowned runs (resume after crashes; worker mode). */
@@ -65,6 +71,7 @@ export class RunEngine {
     this.core = o.core;
     this.getRun = o.getRun;
     this.ready = o.ready;
+    this.admit = o.admit;
     this.newId = o.newId;
     this.concurrency = o.concurrency ?? DEFAULT_RUN_CONCURRENCY;
     this.claiming = o.claiming;
@@ -95,6 +102,7 @@ export class RunEngine {
     this.assertOpen();
     this.registry.register(wf);
     await this.ready();
+    await this.admit(wf);
     const created = await createRun(this.core, wf, input, opts, this.newId);
     if (created.created) this.launch(created.run, [created.firstVersion], created.data);
     return this.handleOf<Out>(created.run.runId);
@@ -105,6 +113,7 @@ export class RunEngine {
     this.assertOpen();
     this.registry.register(wf);
     await this.ready();
+    await this.admit(wf);
     const created = await createRun(this.core, wf, input, opts, this.newId, false);
     if (created.created && this.claiming) this.leases.poke();
     return this.handleOf<Out>(created.run.runId);

@@ -11,7 +11,11 @@ import type {
 import type { EventTrace, EventTraceOptions } from '../choreography/event-trace.js';
 import type { EventType } from '../choreography/event-type.js';
 import type { Reactor } from '../choreography/reactor.js';
+import type { CatalogOptions } from '../governance/catalog.js';
+import type { Lineage } from '../governance/lineage.js';
+import type { Privilege } from '../governance/privileges.js';
 import type { DeliveryRecord, RedeliverResult } from '../ledger/event-store.js';
+import type { GrantRecord } from '../ledger/governance-store.js';
 import type { Json } from '../ledger/json.js';
 import type { StateStore } from '../ledger/store.js';
 import type { JournalEntry, RunQuery, RunRecord, StateSnapshot } from '../ledger/types.js';
@@ -80,6 +84,12 @@ export interface RuntimeOptions {
   readonly reactors?: readonly Reactor[];
   /** How events travel (default: `embeddedBus()` on the store, polling every `pollMs`). */
   readonly bus?: EventBus;
+  /**
+   * The store's contract catalog: modes of new subjects and who registers. The runtime's
+   * contracts and event types are registered (compatibility-checked) before it runs anything.
+   * `false` keeps the catalog in memory only, as a client of a store it must not change.
+   */
+  readonly catalog?: CatalogOptions | false;
 }
 
 /** Options of `rt.startWorker`. */
@@ -153,6 +163,13 @@ export interface Runtime {
   rollback(runId: string, version: number): Promise<StateSnapshot>;
   /** Forks a new run from a version, optionally with other agents for named steps. */
   replay<Out = Json>(runId: string, options: ReplayOptions): Promise<RunHandle<Out>>;
+  /**
+   * Where the value at `path` (`score.score`) came from: the versions, agents@versions and
+   * contracts it was derived from, down to the workflow input, across rollbacks and replay
+   * forks; read off the ledger alone.
+   * @throws NotFoundError for an unknown run or a slot the run does not hold.
+   */
+  lineage(runId: string, path: string): Promise<Lineage>;
   /** The first version where `predicate` holds (binary search: O(log n) state reads). */
   bisect(
     runId: string,
@@ -190,6 +207,40 @@ export interface Runtime {
   eventsSettled(): Promise<void>;
   /** Resolves once the store is migrated and unfinished runs are claimed. */
   ready(): Promise<void>;
+  /**
+   * A view of this runtime acting as `principal`: every call checks the principal's privilege
+   * (EXECUTE, SIGNAL, CANCEL, READ, READ_PII, REPLAY, MANAGE) on its securable first, changes and
+   * denials are audited, and personal data is masked without READ_PII. On a store without grants
+   * everything is allowed (a single owner), as without the view.
+   * @throws InvalidArgumentError for a malformed principal name.
+   */
+  as(principal: string): GovernedRuntime;
   /** Stops driving runs (they stay resumable) and closes the store. */
   close(): Promise<void>;
+}
+
+/**
+ * A runtime acting as one principal: the same methods as {@link Runtime}, each checking the
+ * principal's privilege first (see `RUNTIME_PRIVILEGES`), plus grant administration. Methods
+ * that are synchronous on the runtime return promises here (the check reads the store).
+ */
+export interface GovernedRuntime extends Omit<Runtime, 'startWorker' | 'breakers' | 'as'> {
+  /** Who this view acts as. */
+  readonly principal: string;
+  /** `single-owner` while the store has no grants (everything allowed), `enforced` after. */
+  mode(): Promise<'single-owner' | 'enforced'>;
+  startWorker(options?: WorkerOptions): Promise<Worker>;
+  breakers(): Promise<BreakerSnapshot[]>;
+  /** A view acting as another principal (needs MANAGE on `catalog:*`; audited). */
+  as(principal: string): Promise<GovernedRuntime>;
+  /**
+   * Grants a privilege on securables matching a pattern (needs MANAGE on it; audited).
+   * @throws InvalidArgumentError for an unknown privilege or malformed securable; NotFoundError
+   * for a securable that does not exist; AccessDeniedError without MANAGE.
+   */
+  grant(principal: string, privilege: Privilege, securable: string): Promise<boolean>;
+  /** Revokes a grant (needs MANAGE; audited). False when there was none. */
+  revoke(principal: string, privilege: Privilege, securable: string): Promise<boolean>;
+  /** Every grant of the store. */
+  grants(): Promise<GrantRecord[]>;
 }

@@ -9,6 +9,7 @@ import { checkVersion } from '../ledger/ledger-rules.js';
 import type { StateSnapshot } from '../ledger/types.js';
 import type { RunHandle } from '../orchestrator/run-types.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
+import type { Workflow } from '../orchestrator/workflow.js';
 import { bisectVersions } from '../time-travel/bisect.js';
 import {
   appendRollback,
@@ -27,6 +28,8 @@ export class TimeTravelPart {
     private readonly engine: RunEngine,
     private readonly reader: RunReader,
     private readonly newId: () => string,
+    /** Admits the (possibly overridden) workflow of a fork, as for a start. */
+    private readonly admit: (wf: Workflow) => Promise<void>,
   ) {}
 
   async rollback(runId: string, version: number): Promise<StateSnapshot> {
@@ -64,6 +67,7 @@ export class TimeTravelPart {
         `version ${from} of run ${runId} holds no input to replay from`,
         'fromVersion',
       );
+    await this.admit(wf);
     const fork = await createFork(this.core, parent, from, state, options.runId ?? this.newId());
     this.engine.launch(fork.run, [fork.firstVersion], state, undefined, wf);
     return this.engine.handleOf<Out>(fork.run.runId);

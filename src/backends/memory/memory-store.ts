@@ -24,6 +24,7 @@ import type {
 } from '../../ledger/types.js';
 import { TERMINAL_STATUSES } from '../../ledger/types.js';
 import { createMemoryEventStore } from './memory-event-store.js';
+import { createMemoryGovernanceStore } from './memory-governance-store.js';
 
 interface MemoryRun {
   record: RunRecord;
@@ -48,6 +49,7 @@ class MemoryStore implements StateStore {
   private journalSeq = 0;
   private closed = false;
   readonly events: EventStore = createMemoryEventStore(() => this.assertOpen());
+  readonly governance = createMemoryGovernanceStore(() => this.assertOpen());
 
   async migrate(): Promise<void> {}
 

@@ -14,6 +14,7 @@
 import type pg from 'pg';
 import { InvalidArgumentError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
+import type { GovernanceStore } from '../../ledger/governance-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
 import type { StateStore } from '../../ledger/store.js';
 import type {
@@ -43,6 +44,7 @@ import { insertNewRun, insertNewRuns } from './create-run.js';
 import { migrateSchema } from './migrate.js';
 import { groupCommit } from './postgres-commit.js';
 import { createPostgresEventStore } from './postgres-event-store.js';
+import { createPostgresGovernanceStore } from './postgres-governance-store.js';
 import {
   bulkInsert,
   type JournalRow,
@@ -82,10 +84,16 @@ class PostgresStore implements StateStore {
   private readonly location: string;
   /** The event log, positions and deliveries, in the same schema and pool. */
   readonly events: EventStore;
+  readonly governance: GovernanceStore;
 
   constructor(private readonly options: ResolvedPostgresOptions) {
     this.location = `${describeAddress(options.where)} (schema ${options.schema})`;
     this.events = createPostgresEventStore({
+      transaction: (fn) => this.transaction(fn),
+      query: (text, values) => this.query(text, values),
+      schema: options.schema,
+    });
+    this.governance = createPostgresGovernanceStore({
       transaction: (fn) => this.transaction(fn),
       query: (text, values) => this.query(text, values),
       schema: options.schema,

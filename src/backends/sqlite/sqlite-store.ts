@@ -38,6 +38,7 @@ import {
   runLocked,
 } from './sqlite-commit.js';
 import { createSqliteEventStore } from './sqlite-event-store.js';
+import { createSqliteGovernanceStore } from './sqlite-governance-store.js';
 import {
   journalParams,
   type Param,
@@ -154,6 +155,10 @@ class SqliteStore implements StateStore {
   private life: Lifecycle = { state: 'new' };
   private opening: Promise<void> | undefined;
   readonly events: EventStore = createSqliteEventStore(
+    () => this.ledger().db,
+    () => this.durable(),
+  );
+  readonly governance = createSqliteGovernanceStore(
     () => this.ledger().db,
     () => this.durable(),
   );
