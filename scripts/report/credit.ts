@@ -1,0 +1,153 @@
+/**
+ * The reference system's agents (examples/credit-decisioning/system/agents.ts) in the workflow
+ * the report's experiments run: score, income and fraud in parallel; risk; final approval (which
+ * books a credit line, compensated by voiding it); notify. It is the demo's workflow without the
+ * human-review step, so every run ends by itself (completed, failed or compensated) and a run's
+ * result can be awaited; variants swap an agent, override a step's policy or drop compensation.
+ *
+ * Invariants:
+ * - No agent logic lives here: every agent is the demo's, or the demo's with one field changed
+ *   (a version and an execute for the planted bugs, or no `compensate`).
+ * - A completed run's output must equal {@link expectedOutput}: the oracle's decision.
+ */
+import { agent, createRuntime, type Policy, type Runtime, sqliteStore, workflow } from 'baton';
+import type { Application } from '../../examples/credit-decisioning/domain/contracts.js';
+import { oracle } from '../../examples/credit-decisioning/domain/logic.js';
+import { type AgentDeps, createAgents } from '../../examples/credit-decisioning/system/agents.js';
+import {
+  Application as ApplicationContract,
+  type FinalDecision,
+} from '../../examples/credit-decisioning/system/contracts.js';
+import { pool } from './stats.js';
+
+/** The demo's agents. */
+export type CreditAgents = ReturnType<typeof createAgents>;
+
+/** The steps of the report's workflow. */
+export type CreditStep = 'score' | 'income' | 'fraud' | 'risk' | 'decision' | 'notify';
+
+/** How a variant differs from the demo's wiring. */
+export interface CreditVariant {
+  /** Workflow name (default `credit-decision`). */
+  readonly name?: string;
+  readonly version?: number;
+  /** Agents to use instead of the demo's for the same steps. */
+  readonly agents?: Partial<Pick<CreditAgents, 'risk' | 'approval'>>;
+  /** Step-level policies, layered over the agents' own (never `onFailure`: slots keep their type). */
+  readonly policies?: Partial<Record<CreditStep, StepPolicy>>;
+  /** false: final approval without `compensate` (a workflow with no saga). */
+  readonly compensate?: boolean;
+}
+
+/** A step-level policy that leaves the step's failure handling (and its slot's type) alone. */
+export type StepPolicy = Omit<Policy, 'onFailure'>;
+
+/** The workflow name the experiments use by default. */
+export const CREDIT_WORKFLOW = 'credit-decision';
+
+const opt = (v: CreditVariant, step: CreditStep): { policy?: StepPolicy } => {
+  const policy = v.policies?.[step];
+  return policy ? { policy } : {};
+};
+
+/** Builds the report's credit workflow over one process's agents. */
+export function creditWorkflow(deps: AgentDeps, v: CreditVariant = {}) {
+  const a = { ...createAgents(deps), ...v.agents };
+  const approval =
+    v.compensate === false ? agent({ ...a.approval, compensate: undefined }) : a.approval;
+  return workflow(v.name ?? CREDIT_WORKFLOW, {
+    version: v.version ?? 1,
+    input: ApplicationContract,
+  })
+    .step('score', a.score, { input: (s) => s.input, ...opt(v, 'score') })
+    .step('income', a.income, { input: (s) => s.input, ...opt(v, 'income') })
+    .step('fraud', a.fraud, { input: (s) => s.input, ...opt(v, 'fraud') })
+    .step('risk', a.risk, {
+      needs: ['score', 'income'],
+      input: (s) => ({ application: s.input, score: s.score, income: s.income }),
+      ...opt(v, 'risk'),
+    })
+    .step('decision', approval, {
+      needs: ['risk', 'fraud'],
+      input: (s) => ({ application: s.input, risk: s.risk, fraud: s.fraud }),
+      ...opt(v, 'decision'),
+    })
+    .step('notify', a.notify, {
+      needs: ['decision'],
+      input: (s) => ({
+        applicantId: s.decision.applicantId,
+        outcome: s.decision.outcome,
+        approvedAmount: s.decision.approvedAmount,
+        rate: s.decision.rate,
+        reviewed: false,
+      }),
+      ...opt(v, 'notify'),
+    })
+    .output((s) => s.notify);
+}
+
+/** The report's credit workflow type. */
+export type CreditWorkflow = ReturnType<typeof creditWorkflow>;
+
+/** The correct output of a completed run: the oracle's decision, delivered. */
+export function expectedOutput(app: Application): FinalDecision {
+  const d = oracle(app);
+  return {
+    applicantId: app.applicantId,
+    outcome: d.outcome,
+    approvedAmount: d.approvedAmount,
+    rate: d.rate,
+    reviewed: false,
+  };
+}
+
+/** True when a run's output is the oracle's decision. */
+export function isRight(app: Application, output: unknown): boolean {
+  const o = output as Partial<FinalDecision> | null;
+  const want = expectedOutput(app);
+  return (
+    o !== null &&
+    o.applicantId === want.applicantId &&
+    o.outcome === want.outcome &&
+    o.approvedAmount === want.approvedAmount &&
+    o.rate === want.rate
+  );
+}
+
+/** A runtime on a SQLite file (synchronous NORMAL: what the demo uses). */
+export function sqliteRuntime(
+  path: string,
+  workflows: readonly CreditWorkflow[],
+  concurrency = 64,
+): Runtime {
+  return createRuntime({
+    store: sqliteStore(path, { synchronous: 'NORMAL' }),
+    workflows: [...workflows],
+    concurrency,
+  });
+}
+
+/** One application's run. */
+export interface StartedRun {
+  readonly runId: string;
+  readonly app: Application;
+}
+
+/**
+ * Starts a run per application, `concurrency` in flight, and waits for each to end (a failed
+ * or compensated run ends too: its rejection is the outcome, read back from the store later).
+ */
+export async function decideAll(
+  rt: Runtime,
+  wf: CreditWorkflow,
+  apps: readonly Application[],
+  concurrency: number,
+): Promise<StartedRun[]> {
+  const runs: StartedRun[] = new Array(apps.length);
+  await pool(apps, concurrency, async (app, i) => {
+    const h = await rt.start(wf, app);
+    runs[i] = { runId: h.id, app };
+    await h.result().catch(() => undefined);
+  });
+  return runs;
+}
