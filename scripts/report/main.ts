@@ -17,6 +17,7 @@ import { toCsv } from './output.js';
 import { reliabilityExperiment } from './reliability/index.js';
 import { dataFile, type Ran, renderReport } from './render.js';
 import type { ExperimentContext, ExperimentResult } from './types.js';
+import { versioningExperiment } from './versioning/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,6 +25,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXPERIMENTS: Readonly<Record<string, (ctx: ExperimentContext) => Promise<ExperimentResult>>> =
   {
     reliability: reliabilityExperiment,
+    versioning: versioningExperiment,
   };
 
 async function main(): Promise<void> {
