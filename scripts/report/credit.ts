@@ -10,7 +10,15 @@
  *   (a version and an execute for the planted bugs, or no `compensate`).
  * - A completed run's output must equal {@link expectedOutput}: the oracle's decision.
  */
-import { agent, createRuntime, type Policy, type Runtime, sqliteStore, workflow } from 'baton';
+import {
+  agent,
+  createRuntime,
+  type Policy,
+  type Runtime,
+  sqliteStore,
+  type Workflow,
+  workflow,
+} from 'baton';
 import type { Application } from '../../examples/credit-decisioning/domain/contracts.js';
 import { oracle } from '../../examples/credit-decisioning/domain/logic.js';
 import { type AgentDeps, createAgents } from '../../examples/credit-decisioning/system/agents.js';
@@ -18,6 +26,8 @@ import {
   Application as ApplicationContract,
   type FinalDecision,
 } from '../../examples/credit-decisioning/system/contracts.js';
+import type { Faults } from '../../examples/credit-decisioning/system/faults.js';
+import { type Ledger, openLedger } from '../../examples/credit-decisioning/system/ledger.js';
 import { pool } from './stats.js';
 
 /** The demo's agents. */
@@ -114,18 +124,52 @@ export function isRight(app: Application, output: unknown): boolean {
   );
 }
 
-/** A runtime on a SQLite file (synchronous NORMAL: what the demo uses). */
-export function sqliteRuntime(
-  path: string,
-  workflows: readonly CreditWorkflow[],
-  concurrency = 64,
-): Runtime {
-  return createRuntime({
-    store: sqliteStore(path, { synchronous: 'NORMAL' }),
-    workflows: [...workflows],
-    concurrency,
-  });
+/** A credit system on one SQLite file: Baton's store, the lender's ledger, the workflows. */
+export interface CreditSystem<W> {
+  readonly rt: Runtime;
+  readonly ledger: Ledger;
+  readonly workflows: W;
+  close(): Promise<void>;
 }
+
+/**
+ * Opens Baton's store and the ledger tables in one SQLite file (synchronous NORMAL, as the demo
+ * runs), builds the workflows over agents using `faults` and that ledger, and a runtime.
+ */
+export async function openCreditSystem<W extends Record<string, Workflow<Application, unknown>>>(
+  path: string,
+  faults: Faults,
+  build: (deps: AgentDeps) => W,
+  options: { readonly concurrency?: number; readonly resume?: boolean } = {},
+): Promise<CreditSystem<W>> {
+  const store = sqliteStore(path, { synchronous: 'NORMAL' });
+  // Baton's tables first: a Baton store refuses a file that holds only other tables.
+  await store.migrate();
+  const ledger = openLedger(path);
+  const workflows = build({ faults, ledger });
+  const rt = createRuntime({
+    store,
+    workflows: Object.values(workflows),
+    concurrency: options.concurrency ?? 64,
+    resume: options.resume ?? true,
+  });
+  await rt.ready();
+  return {
+    rt,
+    ledger,
+    workflows,
+    async close() {
+      await rt.close();
+      ledger.close();
+    },
+  };
+}
+
+/** A fault hook that injects nothing and adds no latency: the agents are pure logic. */
+export const NO_FAULTS: Faults = {
+  before: async () => undefined,
+  stats: () => ({ incomeFailures: 0, fraudDownCalls: 0, notifyFailures: 0, fraudOutage: null }),
+};
 
 /** One application's run. */
 export interface StartedRun {
@@ -139,7 +183,7 @@ export interface StartedRun {
  */
 export async function decideAll(
   rt: Runtime,
-  wf: CreditWorkflow,
+  wf: Workflow<Application, unknown>,
   apps: readonly Application[],
   concurrency: number,
 ): Promise<StartedRun[]> {

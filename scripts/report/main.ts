@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderSvg } from './chart.js';
+import { compensationExperiment } from './compensation/index.js';
 import { provenance } from './meta.js';
 import { toCsv } from './output.js';
 import { reliabilityExperiment } from './reliability/index.js';
@@ -26,6 +27,7 @@ const EXPERIMENTS: Readonly<Record<string, (ctx: ExperimentContext) => Promise<E
   {
     reliability: reliabilityExperiment,
     versioning: versioningExperiment,
+    compensation: compensationExperiment,
   };
 
 async function main(): Promise<void> {
