@@ -17,6 +17,7 @@ import { provenance } from './meta.js';
 import { toCsv } from './output.js';
 import { reliabilityExperiment } from './reliability/index.js';
 import { dataFile, type Ran, renderReport } from './render.js';
+import { rootCauseExperiment } from './root-cause/index.js';
 import type { ExperimentContext, ExperimentResult } from './types.js';
 import { versioningExperiment } from './versioning/index.js';
 
@@ -28,6 +29,7 @@ const EXPERIMENTS: Readonly<Record<string, (ctx: ExperimentContext) => Promise<E
     reliability: reliabilityExperiment,
     versioning: versioningExperiment,
     compensation: compensationExperiment,
+    'root-cause': rootCauseExperiment,
   };
 
 async function main(): Promise<void> {
