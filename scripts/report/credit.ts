@@ -15,6 +15,7 @@ import {
   createRuntime,
   type Policy,
   type Runtime,
+  type StateStore,
   sqliteStore,
   type Workflow,
   workflow,
@@ -127,6 +128,8 @@ export function isRight(app: Application, output: unknown): boolean {
 /** A credit system on one SQLite file: Baton's store, the lender's ledger, the workflows. */
 export interface CreditSystem<W> {
   readonly rt: Runtime;
+  /** The runtime's store (for its records: breaker transitions). */
+  readonly store: StateStore;
   readonly ledger: Ledger;
   readonly workflows: W;
   close(): Promise<void>;
@@ -156,6 +159,7 @@ export async function openCreditSystem<W extends Record<string, Workflow<Applica
   await rt.ready();
   return {
     rt,
+    store,
     ledger,
     workflows,
     async close() {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { breakersExperiment } from './breakers/index.js';
 import { renderSvg } from './chart.js';
 import { compensationExperiment } from './compensation/index.js';
 import { provenance } from './meta.js';
@@ -30,6 +31,7 @@ const EXPERIMENTS: Readonly<Record<string, (ctx: ExperimentContext) => Promise<E
     versioning: versioningExperiment,
     compensation: compensationExperiment,
     'root-cause': rootCauseExperiment,
+    breakers: breakersExperiment,
   };
 
 async function main(): Promise<void> {
