@@ -108,7 +108,7 @@ function figure(t: Timeline, calls: Row[], intervals: Row[]): Figure {
               field: 'state',
               type: 'nominal',
               title: 'breaker',
-              scale: { domain: ['open', 'half_open'], range: ['#d62728', '#ff9f1c'] },
+              scale: { domain: ['open', 'half-open'], range: ['#d62728', '#ff9f1c'] },
             },
           },
         },

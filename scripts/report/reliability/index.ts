@@ -42,6 +42,8 @@ function figure(d: ReliabilityData): Figure {
   const points = [...spreadBy(d.sweep, key, 'wrongDecisionRate')].map(([k, s]) => {
     const [system, ttl, c] = k.split('|');
     return {
+      system,
+      ttl: Number(ttl),
       line: system === 'baton' ? 'Baton' : `naive, ${ttlLabel(Number(ttl))}`,
       concurrency: Number(c),
       median: 100 * s.median,
@@ -49,6 +51,16 @@ function figure(d: ReliabilityData): Figure {
       max: 100 * s.max,
     };
   });
+  // Legend order: the naive lines by TTL, then Baton.
+  const lines = [
+    ...new Set(
+      points
+        .filter((p) => p.system === 'naive')
+        .sort((a, b) => a.ttl - b.ttl)
+        .map((p) => p.line),
+    ),
+    'Baton',
+  ];
   return {
     name: 'reliability-concurrency',
     title: 'Wrong decisions vs concurrency',
@@ -65,7 +77,8 @@ function figure(d: ReliabilityData): Figure {
           scale: { type: 'log' },
           title: 'applications in flight (log scale)',
         },
-        color: { field: 'line', type: 'nominal', title: null },
+        color: { field: 'line', type: 'nominal', title: null, sort: lines },
+        strokeDash: { field: 'system', type: 'nominal', title: null, legend: null },
       },
       layer: [
         {
