@@ -24,9 +24,10 @@ export function pct(x: number, digits = 1): string {
   return `${(100 * x).toFixed(digits)}%`;
 }
 
-/** `median (min–max)`, formatted with `f`; just the value when all repetitions agree. */
+/** `median (min–max)`, formatted with `f`; just the value when min and max format alike. */
 export function showSpread(s: Spread, f: (x: number) => string = (x) => fmt(x, 1)): string {
-  return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+  const [lo, mid, hi] = [f(s.min), f(s.median), f(s.max)];
+  return lo === hi ? mid : `${mid} (${lo}–${hi})`;
 }
 
 /** Runs `task` over items with at most `limit` in flight; resolves when all are done. */

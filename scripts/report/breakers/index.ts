@@ -159,7 +159,7 @@ export async function breakersExperiment(ctx: ExperimentContext): Promise<Experi
     ['callsToDeadService', 'calls to the dead service', 0],
     ['secondsHeldByDeadCalls', 'seconds callers waited on it', 1],
     ['failedRuns', 'runs failed', 0],
-    ['recoveryMs', 'first good call after recovery (ms)', 0],
+    ['recoveryMs', 'first good call after the service was back (ms)', 0],
     ['fraudCalls', 'fraud calls in all', 0],
   ] as const;
   const spreads = Object.fromEntries(cols.map(([f]) => [f, s(f)]));

@@ -26,7 +26,7 @@ interface Plan {
 
 const PLANS: Readonly<Record<ReportSize, Plan>> = {
   full: {
-    overheadRuns: 600,
+    overheadRuns: 1000,
     overheadReps: 5,
     chainSteps: [1, 5, 20, 100],
     chainRuns: 5,

@@ -103,7 +103,8 @@ export async function reliabilityExperiment(ctx: ExperimentContext): Promise<Exp
     .filter(([k, v]) => k.startsWith('naive') && v.median >= 0.15 && v.median <= 0.25)
     .map(([k, v]) => {
       const [, ttl, c] = k.split('|');
-      return `${ttlLabel(Number(ttl))} at ${c} in flight (${percent(v)})`;
+      const cache = Number(ttl) === 0 ? 'no cache' : `cache TTL ${ttlLabel(Number(ttl))}`;
+      return `${cache}, ${c} in flight: ${percent(v)}`;
     });
   const batonWrong =
     d.sweep.filter((r) => r.system === 'baton').reduce((n, r) => n + Number(r.wrongDecisions), 0) +
