@@ -56,3 +56,17 @@ export function spreadBy<R extends Readonly<Record<string, unknown>>>(
   }
   return new Map([...groups].map(([k, xs]) => [k, spread(xs)]));
 }
+
+/**
+ * Starts a stopwatch of wall time and of this process's CPU time (user + system, all threads,
+ * so SQLite's work counts too). CPU time is less sensitive than wall time to other processes
+ * sharing the machine.
+ */
+export function stopwatch(): () => { readonly wallMs: number; readonly cpuMs: number } {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const d = process.cpuUsage(cpu);
+    return { wallMs: performance.now() - wall, cpuMs: (d.user + d.system) / 1000 };
+  };
+}

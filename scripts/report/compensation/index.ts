@@ -31,7 +31,7 @@ const PLANS: Readonly<Record<ReportSize, Plan>> = {
     chainSteps: [1, 5, 20, 100],
     chainRuns: 5,
     rates: [0, 0.01, 0.05, 0.2],
-    rateRuns: 400,
+    rateRuns: 1000,
     rateReps: 3,
   },
   quick: {
@@ -55,6 +55,16 @@ const PLANS: Readonly<Record<ReportSize, Plan>> = {
 };
 
 const overlap = (a: Spread, b: Spread): boolean => a.min <= b.max && b.min <= a.max;
+
+/** Says whether two measurements differ beyond the spread of their repetitions. */
+function overlapText(a: Spread, b: Spread, what: string): string {
+  const diff = `medians differ by ${pct(a.median / b.median - 1)}`;
+  if (a.min === a.max && b.min === b.max)
+    return `${what}: one measurement each, ${diff} (no spread to judge it by).`;
+  return overlap(a, b)
+    ? `${what}: the ranges overlap (${diff}), within the spread of the repetitions on this machine.`
+    : `${what}: the ranges do not overlap, ${diff}.`;
+}
 
 function figure(rates: readonly Row[]): Figure {
   const s = spreadBy(rates, (r) => String(r.failureRate), 'runsPerSecond');
@@ -116,13 +126,16 @@ export async function compensationExperiment(ctx: ExperimentContext): Promise<Ex
   }
   const rates: Row[] = [];
   for (let rep = 0; rep < plan.rateReps; rep++) {
-    for (const rate of plan.rates) {
+    // A rotating order, so drift on the machine does not always hit the same rate.
+    const n = plan.rates.length;
+    for (const rate of plan.rates.map((_, k) => plan.rates[(k + rep) % n] as number)) {
       ctx.log(`compensation: ${pct(rate, 0)} of runs compensate, rep ${rep + 1}`);
       rates.push(await measureRate(ctx.tmpDir, apps.slice(0, plan.rateRuns), rate, rep, ctx.seed));
     }
   }
   const oS = spreadBy(overhead, (r) => String(r.workflow), 'runsPerSecond');
   const oU = spreadBy(overhead, (r) => String(r.workflow), 'usPerRun');
+  const oC = spreadBy(overhead, (r) => String(r.workflow), 'cpuUsPerRun');
   const withS = oS.get('with compensators') as Spread;
   const withoutS = oS.get('without compensators') as Spread;
   const ratios = [...Array(plan.overheadReps).keys()].map((rep) => {
@@ -134,11 +147,11 @@ export async function compensationExperiment(ctx: ExperimentContext): Promise<Ex
   const cS = spreadBy(chain, (r) => String(r.steps), 'compensateMs');
   const fS = spreadBy(chain, (r) => String(r.steps), 'forwardMs');
   const rS = spreadBy(rates, (r) => String(r.failureRate), 'runsPerSecond');
+  const rC = spreadBy(rates, (r) => String(r.failureRate), 'cpuUsPerRun');
   const compS = spreadBy(rates, (r) => String(r.failureRate), 'compensated');
   const leftBooked = chain.reduce((n, r) => n + Number(r.linesLeftBooked), 0);
   const ledgerProblems = rates.reduce((n, r) => n + Number(r.ledgerProblems), 0);
   const compensatedTotal = rates.reduce((n, r) => n + Number(r.compensated), 0);
-  const base = rS.get(String(plan.rates[0]))?.median ?? Number.NaN;
   const top = plan.rates[plan.rates.length - 1] ?? 0;
   const withComp = loc.filter((r) => Number(r.compensateLines) > 0);
   const ms = (x: number) => fmt(x, 1);
@@ -153,22 +166,16 @@ export async function compensationExperiment(ctx: ExperimentContext): Promise<Ex
     `**Overhead when nothing fails**: the report's credit workflow (the demo's agents as pure logic, no simulated latency, so the runtime's own work dominates), ${plan.overheadRuns} approved applications at 64 in flight on SQLite, with and without final approval's \`compensate\`; ${plan.overheadReps} repetition(s), alternating which goes first.`,
     '',
     mdTable(
-      ['workflow', 'runs/s', 'µs per run'],
-      [
-        [
-          'with compensators',
-          showSpread(withS, (x) => fmt(x)),
-          showSpread(oU.get('with compensators') as Spread, (x) => fmt(x)),
-        ],
-        [
-          'without compensators',
-          showSpread(withoutS, (x) => fmt(x)),
-          showSpread(oU.get('without compensators') as Spread, (x) => fmt(x)),
-        ],
-      ],
+      ['workflow', 'runs/s', 'wall µs per run', 'CPU µs per run'],
+      (['with compensators', 'without compensators'] as const).map((w) => [
+        w,
+        showSpread(oS.get(w) as Spread, (x) => fmt(x)),
+        showSpread(oU.get(w) as Spread, (x) => fmt(x)),
+        showSpread(oC.get(w) as Spread, (x) => fmt(x)),
+      ]),
     ),
     '',
-    `Ratio with/without per repetition: ${showSpread(ratio, (x) => fmt(x, 3))}. ${overlap(withS, withoutS) ? 'The two ranges overlap: the difference is within the spread of the repetitions on this machine.' : `The ranges do not overlap: a difference of ${pct(withS.median / withoutS.median - 1)} in median throughput on this machine.`} The runtime consults compensators only when a run fails (\`failRun\` in the run driver), so the happy path does the same work with or without them.`,
+    `Throughput ratio with/without per repetition: ${showSpread(ratio, (x) => fmt(x, 3))}. ${overlapText(withS, withoutS, 'Throughput')} ${overlapText(oC.get('with compensators') as Spread, oC.get('without compensators') as Spread, 'CPU time per run')} CPU µs per run is this process's CPU time (all threads, SQLite's included) per run, less sensitive to the other work on a shared machine than wall time. The runtime consults compensators only when a run fails (\`failRun\` in the run driver), so the happy path does the same work with or without them.`,
     '',
     `**Time to compensate N completed steps**: a chain of N final-approval steps (each books its own line), then notify, which fails (one attempt); ${plan.chainRuns} runs per N, one at a time. "Compensation" is from the failure to the run's end (\`compensated\`): N compensations in reverse order, each journaled, then the final version.`,
     '',
@@ -197,10 +204,17 @@ export async function compensationExperiment(ctx: ExperimentContext): Promise<Ex
     `**Throughput when runs compensate**: the credit workflow (agents with 1–5 ms simulated latency), ${plan.rateRuns} approved applications at 64 in flight; a share of them has an undeliverable notification, so their run fails at the last step and the saga voids their booking; ${plan.rateReps} repetition(s). After each set the ledger is checked against the runs (\`checkLedger\`): every completed approval has exactly one booked line, no failed run keeps one.`,
     '',
     mdTable(
-      ['runs that fail at notify', 'runs/s', 'compensated runs', 'ledger problems'],
+      [
+        'runs that fail at notify',
+        'runs/s',
+        'CPU µs per run',
+        'compensated runs',
+        'ledger problems',
+      ],
       plan.rates.map((r) => [
         pct(r, 0),
         showSpread(rS.get(String(r)) as Spread, (x) => fmt(x)),
+        showSpread(rC.get(String(r)) as Spread, (x) => fmt(x)),
         showSpread(compS.get(String(r)) as Spread, (x) => fmt(x)),
         String(
           rates
@@ -209,8 +223,11 @@ export async function compensationExperiment(ctx: ExperimentContext): Promise<Ex
         ),
       ]),
     ),
+    '',
+    `${pct(top, 0)} of runs compensating against ${pct(plan.rates[0] ?? 0, 0)}. ${overlapText(rS.get(String(top)) as Spread, rS.get(String(plan.rates[0])) as Spread, 'Throughput')} ${overlapText(rC.get(String(top)) as Spread, rC.get(String(plan.rates[0])) as Spread, 'CPU time per run')} A compensating run does more work than a completed one (its failed notify attempts, its compensation and its final version), and the rate of such runs scales that cost.`,
   ].join('\n');
   const topS = rS.get(String(top));
+  const lastSteps = plan.chainSteps[plan.chainSteps.length - 1] ?? 0;
   return {
     id: 'compensation',
     title: '3. The cost of compensation',
@@ -218,7 +235,7 @@ export async function compensationExperiment(ctx: ExperimentContext): Promise<Ex
     figures: [figure(rates)],
     markdown: md,
     headline: [
-      `Compensation: the reference system needs ${withComp.reduce((n, r) => n + Number(r.compensateLines), 0)} line of compensation code (one agent) plus ${voidLines} in the ledger; with compensators and nothing failing, throughput was ${fmt(ratio.median, 3)}× the workflow without them (median of ${plan.overheadReps}); compensating ${fmt(plan.chainSteps[plan.chainSteps.length - 1] ?? 0)} completed steps took ${ms(cS.get(String(plan.chainSteps[plan.chainSteps.length - 1]))?.median ?? Number.NaN)} ms; with ${pct(top, 0)} of runs compensating, throughput was ${topS ? fmt(topS.median) : '–'} runs/s against ${fmt(base)} at ${pct(plan.rates[0] ?? 0, 0)}; ${compensatedTotal + chain.length} compensated runs left ${leftBooked + ledgerProblems} side effects behind.`,
+      `Compensation: the reference system needs ${withComp.reduce((n, r) => n + Number(r.compensateLines), 0)} line of compensation code (${withComp.length} agent of ${loc.length}) plus ${voidLines} in the ledger; nothing failing, CPU time per run was ${showSpread(oC.get('with compensators') as Spread, (x) => fmt(x))} µs with compensators against ${showSpread(oC.get('without compensators') as Spread, (x) => fmt(x))} µs without; compensating ${fmt(lastSteps)} completed steps took ${ms(cS.get(String(lastSteps))?.median ?? Number.NaN)} ms; with ${pct(top, 0)} of runs compensating, ${topS ? showSpread(topS, (x) => fmt(x)) : '–'} runs/s against ${showSpread(rS.get(String(plan.rates[0])) as Spread, (x) => fmt(x))} at ${pct(plan.rates[0] ?? 0, 0)} (medians, min–max); ${compensatedTotal + chain.length} compensated runs left ${leftBooked + ledgerProblems} side effects behind.`,
     ],
   };
 }

@@ -20,6 +20,7 @@ import {
 } from '../../../examples/credit-decisioning/system/faults.js';
 import { checkLedger } from '../../../examples/credit-decisioning/system/ledger-check.js';
 import { creditWorkflow, decideAll, NO_FAULTS, openCreditSystem } from '../credit.js';
+import { stopwatch } from '../stats.js';
 import type { Row } from '../types.js';
 
 /** `count` applications the oracle approves, so every run books a line (and can compensate). */
@@ -58,9 +59,10 @@ export async function measureOverhead(
     try {
       // An untimed warm-up, so neither variant pays for the JIT.
       await decideAll(sys.rt, sys.workflows.wf, apps.slice(0, WARM_UP), 64);
-      const t = performance.now();
+      const stop = stopwatch();
       const runs = await decideAll(sys.rt, sys.workflows.wf, apps, 64);
-      const seconds = (performance.now() - t) / 1000;
+      const { wallMs, cpuMs } = stop();
+      const seconds = wallMs / 1000;
       const stored = await Promise.all(runs.map((r) => sys.rt.getRun(r.runId)));
       const completed = stored.filter((r) => r.status === 'completed').length;
       if (completed !== apps.length)
@@ -71,6 +73,7 @@ export async function measureOverhead(
         runs: apps.length,
         runsPerSecond: apps.length / seconds,
         usPerRun: (1e6 * seconds) / apps.length,
+        cpuUsPerRun: (1000 * cpuMs) / apps.length,
       });
     } finally {
       await sys.close();
@@ -204,9 +207,10 @@ export async function measureRate(
     wf: creditWorkflow(deps),
   }));
   try {
-    const t = performance.now();
+    const stop = stopwatch();
     const runs = await decideAll(sys.rt, sys.workflows.wf, apps, 64);
-    const seconds = (performance.now() - t) / 1000;
+    const { wallMs, cpuMs } = stop();
+    const seconds = wallMs / 1000;
     const stored = await Promise.all(runs.map((r) => sys.rt.getRun(r.runId)));
     const check = checkLedger(sys.ledger, stored);
     return {
@@ -214,6 +218,7 @@ export async function measureRate(
       rep,
       runs: apps.length,
       runsPerSecond: apps.length / seconds,
+      cpuUsPerRun: (1000 * cpuMs) / apps.length,
       compensated: stored.filter((r) => r.status === 'compensated').length,
       completed: stored.filter((r) => r.status === 'completed').length,
       linesBooked: check.booked,

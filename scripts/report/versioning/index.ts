@@ -128,6 +128,7 @@ export async function versioningExperiment(ctx: ExperimentContext): Promise<Expe
   }
   const key = (r: Row): string => `${r.backend}|${r.design}|${r.length}`;
   const usS = spreadBy(points, key, 'usPerStep');
+  const cpuS = spreadBy(points, key, 'cpuUsPerStep');
   const bS = spreadBy(points, key, 'bytesPerRun');
   const dS = spreadBy(points, key, 'diskBytesPerRun');
   const combos = [...new Set(points.map((p) => `${p.backend}|${p.design}`))];
@@ -156,6 +157,13 @@ export async function versioningExperiment(ctx: ExperimentContext): Promise<Expe
     mdTable(
       header,
       rowsOf(usS, (x) => fmt(x)),
+    ),
+    '',
+    "**CPU µs per step** (this process's CPU time, all threads, per step: less sensitive than wall time to other work on a shared machine; on PostgreSQL the server's own CPU is not counted):",
+    '',
+    mdTable(
+      header,
+      rowsOf(cpuS, (x) => fmt(x)),
     ),
     '',
     '**Bytes per run** (logical bytes of the rows a run leaves: every table and index on SQLite, live rows on PostgreSQL):',
@@ -187,7 +195,7 @@ export async function versioningExperiment(ctx: ExperimentContext): Promise<Expe
     figures: [figure(points)],
     markdown: md,
     headline: [
-      `Immutable versioning: on SQLite, appending a hash-chained version took ${fmt(med(usS, `SQLite|Baton versions|${l}`))} µs per step against ${fmt(med(usS, `SQLite|mutable record|${l}`))} µs for an in-place update under a lock (${fmt(ratio('Baton versions', 'mutable record', l), 1)}×), and the whole runtime (contracts, journal, orchestration) ${fmt(med(usS, `SQLite|Baton runtime|${l}`))} µs; a ${fmt(l)}-step run keeps ${kb(med(bS, `SQLite|Baton runtime|${l}`))} of history against ${kb(med(bS, `SQLite|mutable record|${l}`))} for the record's last state (machine-specific timings, medians).`,
+      `Immutable versioning: on SQLite, appending a hash-chained version took ${fmt(med(usS, `SQLite|Baton versions|${l}`))} µs per step against ${fmt(med(usS, `SQLite|mutable record|${l}`))} µs for an in-place update under a lock (${fmt(ratio('Baton versions', 'mutable record', l), 1)}×; CPU ${fmt(med(cpuS, `SQLite|Baton versions|${l}`))} against ${fmt(med(cpuS, `SQLite|mutable record|${l}`))} µs), and the whole runtime (contracts, journal, orchestration) ${fmt(med(usS, `SQLite|Baton runtime|${l}`))} µs; a ${fmt(l)}-step run keeps ${kb(med(bS, `SQLite|Baton runtime|${l}`))} of history against ${kb(med(bS, `SQLite|mutable record|${l}`))} for the record's last state (machine-specific timings, medians).`,
     ],
   };
 }

@@ -15,6 +15,7 @@ import type { Application as App } from '../../../examples/credit-decisioning/do
 import { generateApplications } from '../../../examples/credit-decisioning/domain/generate.js';
 import { creditScore } from '../../../examples/credit-decisioning/domain/logic.js';
 import { Application, CreditScore } from '../../../examples/credit-decisioning/system/contracts.js';
+import { stopwatch } from '../stats.js';
 import type { Row } from '../types.js';
 import type { Backend, Bytes } from './backends.js';
 
@@ -59,6 +60,8 @@ export interface VersioningPoint {
   readonly length: number;
   readonly runs: number;
   readonly usPerStep: number;
+  /** CPU time of this process per step (the PostgreSQL server's is not counted). */
+  readonly cpuUsPerStep: number;
   /** Bytes of the rows a run leaves (see ./backends.ts). */
   readonly bytesPerRun: number;
   /** Growth of the files or relations per run, page-granular. */
@@ -76,23 +79,23 @@ async function batonRuntime(b: Backend, label: string, length: number, apps: rea
   const rt = createRuntime({ store: b.store(label), workflows: [wf] });
   await rt.ready();
   const empty = await b.storeBytes(label);
-  const t = performance.now();
+  const stop = stopwatch();
   const ids: string[] = [];
   for (const app of apps) {
     const h = await rt.start(wf, app);
     await h.result();
     ids.push(h.id);
   }
-  const ms = performance.now() - t;
+  const { wallMs: ms, cpuMs } = stop();
   await rt.close();
-  return { ms, bytes: minus(await b.storeBytes(label), empty), ids };
+  return { ms, cpuMs, bytes: minus(await b.storeBytes(label), empty), ids };
 }
 
 async function batonVersions(b: Backend, label: string, length: number, apps: readonly App[]) {
   const store: StateStore = b.store(label);
   await store.migrate();
   const empty = await b.storeBytes(label);
-  const t = performance.now();
+  const stop = stopwatch();
   for (const [r, app] of apps.entries()) {
     const init = sampleRun(`${label}-${r}`, { input: app as never });
     await store.createRun(init);
@@ -106,15 +109,15 @@ async function batonVersions(b: Backend, label: string, length: number, apps: re
       head = v;
     }
   }
-  const ms = performance.now() - t;
+  const { wallMs: ms, cpuMs } = stop();
   await store.close();
-  return { ms, bytes: minus(await b.storeBytes(label), empty) };
+  return { ms, cpuMs, bytes: minus(await b.storeBytes(label), empty) };
 }
 
 async function mutable(b: Backend, label: string, length: number, apps: readonly App[]) {
   const records = await b.records(label);
   const empty = await records.bytes();
-  const t = performance.now();
+  const stop = stopwatch();
   for (const [r, app] of apps.entries()) {
     const id = `${label}-${r}`;
     await records.create(id, JSON.stringify({ input: app }));
@@ -129,10 +132,10 @@ async function mutable(b: Backend, label: string, length: number, apps: readonly
       });
     }
   }
-  const ms = performance.now() - t;
+  const { wallMs: ms, cpuMs } = stop();
   const bytes = minus(await records.bytes(), empty);
   await records.close();
-  return { ms, bytes };
+  return { ms, cpuMs, bytes };
 }
 
 /** Measures the three designs at one run length; returns the runtime's run ids for the read test. */
@@ -151,13 +154,14 @@ export async function measureLength(
   const mu = await mutable(b, `${label}_mu`, length, apps);
   const point = (
     design: VersioningPoint['design'],
-    m: { ms: number; bytes: Bytes },
+    m: { ms: number; cpuMs: number; bytes: Bytes },
   ): VersioningPoint => ({
     backend: b.name,
     design,
     length,
     runs,
     usPerStep: us(m.ms, steps),
+    cpuUsPerStep: us(m.cpuMs, steps),
     bytesPerRun: m.bytes.logical / runs,
     diskBytesPerRun: m.bytes.disk / runs,
   });
