@@ -18,7 +18,7 @@ import { loadWorkflows, withSession } from '../session.js';
 interface ReplayCliOptions {
   readonly from: number;
   readonly workflows?: string;
-  readonly override: readonly OverrideSpec[];
+  readonly override?: readonly OverrideSpec[];
   readonly timeout?: number;
 }
 
@@ -34,7 +34,7 @@ interface ReplayOutcome {
 }
 
 /** Collects each `--override`, parsed (a malformed one is bad usage: exit 2). */
-function collectOverride(value: string, previous: readonly OverrideSpec[]): OverrideSpec[] {
+function collectOverride(value: string, previous: readonly OverrideSpec[] = []): OverrideSpec[] {
   try {
     return [...previous, parseOverride(value)];
   } catch (e) {
@@ -57,7 +57,6 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       '--override <step>=<module>#<export>',
       'run this step (and the steps after it) with another agent; repeatable',
       collectOverride,
-      [],
     )
     .option(
       '--timeout <ms>',
@@ -67,7 +66,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .action(async (runId: string, opts: ReplayCliOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       const workflows = await loadWorkflows(opts.workflows);
-      const overrides = await loadOverrides(opts.override);
+      const overrides = await loadOverrides(opts.override ?? []);
       const { diffJson } = await library();
       const outcome = await withSession(g, workflows, async ({ rt }): Promise<ReplayOutcome> => {
         const handle = await rt.replay(runId, { fromVersion: opts.from, overrides });
