@@ -8,6 +8,7 @@ export default defineConfig({
     // Examples and tests import Baton by its package name, exactly as users do.
     alias: [
       { find: /^baton-runtime$/, replacement: src('index.ts') },
+      { find: /^baton-runtime\/(postgres|nats)$/, replacement: src('backends/$1/index.ts') },
       { find: /^baton-runtime\/(.*)$/, replacement: src('$1/index.ts') },
     ],
   },
