@@ -13,6 +13,7 @@
  * - Identical lifecycle on every backend: construct, `migrate()`, use, `close()`.
  */
 import type { EventStore } from './event-store.js';
+import type { ChangeFeed, SearchAttributes, WorkflowShape } from './observe.js';
 import type {
   AuxQuery,
   AuxRecord,
@@ -54,7 +55,18 @@ export interface StateStore {
    */
   createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Runs newest first (`createdAt`, then `runId`, descending), filtered, one keyset page at a
+   * time (`cursor` = the last run id of the previous page).
+   * @throws InvalidArgumentError for a cursor that names no run, or a bad limit.
+   */
   listRuns(query: RunQuery): Promise<RunRecord[]>;
+  /** The search attributes a run was created with (empty when none). */
+  readAttributes(runId: string): Promise<SearchAttributes>;
+  /** Records (or replaces) the shape of a workflow version. */
+  saveShape(shape: WorkflowShape): Promise<void>;
+  /** Recorded workflow shapes, by name then version (all when `name` is absent). */
+  readShapes(name?: string): Promise<WorkflowShape[]>;
 
   /** Group commit: one transaction, one outcome per write (see the contract above). */
   commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]>;
@@ -75,4 +87,6 @@ export interface StateStore {
 
   /** The event log and deliveries of choreography (see event-store.ts for the contract). */
   readonly events: EventStore;
+  /** The feed of committed journal entries that watchers follow (see observe.ts). */
+  readonly changes: ChangeFeed;
 }
