@@ -14,6 +14,7 @@ import { isWorkflowNotRegisteredError } from '../index.js';
 import { registerBisect } from './commands/bisect.js';
 import { registerBreakers } from './commands/breakers.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEvents } from './commands/events.js';
@@ -74,6 +75,7 @@ export function createProgram(ctx: CliContext): Command {
   registerRollback(program, ctx);
   registerEvents(program, ctx);
   registerWorker(program, ctx);
+  registerDashboard(program, ctx);
   registerDemo(program, ctx);
   return program;
 }

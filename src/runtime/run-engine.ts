@@ -14,6 +14,7 @@ import { InvalidArgumentError, WorkflowNotRegisteredError } from '../errors.js';
 import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
 import { materialize } from '../ledger/versions.js';
 import { LeaseKeeper } from '../orchestrator/lease-keeper.js';
+import { recordedContracts } from '../orchestrator/recorded-contracts.js';
 import { RunDriver } from '../orchestrator/run-driver.js';
 import { createRunHandle, RunWaiters } from '../orchestrator/run-handle.js';
 import type { RunHandle, StartOptions } from '../orchestrator/run-types.js';
@@ -215,8 +216,23 @@ export class RunEngine {
   async signal(runId: string, name: string, payload: unknown): Promise<void> {
     this.assertOpen();
     await this.ready();
-    const run = await deliverSignal(this.core, runId, name, payload, (r) =>
-      this.registry.get(r.workflow, r.workflowVersion),
+    // Without the workflow's code, the payload is checked against the contract recorded with its
+    // shape; the run is then left for a runtime that has the code to drive.
+    const current = await this.core.store.getRun(runId);
+    const recorded =
+      current && !this.registry.has(current.workflow, current.workflowVersion)
+        ? await recordedContracts(this.core.store, current)
+        : undefined;
+    const run = await deliverSignal(
+      this.core,
+      runId,
+      name,
+      payload,
+      (r) =>
+        this.registry.has(r.workflow, r.workflowVersion)
+          ? this.registry.get(r.workflow, r.workflowVersion)
+          : undefined,
+      (_r, step) => recorded?.get(step),
     );
     await this.resumeClaimed(run);
   }

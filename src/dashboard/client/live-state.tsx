@@ -1,0 +1,8 @@
+/** The connection indicator, a Preact island re-rendered as the stream's state changes. */
+import { render } from 'preact';
+
+/** Renders the state of a live stream into `el`. */
+export function showLiveState(el: Element | null, state: string): void {
+  if (!el) return;
+  render(<span class={`live-${state.replace(/\W+/g, '-')}`}>live updates: {state}</span>, el);
+}
