@@ -60,7 +60,9 @@ export function openApiDocument(version: string): Json {
         content: { 'application/json': { schema: schemaOf(r.body, 'input') } },
       };
     }
-    (paths[r.path] ??= {})[r.method] = op;
+    const entry = paths[r.path] ?? {};
+    entry[r.method] = op;
+    paths[r.path] = entry;
   }
   paths['/stream'] = {
     get: {

@@ -303,7 +303,9 @@ describe('the SSE stream', () => {
     expect(rest).toEqual(ids.slice(3));
     const unknown = await call('/stream?run=x', { token: viewer });
     expect([unknown.status, unknown.body.error?.code]).toEqual([404, 'NOT_FOUND']);
-    const badCursor = await call(`/stream?run=${p.completedId}&after=not-a-cursor`, { token: viewer });
+    const badCursor = await call(`/stream?run=${p.completedId}&after=not-a-cursor`, {
+      token: viewer,
+    });
     expect([badCursor.status, badCursor.body.error?.code]).toEqual([400, 'INVALID_ARGUMENT']);
   });
 });

@@ -10,7 +10,7 @@ function say(el: Element | null, text: string): void {
   if (el) render(<span>{text}</span>, el);
 }
 
-function valueOf(el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): unknown {
+function fieldValue(el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): unknown {
   const type = el.dataset.type;
   if (el.value === '') return undefined;
   if (type === 'number') return Number(el.value);
@@ -22,7 +22,10 @@ function valueOf(el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement)
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let cur = target;
-  for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
   cur[parts.at(-1)!] = value;
 }
 
@@ -48,7 +51,7 @@ export function mountSignalForm(form: HTMLFormElement): void {
     let payload: Record<string, unknown> = {};
     try {
       for (const f of fields) {
-        const v = valueOf(f);
+        const v = fieldValue(f);
         if (v !== undefined) setPath(payload, f.name, v);
       }
     } catch (e) {
