@@ -65,10 +65,12 @@ export function stepViews(
     const st = stepStatusOf(j.type);
     if (st) v.status = st;
     if (j.type === 'step.started' || j.type === 'wait.started') v.startedAt ??= j.at;
-    if (j.type === 'attempt.started' || (j.type === 'step.started' && v.attempts === 0))
-      v.attempts = Math.max(v.attempts, j.attempt ?? 1);
-    if (j.durationMs !== null && (j.type === 'step.succeeded' || j.type === 'step.failed'))
+    if (j.attempt !== null) v.attempts = Math.max(v.attempts, j.attempt);
+    if (j.durationMs !== null && (j.type === 'step.succeeded' || j.type === 'step.failed')) {
       v.durationMs = j.durationMs;
+      // A step that started and finished in one commit journals only its end.
+      v.startedAt ??= j.at - j.durationMs;
+    }
     if (j.inputVersion !== null) v.inputVersion = j.inputVersion;
     if (j.version !== null && j.type !== 'step.started') v.version = j.version;
     if (j.error) v.error = `${j.error.code}: ${j.error.message}`;

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core) against a real
  * server on a real SQLite store: each page with the right data, live updates and an SSE drop,
