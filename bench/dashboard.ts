@@ -131,6 +131,7 @@ async function sseLatency(): Promise<void> {
     );
     await reader.cancel();
     await served.close();
+    await new Promise((r) => setTimeout(r, 100));
     await dashboard.close();
     await writer.close();
   } finally {
@@ -146,7 +147,7 @@ function shipped(): void {
   const dir = join(ROOT, 'dist', 'dashboard', 'assets');
   let js = 0;
   let css = 0;
-  for (const f of readdirSync(dir)) {
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.js') || x.endsWith('.css'))) {
     const gz = gzipSync(readFileSync(join(dir, f))).length;
     if (f.endsWith('.js')) js += gz;
     if (f.endsWith('.css')) css += gz;

@@ -37,6 +37,18 @@ export function streamRunEvents(
       }
       // A watched run ended: say so, so the page stops listening instead of reconnecting.
       if (!stop.signal.aborted) await stream.writeSSE({ event: 'end', data: '{}' });
+    } catch (e) {
+      // A client that left, or a server closing under it, is not an error worth reporting.
+      if (stop.signal.aborted) return;
+      const error = e as { code?: string; message?: string };
+      await stream
+        .writeSSE({
+          event: 'error',
+          data: JSON.stringify({
+            error: { code: error.code ?? 'INTERNAL', message: error.message ?? String(e) },
+          }),
+        })
+        .catch(() => {});
     } finally {
       clearInterval(beat);
     }
