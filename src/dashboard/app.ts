@@ -159,7 +159,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   );
   const fixedToken = options.token ?? process.env.BATON_DASHBOARD_TOKEN;
   const owned = options.runtime === undefined;
-  const rt = options.runtime ?? createRuntime({ store: options.store, resume: false });
+  const rt =
+    options.runtime ??
+    createRuntime({ store: options.store, resume: false, signalsFromShapes: true });
   const deps: ApiDeps = { rt, store: options.store };
   const pollMs = options.pollMs ?? 1000;
   const assets = assetUrls();

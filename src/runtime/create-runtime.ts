@@ -43,6 +43,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     newId,
     getRun: (runId) => reader.getRun(runId),
     ready,
+    signalsFromShapes: options.signalsFromShapes ?? false,
   });
   const travel = new TimeTravelPart(core, engine, reader, newId);
   const choreography = createChoreography({

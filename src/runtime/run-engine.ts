@@ -38,6 +38,8 @@ export interface RunEngineOptions {
   readonly getRun: (runId: string) => Promise<RunRecord>;
   /** Resolves once the store is migrated and the runtime started. */
   readonly ready: () => Promise<void>;
+  /** Check signals of unregistered workflows against their recorded contracts. */
+  readonly signalsFromShapes?: boolean;
 }
 
 /** Drives the runs of one runtime. */
@@ -51,6 +53,7 @@ export class RunEngine {
   private readonly getRun: (runId: string) => Promise<RunRecord>;
   private readonly ready: () => Promise<void>;
   private readonly newId: () => string;
+  private readonly signalsFromShapes: boolean;
   private concurrency: number;
   /** Whether this runtime claims unowned runs (resume after crashes; worker mode). */
   private claiming: boolean;
@@ -67,6 +70,7 @@ export class RunEngine {
     this.getRun = o.getRun;
     this.ready = o.ready;
     this.newId = o.newId;
+    this.signalsFromShapes = o.signalsFromShapes ?? false;
     this.concurrency = o.concurrency ?? DEFAULT_RUN_CONCURRENCY;
     this.claiming = o.claiming;
     this.waiters = new RunWaiters(o.core.store, o.core.clock, o.pollMs, (id) =>
@@ -218,7 +222,7 @@ export class RunEngine {
     await this.ready();
     // Without the workflow's code, the payload is checked against the contract recorded with its
     // shape; the run is then left for a runtime that has the code to drive.
-    const current = await this.core.store.getRun(runId);
+    const current = this.signalsFromShapes ? await this.core.store.getRun(runId) : undefined;
     const recorded =
       current && !this.registry.has(current.workflow, current.workflowVersion)
         ? await recordedContracts(this.core.store, current)
@@ -229,9 +233,9 @@ export class RunEngine {
       name,
       payload,
       (r) =>
-        this.registry.has(r.workflow, r.workflowVersion)
-          ? this.registry.get(r.workflow, r.workflowVersion)
-          : undefined,
+        recorded && !this.registry.has(r.workflow, r.workflowVersion)
+          ? undefined
+          : this.registry.get(r.workflow, r.workflowVersion),
       (_r, step) => recorded?.get(step),
     );
     await this.resumeClaimed(run);

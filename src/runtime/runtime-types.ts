@@ -81,6 +81,13 @@ export interface RuntimeOptions {
   readonly reactors?: readonly Reactor[];
   /** How events travel (default: `embeddedBus()` on the store, polling every `pollMs`). */
   readonly bus?: EventBus;
+  /**
+   * Accept signals for runs of workflows this runtime lacks, checked against the contract
+   * recorded with the workflow's shape; the run is then left for a runtime that has the code
+   * (default false: such a signal throws WorkflowNotRegisteredError). A dashboard on the store
+   * alone sets it.
+   */
+  readonly signalsFromShapes?: boolean;
 }
 
 /** Options of `rt.startWorker`. */

@@ -72,7 +72,8 @@ export function registerDashboard(program: Command, ctx: CliContext): void {
       const { createDashboard, serveDashboard } = await import('../../dashboard/index.js');
       const workflows = await loadWorkflows(opts.workflows);
       const store = await openStore(g.store);
-      const runtime = createRuntime({ store, workflows, resume: false });
+      // Signals of workflows without --workflows are checked against their recorded contracts.
+      const runtime = createRuntime({ store, workflows, resume: false, signalsFromShapes: true });
       await runtime.ready();
       const dashboard = createDashboard({ runtime, store, secret: dashboardSecret() });
       const { url, close } = await serveDashboard(dashboard, { host: opts.host, port: opts.port });
