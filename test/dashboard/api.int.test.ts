@@ -309,3 +309,36 @@ describe('the SSE stream', () => {
     expect([badCursor.status, badCursor.body.error?.code]).toEqual([400, 'INVALID_ARGUMENT']);
   });
 });
+
+describe('embedded in a runtime that has the code', () => {
+  it('forks a run from a version, recording its parent', async () => {
+    const { createDashboard } = await import('../../src/dashboard/index.js');
+    const { sqliteStore } = await import('../../src/index.js');
+    const store = sqliteStore(p.path);
+    await store.migrate();
+    const embedded = createDashboard({
+      runtime: p.writer,
+      store,
+      secret: 'another-secret-16-chars',
+    });
+    const res = await embedded.request(`/api/v1/runs/${p.completedId}/replay`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${embedded.mintToken('operator')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ fromVersion: 2 }),
+    });
+    expect(res.status).toBe(200);
+    const { runId } = (await res.json()) as { runId: string };
+    const fork = await p.writer.getRun(runId);
+    expect(fork).toMatchObject({ parentRunId: p.completedId, parentVersion: 2 });
+    // Tokens of another dashboard's secret are not accepted here.
+    const foreign = await embedded.request('/api/v1/runs', {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    expect(foreign.status).toBe(401);
+    await embedded.close();
+    await store.close();
+  });
+});
