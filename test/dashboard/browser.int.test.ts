@@ -6,7 +6,7 @@
  * to docs/screenshots/ (shown in the README).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -19,6 +19,19 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = `${ROOT}docs/screenshots`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+function assetsFresh(): boolean {
+  const manifest = `${ROOT}dist/dashboard/assets/.vite/manifest.json`;
+  if (!existsSync(manifest)) return false;
+  const built = statSync(manifest).mtimeMs;
+  const newest = (path: string): number =>
+    statSync(path).isDirectory()
+      ? Math.max(0, ...readdirSync(path).map((f) => newest(`${path}/${f}`)))
+      : statSync(path).mtimeMs;
+  return [`${ROOT}src/dashboard/client`, `${ROOT}src/dashboard/step-status.ts`].every(
+    (src) => newest(src) <= built,
+  );
+}
+
 let p: Prepared;
 let server: Server;
 let base: string;
@@ -26,11 +39,14 @@ let stop: () => Promise<void>;
 let browser: Browser;
 
 beforeAll(async () => {
-  // The islands are built by Vite into dist/dashboard/assets, as `npm run build` does.
-  execFileSync('npx', ['vite', 'build', '--config', 'vite.dashboard.config.ts'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
+  // The islands are built by Vite into dist/dashboard/assets (as `npm run build` does) when
+  // missing or older than their sources.
+  if (!assetsFresh()) {
+    execFileSync('npx', ['vite', 'build', '--config', 'vite.dashboard.config.ts'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+  }
   p = await prepare('browser');
   // A breaker's recorded transitions, for the breakers page.
   const store = sqliteStore(p.path);
