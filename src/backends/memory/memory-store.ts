@@ -40,8 +40,6 @@ interface MemoryRun {
   /** Entries as committed (frozen in place); their sequence numbers alongside. */
   journal: JournalEntry[];
   seqs: number[];
-  /** The status each entry's write set (null for most entries). */
-  statuses: (RunStatus | null)[];
   attributes: SearchAttributes | undefined;
 }
 
@@ -57,13 +55,15 @@ class MemoryStore implements StateStore {
   private readonly unfinished = new Set<string>();
   private readonly byIdempotencyKey = new Map<string, string>();
   private readonly records = new Map<AuxKind, AuxRecord[]>();
-  private journalSeq = 0;
   private closed = false;
   readonly events: EventStore = createMemoryEventStore(() => this.assertOpen());
   private readonly shapes = new Map<string, WorkflowShape>();
   readonly changes = new MemoryChangeFeed(
     () => this.assertOpen(),
-    (runId) => this.runs.get(runId)?.attributes,
+    (runId) => {
+      const entry = this.runs.get(runId);
+      return entry && { workflow: entry.record.workflow, attributes: entry.attributes };
+    },
   );
 
   async migrate(): Promise<void> {}
@@ -120,7 +120,6 @@ class MemoryStore implements StateStore {
       versions: [Object.freeze(init.firstVersion)],
       journal: [],
       seqs: [],
-      statuses: [],
       attributes,
     };
     this.appendJournal(entry, init.journal ?? [], record.status);
@@ -213,7 +212,9 @@ class MemoryStore implements StateStore {
     this.assertOpen();
     const entry = this.runs.get(runId);
     return entry
-      ? entry.journal.map((j, i) => journalWithSeq(j, entry.seqs[i]!, entry.statuses[i]))
+      ? entry.journal.map((j, i) =>
+          journalWithSeq(j, entry.seqs[i]!, this.changes.statusAt(entry.seqs[i]!)),
+        )
       : [];
   }
 
@@ -311,11 +312,8 @@ class MemoryStore implements StateStore {
       const j = Object.freeze(journal[i]!);
       // The status the write set rides on its last entry: what watchers see as the change.
       const st = i === journal.length - 1 ? (status ?? null) : null;
-      const seq = ++this.journalSeq;
       entry.journal.push(j);
-      entry.seqs.push(seq);
-      entry.statuses.push(st);
-      this.changes.append(entry.record?.workflow ?? '', j, seq, st);
+      entry.seqs.push(this.changes.append(j, st));
     }
   }
 
