@@ -84,6 +84,11 @@ export interface ChangeFeed {
   /** The cursor of the newest committed entry: start from it to see only what comes next. */
   head(): Promise<string>;
   /**
+   * Whether the run has an entry after `after` that a read has not returned yet, including one
+   * whose transaction is still in flight (a watcher of an ended run stops only when false).
+   */
+  hasAfter(runId: string, after: string | undefined): Promise<boolean>;
+  /**
    * Resolves when an entry may have been committed (by any process on the store), after at most
    * `timeoutMs`, or when `signal` aborts. Never rejects.
    */

@@ -160,7 +160,8 @@ export async function* watchRuns(
     if (ended || batch.length === BATCH) continue;
     // Resumed past a run's last event: nothing more will come once it has ended.
     if (batch.length === 0 && query.runId !== undefined) {
-      if (TERMINAL_STATUSES.has((await getRun(query.runId)).status)) return;
+      const ended = TERMINAL_STATUSES.has((await getRun(query.runId)).status);
+      if (ended && !(await store.changes.hasAfter(query.runId, cursor))) return;
     }
     await store.changes.wake(pollMs, signal);
   }

@@ -3,10 +3,12 @@
  * runs another runtime (its own pool: another "process") writes, woken by LISTEN/NOTIFY, and
  * resumes across a reconnect without a gap.
  */
+import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { postgresStore } from '../../src/backends/postgres/index.js';
 import { createRuntime, type RunEvent, type Runtime } from '../../src/index.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, MIGRATIONS_TABLE_DDL } from '../../src/ledger/migrations.js';
+import { journalEntry, sampleRun } from '../../src/testing/state-store-fixtures.js';
 import { loanWorkflow } from '../observe/fixtures/workflows.js';
 import {
   adminQuery,
@@ -106,5 +108,51 @@ describeWithPostgres('postgres: observe', () => {
     }
     expect(seen.map((e) => e.cursor)).toEqual(all.map((e) => e.cursor));
     expect(new Set(seen.map((e) => e.cursor)).size).toBe(seen.length);
+  });
+
+  it('never passes an entry of a writer still in flight, and ignores transactions elsewhere', async () => {
+    const schema = uniqueSchema('horizon');
+    cleanups.push(() => dropSchema(schema));
+    const store = postgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 2 });
+    await store.migrate();
+    cleanups.unshift(() => store.close());
+    await store.createRun(sampleRun('held', { journal: [journalEntry('held', 'run.started', 1)] }));
+    const start = await store.changes.head();
+    const client = async () => {
+      const c = new pg.Client({
+        connectionString: POSTGRES_URL,
+        options: `-c search_path=${schema}`,
+      });
+      await c.connect();
+      cleanups.unshift(() => c.end());
+      return c;
+    };
+    // A long transaction in another schema holds nothing back.
+    const elsewhere = await client();
+    await elsewhere.query('BEGIN');
+    await elsewhere.query('SET LOCAL search_path TO public');
+    await elsewhere.query('SELECT pg_current_xact_id()');
+    await store.createRun(sampleRun('a', { journal: [journalEntry('a', 'run.started', 2)] }));
+    expect(
+      (await store.changes.read({ after: start, limit: 10 })).map((c) => c.entry.runId),
+    ).toEqual(['a']);
+    const afterA = await store.changes.head();
+    // A writer of this schema that took its transaction id first and journals last.
+    const writer = await client();
+    await writer.query('BEGIN');
+    await writer.query("SELECT * FROM runs WHERE run_id = 'held' FOR UPDATE");
+    await writer.query('SELECT pg_current_xact_id()');
+    await store.createRun(sampleRun('b', { journal: [journalEntry('b', 'run.started', 3)] }));
+    expect(await store.changes.read({ after: afterA, limit: 10 })).toEqual([]);
+    await writer.query(
+      "INSERT INTO journal (run_id, type, at) VALUES ('held', 'signal.received', 4)",
+    );
+    await writer.query('COMMIT');
+    const rest = await store.changes.read({ after: afterA, limit: 10 });
+    expect(rest.map((c) => [c.entry.runId, c.entry.type])).toEqual([
+      ['held', 'signal.received'],
+      ['b', 'run.started'],
+    ]);
+    await elsewhere.query('ROLLBACK');
   });
 });

@@ -80,6 +80,13 @@ export class MemoryChangeFeed implements ChangeFeed {
     return String(this.log.length);
   }
 
+  async hasAfter(runId: string, after: string | undefined): Promise<boolean> {
+    this.assertOpen();
+    for (let i = parseSeqCursor(after); i < this.log.length; i++)
+      if (this.log[i]!.runId === runId) return true;
+    return false;
+  }
+
   wake(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return this.wakers.wait(timeoutMs, signal);
   }

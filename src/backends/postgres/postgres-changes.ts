@@ -3,9 +3,13 @@
  * transactions can commit out of sequence order; a reader that trusted the sequence alone could
  * pass an entry whose transaction was still in flight and never see it. Each journal row
  * therefore records its writing transaction (`tx`, migration 3), and the feed:
- * - orders entries by (tx, seq) and reads only those of transactions older than the oldest one
- *   still in flight (`pg_snapshot_xmin`), all of which have ended: any entry that becomes visible
- *   later has a larger tx than every cursor handed out before it;
+ * - orders entries by (tx, seq) and reads only those of transactions older than a horizon: the
+ *   oldest transaction in the read's snapshot that was still in flight and may write this
+ *   schema's ledger — it holds a lock on `runs` or `journal` (every Baton transaction that
+ *   journals locks `runs` first), or it has ended since the snapshot. Any entry that becomes
+ *   visible later therefore has a larger tx than every cursor handed out before it, while a
+ *   long transaction elsewhere in the cluster (another schema, another database) holds nothing
+ *   back;
  * - wakes watchers with LISTEN/NOTIFY (a trigger notifies on every journal insert), on one
  *   dedicated connection opened by the first wait and kept until the store closes; once it
  *   listens it wakes every waiter (a commit may have slipped in before LISTEN took effect);
@@ -17,6 +21,20 @@ import { checkListLimit } from '../../ledger/ledger-rules.js';
 import type { ChangeFeed, ChangeQuery, ChangeRecord } from '../../ledger/observe.js';
 import { Wakers } from '../../ledger/wakers.js';
 import { type JournalRow, toJournalEntry } from './postgres-rows.js';
+
+/**
+ * The horizon of a read (see above), as a scalar subquery: the smallest in-flight xid of the
+ * snapshot that holds a lock on this schema's `runs` or `journal` or has ended since, else the
+ * snapshot's xmax. `pg_locks` reports 32-bit xids, compared with the low half of each xid8.
+ */
+const HORIZON = `SELECT COALESCE(MIN(x), pg_snapshot_xmax(pg_current_snapshot()))
+  FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+  WHERE pg_xact_status(x) IS DISTINCT FROM 'in progress'
+     OR (x::text::bigint % 4294967296)::text IN (
+       SELECT l2.transactionid::text FROM pg_locks l
+       JOIN pg_locks l2 ON l2.virtualtransaction = l.virtualtransaction
+         AND l2.locktype = 'transactionid'
+       WHERE l.locktype = 'relation' AND l.relation IN ('runs'::regclass, 'journal'::regclass))`;
 
 /** The notification channel of the journal trigger; the payload is the schema. */
 const CHANNEL = 'baton_changes';
@@ -53,10 +71,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     const [tx, seq] = parseCursor(q.after);
     const limit = checkListLimit(q.limit) ?? 0;
     const values: unknown[] = [tx, seq];
-    const conds = [
-      '(j.tx, j.seq) > ($1::xid8, $2::bigint)',
-      'j.tx < pg_snapshot_xmin(pg_current_snapshot())',
-    ];
+    const conds = ['(j.tx, j.seq) > ($1::xid8, $2::bigint)', `j.tx < (${HORIZON})`];
     if (q.runId !== undefined) {
       values.push(q.runId);
       conds.push(`j.run_id = $${values.length}`);
@@ -88,10 +103,20 @@ export class PostgresChangeFeed implements ChangeFeed {
   async head(): Promise<string> {
     const rows = await this.source.query<{ tx: string; seq: string }>(
       `SELECT tx::text AS tx, seq::text AS seq FROM journal
-       WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx DESC, seq DESC LIMIT 1`,
+       WHERE tx < (${HORIZON}) ORDER BY tx DESC, seq DESC LIMIT 1`,
       [],
     );
     return rows[0] ? `${rows[0].tx}-${rows[0].seq}` : '0-0';
+  }
+
+  async hasAfter(runId: string, after: string | undefined): Promise<boolean> {
+    const [tx, seq] = parseCursor(after);
+    // No horizon here: an entry still in flight counts (the watcher must wait for it).
+    const rows = await this.source.query(
+      'SELECT 1 FROM journal WHERE run_id = $1 AND (tx, seq) > ($2::xid8, $3::bigint) LIMIT 1',
+      [runId, tx, seq],
+    );
+    return rows.length > 0;
   }
 
   wake(timeoutMs: number, signal?: AbortSignal): Promise<void> {

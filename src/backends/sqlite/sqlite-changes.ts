@@ -72,6 +72,15 @@ export class SqliteChangeFeed implements ChangeFeed {
     return String(row?.s ?? 0);
   }
 
+  async hasAfter(runId: string, after: string | undefined): Promise<boolean> {
+    const row = this.open()
+      .cache.get<{ one: number }>(
+        'SELECT 1 AS one FROM journal WHERE run_id = ? AND seq > ? LIMIT 1',
+      )
+      .get(runId, parseSeqCursor(after));
+    return row !== undefined;
+  }
+
   wake(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     this.open();
     const waited = this.wakers.wait(timeoutMs, signal);
