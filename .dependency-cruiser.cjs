@@ -55,6 +55,12 @@ module.exports = {
     layer('governance-sits-beside-the-facade', '^src/governance/', '^src/(cli|backends)/'),
     layer('the-core-never-loads-llm-agents', '^src/(?!llm/|cli/)', '^src/llm/'),
     layer('the-core-never-loads-langgraph', '^src/(?!langgraph/)', '^src/langgraph/'),
+    layer(
+      'the-dashboard-uses-the-public-api',
+      '^src/dashboard/',
+      '^src/(?!index\\.ts$|dashboard/)',
+    ),
+    layer('only-the-cli-loads-the-dashboard', '^src/(?!cli/|dashboard/)', '^src/dashboard/'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -19,6 +19,7 @@ const ENTRIES: Record<string, string> = {
   './testing': 'src/testing/index.ts',
   './llm': 'src/llm/index.ts',
   './langgraph': 'src/langgraph/index.ts',
+  './dashboard': 'src/dashboard/index.ts',
 };
 
 const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();

@@ -201,6 +201,14 @@ export type {
 } from './ledger/event-store.js';
 export { GENESIS_HASH, hashVersion } from './ledger/hash.js';
 export { canonicalJson, type Json, type JsonObject } from './ledger/json.js';
+export type {
+  ChangeFeed,
+  ChangeQuery,
+  ChangeRecord,
+  SearchAttributes,
+  StepShape,
+  WorkflowShape,
+} from './ledger/observe.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
 export {
   type AuxKind,
@@ -234,6 +242,7 @@ export {
 // Workflows and the runtime.
 export {
   isWorkflow,
+  type Searchable,
   type Selector,
   type StepOptions,
   type StepSpec,
@@ -262,6 +271,7 @@ export {
   type SharedBreakerOptions,
 } from './resilience/shared-breaker.js';
 export { createRuntime } from './runtime/create-runtime.js';
+export type { RunEvent, WatchFilter, WatchOptions } from './runtime/run-watch.js';
 export {
   type Alert,
   DEFAULT_RUN_CONCURRENCY,

@@ -71,6 +71,7 @@ async function main(argv: readonly string[]): Promise<void> {
       }
     : undefined;
   console.log(formatReport(report, o.store, naive));
+  console.log(`\nSee it in the browser: npx baton dashboard --store ${o.store}`);
   if (!reportIsCorrect(report)) {
     console.error('\nFAILED: some decisions are wrong or runs were lost (see above).');
     process.exitCode = 1;

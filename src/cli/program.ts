@@ -15,6 +15,7 @@ import { registerBisect } from './commands/bisect.js';
 import { registerBlame } from './commands/blame.js';
 import { registerBreakers } from './commands/breakers.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEval } from './commands/eval.js';
@@ -92,6 +93,7 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
   registerRollback(program, ctx);
   registerEvents(program, ctx);
   registerWorker(program, ctx);
+  registerDashboard(program, ctx);
   registerDemo(program, ctx);
   registerUsage(program, ctx);
   registerEval(program, ctx);

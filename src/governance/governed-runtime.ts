@@ -179,6 +179,11 @@ export function createGovernedRuntime(
   for (const method of Object.keys(RUNTIME_PRIVILEGES) as Method[]) {
     view[method] = (...args: unknown[]) => call(method, args);
   }
+  // `watch` returns an async iterator, not a promise: the check runs before its first event.
+  view.watch = (...args: unknown[]) =>
+    (async function* () {
+      yield* (await call('watch', args)) as AsyncIterable<unknown>;
+    })();
   const afterReady =
     <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {

@@ -377,6 +377,59 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Seeing the system from the store alone: workflow shapes, search attributes, and the
+    // status each journal entry's write set (the change feed that watchers follow). On
+    // PostgreSQL each journal row also records its writing transaction (so a reader never
+    // passes an entry whose transaction is still in flight) and wakes listeners on commit.
+    id: 4,
+    name: 'observe',
+    sqlite: [
+      `CREATE TABLE workflow_shapes (
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        shape TEXT NOT NULL,
+        registered_at INTEGER NOT NULL,
+        PRIMARY KEY (name, version)
+      )`,
+      `CREATE TABLE run_attributes (
+        run_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, key)
+      )`,
+      'CREATE INDEX run_attributes_lookup_idx ON run_attributes (key, value, created_at, run_id)',
+      'ALTER TABLE journal ADD COLUMN run_status TEXT',
+    ],
+    postgres: [
+      `CREATE TABLE workflow_shapes (
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        shape TEXT NOT NULL,
+        registered_at BIGINT NOT NULL,
+        PRIMARY KEY (name, version)
+      )`,
+      `CREATE TABLE run_attributes (
+        run_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      )`,
+      'CREATE INDEX run_attributes_lookup_idx ON run_attributes (key, value, created_at, run_id)',
+      'ALTER TABLE journal ADD COLUMN run_status TEXT',
+      'ALTER TABLE journal ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id()',
+      'CREATE INDEX journal_tx_idx ON journal (tx, seq)',
+      `CREATE FUNCTION baton_journal_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         PERFORM pg_notify('baton_changes', current_schema());
+         RETURN NULL;
+       END $$`,
+      `CREATE TRIGGER journal_notify AFTER INSERT ON journal
+       FOR EACH STATEMENT EXECUTE FUNCTION baton_journal_notify()`,
+    ],
+  },
 ];
 
 /** The schema version this code writes: the id of the newest migration. */

@@ -6,7 +6,7 @@
  * (hidden class) of its own, so a store holding 10,000 runs held ~90,000 maps and their
  * descriptor arrays (about a third of its memory). Literals share one map per shape.
  */
-import type { JournalEntry, RunPatch, RunRecord } from './types.js';
+import type { JournalEntry, RunPatch, RunRecord, RunStatus } from './types.js';
 
 /** A frozen run record with the fields of `r` (and `headVersion`, when given). */
 export function freezeRun(
@@ -55,8 +55,12 @@ export function patchRun(rec: RunRecord, headVersion: number, patch?: RunPatch):
   });
 }
 
-/** A frozen journal entry carrying its sequence number. */
-export function journalWithSeq(j: JournalEntry, seq: number): JournalEntry {
+/** A frozen journal entry carrying its sequence number (and the status its write set). */
+export function journalWithSeq(
+  j: JournalEntry,
+  seq: number,
+  runStatus: RunStatus | null = null,
+): JournalEntry {
   return Object.freeze({
     runId: j.runId,
     seq,
@@ -69,5 +73,6 @@ export function journalWithSeq(j: JournalEntry, seq: number): JournalEntry {
     version: j.version,
     error: j.error,
     detail: j.detail,
+    runStatus,
   });
 }

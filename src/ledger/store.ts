@@ -15,6 +15,7 @@
 
 import type { EventStore } from './event-store.js';
 import type { GovernanceStore } from './governance-store.js';
+import type { ChangeFeed, SearchAttributes, WorkflowShape } from './observe.js';
 import type {
   AuxQuery,
   AuxRecord,
@@ -56,7 +57,18 @@ export interface StateStore {
    */
   createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Runs newest first (`createdAt`, then `runId`, descending), filtered, one keyset page at a
+   * time (`cursor` = the last run id of the previous page).
+   * @throws InvalidArgumentError for a cursor that names no run, or a bad limit.
+   */
   listRuns(query: RunQuery): Promise<RunRecord[]>;
+  /** The search attributes a run was created with (empty when none). */
+  readAttributes(runId: string): Promise<SearchAttributes>;
+  /** Records (or replaces) the shape of a workflow version. */
+  saveShape(shape: WorkflowShape): Promise<void>;
+  /** Recorded workflow shapes, by name then version (all when `name` is absent). */
+  readShapes(name?: string): Promise<WorkflowShape[]>;
 
   /** Group commit: one transaction, one outcome per write (see the contract above). */
   commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]>;
@@ -80,4 +92,6 @@ export interface StateStore {
 
   /** The governance tables: contract catalog, grants, audit chain (governance-store.ts). */
   readonly governance: GovernanceStore;
+  /** The feed of committed journal entries that watchers follow (see observe.ts). */
+  readonly changes: ChangeFeed;
 }

@@ -159,6 +159,11 @@ export interface JournalEntry {
   readonly version: number | null;
   readonly error: ErrorInfo | null;
   readonly detail: Json | null;
+  /**
+   * Set by the store: the run status the same write set, on the write's last entry (absent or
+   * null when the write left the status alone). What watchers read as a status change.
+   */
+  readonly runStatus?: RunStatus | null;
 }
 
 /** Kinds of auxiliary records. */
@@ -184,11 +189,22 @@ export interface AuxQuery {
   readonly limit?: number;
 }
 
-/** Filter for listing runs (newest first). */
+/** Filter for listing runs (newest first, keyset-paginated). */
 export interface RunQuery {
   readonly status?: RunStatus;
   readonly workflow?: string;
   readonly limit?: number;
+  /** Only runs whose search attributes have all of these values. */
+  readonly where?: Readonly<Record<string, string>>;
+  /** Only runs created at or after this time (ms since the epoch). */
+  readonly createdAfter?: number;
+  /** Only runs created before this time (ms since the epoch). */
+  readonly createdBefore?: number;
+  /**
+   * Keyset pagination: the `runId` of the last run of the previous page; the page goes on from
+   * just after it (in newest-first order). An unknown run id is an InvalidArgumentError.
+   */
+  readonly cursor?: string;
 }
 
 /** What creating a run writes: the run row and version 1, atomically. */
@@ -196,6 +212,8 @@ export interface NewRun {
   readonly run: Omit<RunRecord, 'headVersion'>;
   readonly firstVersion: VersionRecord;
   readonly journal?: readonly JournalEntry[];
+  /** Search attributes, indexed for `listRuns({ where })`. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** Result of `createRun`: `created` is false when the idempotency key or id already existed. */

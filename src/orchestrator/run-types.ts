@@ -22,6 +22,8 @@ export interface StartOptions {
   readonly runId?: string;
   /** Starting twice with the same key returns the same run, even from two processes. */
   readonly idempotencyKey?: string;
+  /** Search attributes added to those the workflow's `searchable` derives (these win). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A started run. */

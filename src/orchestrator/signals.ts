@@ -7,6 +7,7 @@
  *   the run is taken (leased) by the delivering runtime in the same write; two racing signals
  *   cannot both land.
  */
+import type { Contract } from '../contracts/contract.js';
 import { InvalidArgumentError, NotFoundError, VersionConflictError } from '../errors.js';
 import { sealJson } from '../ledger/json.js';
 import type { RunRecord } from '../ledger/types.js';
@@ -25,7 +26,9 @@ export async function deliverSignal(
   runId: string,
   name: string,
   payload: unknown,
-  workflowOf: (run: RunRecord) => Workflow,
+  workflowOf: (run: RunRecord) => Workflow | undefined,
+  /** The contract of step `name` when this runtime lacks the workflow (from its recorded shape). */
+  recordedContract?: (run: RunRecord, name: string) => Contract | undefined,
 ): Promise<RunRecord> {
   if (typeof name !== 'string' || name.length === 0)
     throw new InvalidArgumentError('signal name must be a non-empty string', 'name');
@@ -40,10 +43,14 @@ export async function deliverSignal(
       );
     }
     const wf = workflowOf(run);
-    const spec = wf.steps.find((s) => s.name === name);
-    const contract = spec?.kind === 'wait' ? spec.contract : spec?.agent?.output;
+    const spec = wf?.steps.find((s) => s.name === name);
+    const contract = wf
+      ? spec?.kind === 'wait'
+        ? spec.contract
+        : spec?.agent?.output
+      : recordedContract?.(run, name);
     if (!contract)
-      throw new InvalidArgumentError(`workflow '${wf.name}' has no step '${name}'`, 'name');
+      throw new InvalidArgumentError(`workflow '${run.workflow}' has no step '${name}'`, 'name');
     const value = contract.parse(payload, { boundary: 'signal', step: name });
     const { encoded } = sealJson(value, `$.${name}`);
     const [last] = await core.store.readVersions(runId, run.headVersion, run.headVersion);

@@ -2,9 +2,11 @@
  * Creating a run: validate the input (before anything is written), build version 1 and write
  * the run and its first version atomically, owned (leased) by the starting runtime.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, toError } from '../errors.js';
 import { GENESIS_HASH } from '../ledger/hash.js';
 import type { Json } from '../ledger/json.js';
+import type { SearchAttributes } from '../ledger/observe.js';
+import { checkAttributes } from '../ledger/observe-rules.js';
 import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
 import { buildVersion } from '../ledger/versions.js';
 import type { StartOptions } from './run-types.js';
@@ -46,6 +48,7 @@ export async function createRun(
     }
   }
   const parsed = wf.input.parse(input, { boundary: 'workflow-input' });
+  const attributes = searchAttributes(wf, parsed, opts.tags);
   const runId = opts.runId ?? newId();
   const now = core.clock.now();
   const firstVersion = buildVersion(
@@ -81,6 +84,7 @@ export async function createRun(
       parentVersion: null,
     },
     firstVersion,
+    ...(attributes ? { attributes } : {}),
     journal: [
       {
         runId,
@@ -100,4 +104,48 @@ export async function createRun(
   // buildVersion sealed (deep-froze) `parsed` in place: it is the slot value as stored.
   const data = Object.freeze({ input: parsed as Json }) as StateData;
   return { run: result.run, firstVersion, created: result.created, data };
+}
+
+/**
+ * A run's search attributes: what the workflow's `searchable` derives from the parsed input, then
+ * the start's tags. Values become strings; null and undefined are left out.
+ * @throws InvalidArgumentError when `searchable` throws or an attribute is malformed.
+ */
+function searchAttributes(
+  wf: Workflow,
+  input: unknown,
+  tags: StartOptions['tags'],
+): SearchAttributes | undefined {
+  if (!wf.searchable && tags === undefined) return undefined;
+  const out: Record<string, string> = {};
+  if (wf.searchable) {
+    let derived: Readonly<Record<string, unknown>>;
+    try {
+      derived = (wf.searchable as (i: unknown) => Readonly<Record<string, unknown>>)(input);
+    } catch (e) {
+      throw new InvalidArgumentError(
+        `searchable of workflow '${wf.name}' threw: ${toError(e).message}`,
+        'searchable',
+      );
+    }
+    if (typeof derived !== 'object' || derived === null) {
+      throw new InvalidArgumentError(
+        `searchable of workflow '${wf.name}' must return an object`,
+        'searchable',
+      );
+    }
+    for (const [k, v] of Object.entries(derived)) {
+      if (v === null || v === undefined) continue;
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+        throw new InvalidArgumentError(
+          `searchable of workflow '${wf.name}' gave ${k} = ${typeof v}; use a string, number or boolean`,
+          k,
+        );
+      }
+      out[k] = String(v);
+    }
+  }
+  if (tags !== undefined) Object.assign(out, checkAttributes(tags, 'tags'));
+  const entries = Object.keys(out).length;
+  return entries === 0 ? undefined : checkAttributes(out, 'search attributes');
 }

@@ -35,6 +35,11 @@ export interface StepSpec {
   readonly onTimeout?: 'fail' | 'skip';
 }
 
+/** Derives a run's search attributes from its input (values become strings; null/undefined are left out). */
+export type Searchable<In> = (
+  input: In,
+) => Readonly<Record<string, string | number | boolean | null | undefined>>;
+
 /** A finished workflow. */
 export interface Workflow<In = unknown, Out = unknown> {
   readonly kind: 'workflow';
@@ -45,6 +50,8 @@ export interface Workflow<In = unknown, Out = unknown> {
   /** Step names in a topological order. */
   readonly order: readonly string[];
   readonly policy: Policy | undefined;
+  /** Search attributes of each run, derived from its input (`listRuns({ where })`). */
+  readonly searchable?: Searchable<never>;
   readonly selectOutput: (state: never) => Out;
   /** Type carrier only. */
   readonly __types?: { in: In; out: Out };
@@ -93,6 +100,7 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
     readonly version: number,
     readonly inputContract: Contract<In>,
     private readonly workflowPolicy: Policy | undefined,
+    private readonly searchable?: Searchable<In>,
   ) {}
 
   /**
@@ -244,6 +252,7 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
       steps: Object.freeze([...this.specs]),
       order,
       policy: this.workflowPolicy,
+      ...(this.searchable ? { searchable: this.searchable as Searchable<never> } : {}),
       selectOutput: selector as (state: never) => Out,
     });
   }
@@ -319,7 +328,13 @@ function topologicalOrder(workflow: string, specs: readonly StepSpec[]): readonl
  */
 export function workflow<In>(
   name: string,
-  options: { readonly version: number; readonly input: Contract<In>; readonly policy?: Policy },
+  options: {
+    readonly version: number;
+    readonly input: Contract<In>;
+    readonly policy?: Policy;
+    /** Search attributes of each run from its input, e.g. `(app) => ({ applicant: app.id })`. */
+    readonly searchable?: Searchable<In>;
+  },
 ): WorkflowBuilder<In> {
   const label = `workflow '${String(name)}'`;
   if (typeof name !== 'string' || !/^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$/.test(name)) {
@@ -340,7 +355,19 @@ export function workflow<In>(
   if (!isContract(options.input))
     throw new InvalidDefinitionError(`${label}: input must be a contract`, label);
   validatePolicy(options.policy, label);
-  return new WorkflowBuilder<In>(name, options.version, options.input, options.policy);
+  if (options.searchable !== undefined && typeof options.searchable !== 'function') {
+    throw new InvalidDefinitionError(
+      `${label}: searchable must be a function (input) => attributes`,
+      label,
+    );
+  }
+  return new WorkflowBuilder<In>(
+    name,
+    options.version,
+    options.input,
+    options.policy,
+    options.searchable,
+  );
 }
 
 /** True when `value` is a finished workflow. */

@@ -14,8 +14,10 @@ import type { Workflow } from '../orchestrator/workflow.js';
 import { createRuntimeCore, deliverAlert } from './create-core.js';
 import { RunEngine } from './run-engine.js';
 import { RunReader } from './run-reader.js';
+import { watchRuns } from './run-watch.js';
 import { validateRuntimeOptions } from './runtime-options.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import { ShapeRecorder } from './shape-recorder.js';
 import { TimeTravelPart } from './time-travel-part.js';
 
 /**
@@ -47,6 +49,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     getRun: (runId) => reader.getRun(runId),
     ready,
     admit,
+    signalsFromShapes: options.signalsFromShapes ?? false,
   });
   const travel = new TimeTravelPart(core, engine, reader, newId, admit);
   const choreography = createChoreography({
@@ -57,10 +60,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     owner: core.owner,
     newId,
   });
+  const shapes = new ShapeRecorder(core.store, core.clock);
+  /** Registers a workflow and records its shape in the store (once per definition). */
+  const register = async (wf: Workflow): Promise<void> => {
+    engine.registry.register(wf);
+    await ready();
+    const saving = shapes.ensure(wf);
+    if (saving) await saving;
+  };
   readyPromise = (async () => {
     await core.store.migrate();
     // Contracts are checked against the store's catalog before any run is resumed or started.
     await catalog.initial((options.workflows ?? []) as Workflow[], options.reactors ?? []);
+    for (const wf of options.workflows ?? []) await shapes.ensure(wf as Workflow);
     await engine.start();
     await choreography.start();
   })();
@@ -74,8 +86,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const runtime: Runtime = {
     // Running runs.
-    start: (wf, input, opts = {}) => engine.startRun(wf as Workflow, input, opts),
-    submit: (wf, input, opts = {}) => engine.submitRun(wf as Workflow, input, opts),
+    start: async (wf, input, opts = {}) => {
+      engine.assertOpen();
+      await register(wf as Workflow);
+      return engine.startRun(wf as Workflow, input, opts);
+    },
+    submit: async (wf, input, opts = {}) => {
+      engine.assertOpen();
+      await register(wf as Workflow);
+      return engine.submitRun(wf as Workflow, input, opts);
+    },
     startWorker: (opts = {}) => engine.startWorker(opts),
     handle: async (runId) => {
       await reader.getRun(runId);
@@ -86,6 +106,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // Reading runs.
     getRun: (runId) => reader.getRun(runId),
     listRuns: (query) => reader.listRuns(query),
+    searchAttributes: async (runId) => {
+      await reader.getRun(runId);
+      return core.store.readAttributes(runId);
+    },
+    workflowShapes: async (name) => {
+      await ready();
+      return core.store.readShapes(name);
+    },
+    watch: (target, opts = {}) =>
+      (async function* () {
+        await ready();
+        yield* watchRuns(core.store, target, opts, (runId) => reader.getRun(runId));
+      })(),
     journal: (runId) => reader.journal(runId),
     history: (runId) => reader.history(runId),
     state: (runId, version) => reader.state(runId, version),

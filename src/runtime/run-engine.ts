@@ -14,6 +14,7 @@ import { InvalidArgumentError, WorkflowNotRegisteredError } from '../errors.js';
 import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
 import { materialize } from '../ledger/versions.js';
 import { LeaseKeeper } from '../orchestrator/lease-keeper.js';
+import { recordedContracts } from '../orchestrator/recorded-contracts.js';
 import { RunDriver } from '../orchestrator/run-driver.js';
 import { createRunHandle, RunWaiters } from '../orchestrator/run-handle.js';
 import type { RunHandle, StartOptions } from '../orchestrator/run-types.js';
@@ -42,6 +43,8 @@ export interface RunEngineOptions {
    * against the store's); throws to refuse it.
    */
   readonly admit: (wf: Workflow) => Promise<void>;
+  /** Check signals of unregistered workflows against their recorded contracts. */
+  readonly signalsFromShapes?: boolean;
 }
 
 /** Drives the runs of one runtime. */
@@ -56,6 +59,7 @@ export class RunEngine {
   private readonly ready: () => Promise<void>;
   private readonly admit: (wf: Workflow) => Promise<void>;
   private readonly newId: () => string;
+  private readonly signalsFromShapes: boolean;
   private concurrency: number;
   /** Whether this runtime claims unowned runs (resume after crashes; worker mode). */
   private claiming: boolean;
@@ -73,6 +77,7 @@ export class RunEngine {
     this.ready = o.ready;
     this.admit = o.admit;
     this.newId = o.newId;
+    this.signalsFromShapes = o.signalsFromShapes ?? false;
     this.concurrency = o.concurrency ?? DEFAULT_RUN_CONCURRENCY;
     this.claiming = o.claiming;
     this.waiters = new RunWaiters(o.core.store, o.core.clock, o.pollMs, (id) =>
@@ -224,8 +229,23 @@ export class RunEngine {
   async signal(runId: string, name: string, payload: unknown): Promise<void> {
     this.assertOpen();
     await this.ready();
-    const run = await deliverSignal(this.core, runId, name, payload, (r) =>
-      this.registry.get(r.workflow, r.workflowVersion),
+    // Without the workflow's code, the payload is checked against the contract recorded with its
+    // shape; the run is then left for a runtime that has the code to drive.
+    const current = this.signalsFromShapes ? await this.core.store.getRun(runId) : undefined;
+    const recorded =
+      current && !this.registry.has(current.workflow, current.workflowVersion)
+        ? await recordedContracts(this.core.store, current)
+        : undefined;
+    const run = await deliverSignal(
+      this.core,
+      runId,
+      name,
+      payload,
+      (r) =>
+        recorded && !this.registry.has(r.workflow, r.workflowVersion)
+          ? undefined
+          : this.registry.get(r.workflow, r.workflowVersion),
+      (_r, step) => recorded?.get(step),
     );
     await this.resumeClaimed(run);
   }

@@ -17,6 +17,7 @@ import type { Privilege } from '../governance/privileges.js';
 import type { DeliveryRecord, RedeliverResult } from '../ledger/event-store.js';
 import type { GrantRecord } from '../ledger/governance-store.js';
 import type { Json } from '../ledger/json.js';
+import type { SearchAttributes, WorkflowShape } from '../ledger/observe.js';
 import type { StateStore } from '../ledger/store.js';
 import type { JournalEntry, RunQuery, RunRecord, StateSnapshot } from '../ledger/types.js';
 import type { VerifyResult } from '../ledger/versions.js';
@@ -30,6 +31,7 @@ import type { ReplayOptions } from '../time-travel/time-travel.js';
 import type { TraceSpan } from '../tracing/stored-span.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { UsageQuery, UsageReport } from '../tracing/usage.js';
+import type { RunEvent, WatchFilter, WatchOptions } from './run-watch.js';
 
 export type { Alert, RunHandle, StartOptions };
 
@@ -90,6 +92,13 @@ export interface RuntimeOptions {
    * `false` keeps the catalog in memory only, as a client of a store it must not change.
    */
   readonly catalog?: CatalogOptions | false;
+  /**
+   * Accept signals for runs of workflows this runtime lacks, checked against the contract
+   * recorded with the workflow's shape; the run is then left for a runtime that has the code
+   * (default false: such a signal throws WorkflowNotRegisteredError). A dashboard on the store
+   * alone sets it.
+   */
+  readonly signalsFromShapes?: boolean;
 }
 
 /** Options of `rt.startWorker`. */
@@ -145,7 +154,28 @@ export interface Runtime {
   cancel(runId: string): Promise<void>;
   /** @throws NotFoundError */
   getRun(runId: string): Promise<RunRecord>;
+  /**
+   * Runs newest first, filtered (status, workflow, search attributes `where`, creation time),
+   * one keyset page at a time: pass the last run id of a page as `cursor` for the next.
+   * @throws InvalidArgumentError for a bad filter or a cursor that names no run.
+   */
   listRuns(query?: RunQuery): Promise<RunRecord[]>;
+  /** The search attributes a run was started with. @throws NotFoundError */
+  searchAttributes(runId: string): Promise<SearchAttributes>;
+  /** Workflow shapes recorded in the store (by any runtime that registered them). */
+  workflowShapes(name?: string): Promise<WorkflowShape[]>;
+  /**
+   * Live run events in commit order, from any process on the store. One run: from its first
+   * event (or `after`) until it ends. A filter: from now (or `after`) until `signal` aborts.
+   * Resuming with the last event's `cursor` misses nothing and repeats nothing.
+   * @throws NotFoundError for an unknown run; InvalidArgumentError for a bad cursor or filter.
+   * @example
+   * for await (const e of rt.watch(run.id)) console.log(e.type, e.step, e.status);
+   */
+  watch(
+    target: string | WatchFilter,
+    options?: WatchOptions,
+  ): AsyncGenerator<RunEvent, void, undefined>;
   journal(runId: string): Promise<JournalEntry[]>;
   /** Every version of a run, materialized. */
   history(runId: string): Promise<StateSnapshot[]>;

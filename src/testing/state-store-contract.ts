@@ -16,6 +16,7 @@ import type { StateStore } from '../ledger/store.js';
 import { verifyChain } from '../ledger/versions.js';
 import { describeConcurrencyContract } from './state-store-contract-concurrency.js';
 import { describeLeaseAndRecordContract } from './state-store-contract-leases.js';
+import { describeObserveContract } from './state-store-contract-observe.js';
 import {
   type CurrentStore,
   failure,
@@ -55,6 +56,7 @@ export function describeStateStoreContract(
     describeAppendContract(store);
     describeLeaseAndRecordContract(store);
     describeConcurrencyContract(store);
+    describeObserveContract(store);
   });
 }
 

@@ -26,6 +26,9 @@ const Noted = event('loan.noted@1', z.object({ id: z.string() }));
  */
 const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   usage: 'READ',
+  searchAttributes: 'READ',
+  workflowShapes: 'READ',
+  watch: 'READ',
   start: 'EXECUTE',
   submit: 'EXECUTE',
   startWorker: 'EXECUTE',

@@ -6,6 +6,13 @@
 import { InvalidArgumentError, NotFoundError, toError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import { checkListLimit, checkWrite, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
+import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
+import {
+  checkAttributes,
+  checkRunFilters,
+  matchesWhere,
+  unknownCursor,
+} from '../../ledger/observe-rules.js';
 import { freezeRun, journalWithSeq, patchRun } from '../../ledger/records.js';
 import type { StateStore } from '../../ledger/store.js';
 import type {
@@ -19,10 +26,12 @@ import type {
   NewRun,
   RunQuery,
   RunRecord,
+  RunStatus,
   RunWrite,
   VersionRecord,
 } from '../../ledger/types.js';
 import { TERMINAL_STATUSES } from '../../ledger/types.js';
+import { MemoryChangeFeed } from './memory-changes.js';
 import { createMemoryEventStore } from './memory-event-store.js';
 import { createMemoryGovernanceStore } from './memory-governance-store.js';
 
@@ -32,6 +41,7 @@ interface MemoryRun {
   /** Entries as committed (frozen in place); their sequence numbers alongside. */
   journal: JournalEntry[];
   seqs: number[];
+  attributes: SearchAttributes | undefined;
 }
 
 /** Creates an in-memory store. Nothing survives the process. */
@@ -46,10 +56,17 @@ class MemoryStore implements StateStore {
   private readonly unfinished = new Set<string>();
   private readonly byIdempotencyKey = new Map<string, string>();
   private readonly records = new Map<AuxKind, AuxRecord[]>();
-  private journalSeq = 0;
   private closed = false;
   readonly events: EventStore = createMemoryEventStore(() => this.assertOpen());
   readonly governance = createMemoryGovernanceStore(() => this.assertOpen());
+  private readonly shapes = new Map<string, WorkflowShape>();
+  readonly changes = new MemoryChangeFeed(
+    () => this.assertOpen(),
+    (runId) => {
+      const entry = this.runs.get(runId);
+      return entry && { workflow: entry.record.workflow, attributes: entry.attributes };
+    },
+  );
 
   async migrate(): Promise<void> {}
 
@@ -67,16 +84,24 @@ class MemoryStore implements StateStore {
 
   async createRuns(inits: readonly NewRun[]): Promise<(CreateRunResult | Error)[]> {
     this.assertOpen();
-    return inits.map((init) => {
+    const out = inits.map((init) => {
       try {
-        return this.create(init);
+        return this.createOne(init);
       } catch (e) {
         return toError(e);
       }
     });
+    this.changes.committed();
+    return out;
   }
 
   private create(init: NewRun): CreateRunResult {
+    const out = this.createOne(init);
+    this.changes.committed();
+    return out;
+  }
+
+  private createOne(init: NewRun): CreateRunResult {
     this.assertOpen();
     const existingId =
       (init.run.idempotencyKey !== null && this.byIdempotencyKey.get(init.run.idempotencyKey)) ||
@@ -88,14 +113,18 @@ class MemoryStore implements StateStore {
         'firstVersion',
       );
     }
+    const attributes = init.attributes
+      ? Object.freeze({ ...checkAttributes(init.attributes) })
+      : undefined;
     const record = freezeRun(init.run, 1);
     const entry: MemoryRun = {
       record,
       versions: [Object.freeze(init.firstVersion)],
       journal: [],
       seqs: [],
+      attributes,
     };
-    this.appendJournal(entry, init.journal ?? []);
+    this.appendJournal(entry, init.journal ?? [], record.status);
     this.runs.set(record.runId, entry);
     this.track(record);
     if (record.idempotencyKey !== null)
@@ -110,20 +139,49 @@ class MemoryStore implements StateStore {
 
   async listRuns(query: RunQuery): Promise<RunRecord[]> {
     this.assertOpen();
+    const limit = checkListLimit(query.limit);
+    checkRunFilters(query);
+    let after: RunRecord | undefined;
+    if (query.cursor !== undefined) {
+      after = this.runs.get(query.cursor)?.record;
+      if (!after) throw unknownCursor(query.cursor);
+    }
     const out: RunRecord[] = [];
-    for (const { record } of this.runs.values()) {
+    for (const { record, attributes } of this.runs.values()) {
       if (query.status && record.status !== query.status) continue;
       if (query.workflow && record.workflow !== query.workflow) continue;
+      if (query.createdAfter !== undefined && record.createdAt < query.createdAfter) continue;
+      if (query.createdBefore !== undefined && record.createdAt >= query.createdBefore) continue;
+      if (query.where && !matchesWhere(attributes, query.where)) continue;
+      if (after && newestFirst(record, after) <= 0) continue;
       out.push(record);
     }
-    const limit = checkListLimit(query.limit);
-    out.sort((a, b) => b.createdAt - a.createdAt || (a.runId < b.runId ? 1 : -1));
+    out.sort(newestFirst);
     return limit === undefined ? out : out.slice(0, limit);
+  }
+
+  async readAttributes(runId: string): Promise<SearchAttributes> {
+    this.assertOpen();
+    return this.runs.get(runId)?.attributes ?? Object.freeze({});
+  }
+
+  async saveShape(shape: WorkflowShape): Promise<void> {
+    this.assertOpen();
+    this.shapes.set(`${shape.name}@${shape.version}`, JSON.parse(JSON.stringify(shape)));
+  }
+
+  async readShapes(name?: string): Promise<WorkflowShape[]> {
+    this.assertOpen();
+    return [...this.shapes.values()]
+      .filter((sh) => name === undefined || sh.name === name)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version - b.version));
   }
 
   async commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
     this.assertOpen();
-    return writes.map((w) => this.commitOne(w));
+    const out = writes.map((w) => this.commitOne(w));
+    this.changes.committed();
+    return out;
   }
 
   private commitOne(w: RunWrite): CommitOutcome {
@@ -134,7 +192,7 @@ class MemoryStore implements StateStore {
     if (rejected) return { ok: false, error: rejected };
     const versions = w.versions ?? [];
     for (const v of versions) entry.versions.push(Object.freeze(v));
-    this.appendJournal(entry, w.journal ?? []);
+    this.appendJournal(entry, w.journal ?? [], w.run?.status);
     entry.record = patchRun(rec, rec.headVersion + versions.length, w.run);
     this.track(entry.record);
     if (w.records) this.addRecords(w.records);
@@ -155,7 +213,11 @@ class MemoryStore implements StateStore {
   async readJournal(runId: string): Promise<JournalEntry[]> {
     this.assertOpen();
     const entry = this.runs.get(runId);
-    return entry ? entry.journal.map((j, i) => journalWithSeq(j, entry.seqs[i]!)) : [];
+    return entry
+      ? entry.journal.map((j, i) =>
+          journalWithSeq(j, entry.seqs[i]!, this.changes.statusAt(entry.seqs[i]!)),
+        )
+      : [];
   }
 
   async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
@@ -241,12 +303,19 @@ class MemoryStore implements StateStore {
     }
   }
 
-  private appendJournal(entry: MemoryRun, journal: readonly JournalEntry[]): void {
+  private appendJournal(
+    entry: MemoryRun,
+    journal: readonly JournalEntry[],
+    status: RunStatus | undefined,
+  ): void {
     // Kept as given, frozen; the sequence number is attached on read (reads are rare, and a copy
     // per entry on every commit was a measurable share of the memory store's cost).
-    for (const j of journal) {
-      entry.journal.push(Object.freeze(j));
-      entry.seqs.push(++this.journalSeq);
+    for (let i = 0; i < journal.length; i++) {
+      const j = Object.freeze(journal[i]!);
+      // The status the write set rides on its last entry: what watchers see as the change.
+      const st = i === journal.length - 1 ? (status ?? null) : null;
+      entry.journal.push(j);
+      entry.seqs.push(this.changes.append(j, st));
     }
   }
 
@@ -258,4 +327,9 @@ class MemoryStore implements StateStore {
   private assertOpen(): void {
     if (this.closed) throw new InvalidArgumentError('the store is closed', 'store');
   }
+}
+
+/** Newest-first order of runs: createdAt, then runId, both descending. */
+function newestFirst(a: RunRecord, b: RunRecord): number {
+  return b.createdAt - a.createdAt || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0);
 }

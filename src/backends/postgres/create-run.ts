@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import { InvalidArgumentError, toError } from '../../errors.js';
+import { checkAttributes, stampStatus } from '../../ledger/observe-rules.js';
 import type { CreateRunResult, NewRun, RunRecord } from '../../ledger/types.js';
 import { isConnectionError } from './connect.js';
 import {
@@ -59,6 +60,7 @@ export async function insertNewRun(client: pg.PoolClient, init: NewRun): Promise
     );
   }
   const r = init.run;
+  const attributes = init.attributes ? Object.entries(checkAttributes(init.attributes)) : [];
   const inserted = await client.query(
     `INSERT INTO runs (${RUN_INSERT_COLUMNS})
      VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
@@ -87,8 +89,15 @@ export async function insertNewRun(client: pg.PoolClient, init: NewRun): Promise
   }
   const v = bulkInsert('versions', VERSION_COLUMNS, VERSION_TYPES, [versionValues(first)]);
   await client.query(v.text, v.values);
+  if (attributes.length > 0) {
+    await client.query(
+      `INSERT INTO run_attributes (run_id, key, value, created_at)
+       SELECT $1, k, v, $4 FROM unnest($2::text[], $3::text[]) AS u(k, v)`,
+      [r.runId, attributes.map(([k]) => k), attributes.map(([, v]) => v), r.createdAt],
+    );
+  }
   if (init.journal?.length) {
-    const rows = init.journal.map(journalValues);
+    const rows = stampStatus(init.journal, r.status).map((j) => journalValues(j));
     const j = bulkInsert('journal', JOURNAL_COLUMNS, JOURNAL_TYPES, rows);
     await client.query(j.text, j.values);
   }

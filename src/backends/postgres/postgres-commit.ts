@@ -20,6 +20,7 @@
 import type pg from 'pg';
 import { NotFoundError, toError, VersionConflictError } from '../../errors.js';
 import { checkWrite } from '../../ledger/ledger-rules.js';
+import { stampStatus } from '../../ledger/observe-rules.js';
 import type {
   AuxRecord,
   CommitOutcome,
@@ -158,7 +159,7 @@ async function judgeAndWrite(
 function accept(w: RunWrite, run: Locked, batch: Accepted): CommitOutcome {
   const versions = w.versions ?? [];
   batch.versions.push(...versions);
-  if (w.journal) batch.journal.push(...w.journal);
+  if (w.journal) batch.journal.push(...stampStatus(w.journal, w.run?.status));
   if (w.records) batch.records.push(...w.records);
   run.head += versions.length;
   if (versions.length > 0 || w.run) run.update ??= {};

@@ -52,6 +52,7 @@ export const JOURNAL_TYPES = [
   'int',
   'text',
   'text',
+  'text',
 ] as const;
 
 /** Array types of the record columns. */

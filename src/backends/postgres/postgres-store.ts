@@ -16,6 +16,8 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import type { GovernanceStore } from '../../ledger/governance-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
+import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
+import { checkRunFilters, unknownCursor } from '../../ledger/observe-rules.js';
 import type { StateStore } from '../../ledger/store.js';
 import type {
   AuxKind,
@@ -31,6 +33,7 @@ import type {
   RunWrite,
   VersionRecord,
 } from '../../ledger/types.js';
+import { listRunsQuery } from '../sql/list-runs-sql.js';
 import {
   createPool,
   describeAddress,
@@ -42,6 +45,7 @@ import {
 } from './connect.js';
 import { insertNewRun, insertNewRuns } from './create-run.js';
 import { migrateSchema } from './migrate.js';
+import { PostgresChangeFeed } from './postgres-changes.js';
 import { groupCommit } from './postgres-commit.js';
 import { createPostgresEventStore } from './postgres-event-store.js';
 import { createPostgresGovernanceStore } from './postgres-governance-store.js';
@@ -85,6 +89,7 @@ class PostgresStore implements StateStore {
   /** The event log, positions and deliveries, in the same schema and pool. */
   readonly events: EventStore;
   readonly governance: GovernanceStore;
+  readonly changes: PostgresChangeFeed;
 
   constructor(private readonly options: ResolvedPostgresOptions) {
     this.location = `${describeAddress(options.where)} (schema ${options.schema})`;
@@ -96,6 +101,11 @@ class PostgresStore implements StateStore {
     this.governance = createPostgresGovernanceStore({
       transaction: (fn) => this.transaction(fn),
       query: (text, values) => this.query(text, values),
+      schema: options.schema,
+    });
+    this.changes = new PostgresChangeFeed({
+      query: (text, values) => this.query(text, values),
+      clientConfig: options.pool,
       schema: options.schema,
     });
   }
@@ -135,6 +145,7 @@ class PostgresStore implements StateStore {
   async close(): Promise<void> {
     const life = this.life;
     this.life = { state: 'closed' };
+    await this.changes.close();
     if (life.state === 'open') await life.pool.end();
   }
 
@@ -162,13 +173,42 @@ class PostgresStore implements StateStore {
 
   async listRuns(query: RunQuery): Promise<RunRecord[]> {
     const limit = checkListLimit(query.limit);
-    const rows = await this.query<RunRow>(
-      `SELECT * FROM runs
-       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR workflow = $2)
-       ORDER BY created_at DESC, run_id DESC LIMIT $3`,
-      [query.status ?? null, query.workflow ?? null, limit ?? null],
-    );
+    checkRunFilters(query);
+    let cursor: { createdAt: number; runId: string } | undefined;
+    if (query.cursor !== undefined) {
+      const rows = await this.query<RunRow>('SELECT * FROM runs WHERE run_id = $1', [query.cursor]);
+      if (!rows[0]) throw unknownCursor(query.cursor);
+      cursor = { createdAt: Number(rows[0].created_at), runId: rows[0].run_id };
+    }
+    const q = listRunsQuery(query, cursor, limit, (n) => `$${n}`);
+    const rows = await this.query<RunRow>(q.text, q.values);
     return rows.map(toRunRecord);
+  }
+
+  async readAttributes(runId: string): Promise<SearchAttributes> {
+    const rows = await this.query<{ key: string; value: string }>(
+      'SELECT key, value FROM run_attributes WHERE run_id = $1 ORDER BY key',
+      [runId],
+    );
+    return Object.freeze(Object.fromEntries(rows.map((r) => [r.key, r.value])));
+  }
+
+  async saveShape(shape: WorkflowShape): Promise<void> {
+    await this.query(
+      `INSERT INTO workflow_shapes (name, version, shape, registered_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (name, version) DO UPDATE SET shape = excluded.shape,
+         registered_at = excluded.registered_at`,
+      [shape.name, shape.version, JSON.stringify(shape), shape.registeredAt],
+    );
+  }
+
+  async readShapes(name?: string): Promise<WorkflowShape[]> {
+    const rows = await this.query<{ shape: string }>(
+      `SELECT shape FROM workflow_shapes WHERE ($1::text IS NULL OR name = $1)
+       ORDER BY name, version`,
+      [name ?? null],
+    );
+    return rows.map((r) => JSON.parse(r.shape) as WorkflowShape);
   }
 
   async commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {

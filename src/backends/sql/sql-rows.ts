@@ -73,6 +73,7 @@ export interface JournalRow {
   version: number | null;
   error: string | null;
   detail: string | null;
+  run_status?: string | null;
 }
 
 /** A row of `records`. */
@@ -97,7 +98,7 @@ export const VERSION_COLUMNS =
 
 /** Column list of `journal` (without seq), in the order `journalParams` binds them. */
 export const JOURNAL_COLUMNS =
-  'run_id, type, step, attempt, at, duration_ms, input_version, version, error, detail';
+  'run_id, type, step, attempt, at, duration_ms, input_version, version, error, detail, run_status';
 
 /** Column list of `records` (without id), in the order `recordParams` binds them. */
 export const RECORD_COLUMNS = 'kind, key, run_id, at, body';
@@ -191,6 +192,7 @@ export function journalParams(j: JournalEntry): SqlParam[] {
     j.version ?? null,
     encode(j.error),
     encode(j.detail),
+    j.runStatus ?? null,
   ];
 }
 
@@ -208,6 +210,7 @@ export function toJournalEntry(row: JournalRow): JournalEntry {
     version: row.version,
     error: decode<ErrorInfo>(row.error),
     detail: decode<Json>(row.detail),
+    runStatus: (row.run_status ?? null) as RunStatus | null,
   });
 }
 

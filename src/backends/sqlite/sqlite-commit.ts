@@ -18,6 +18,7 @@ import {
   VersionConflictError,
 } from '../../errors.js';
 import { checkWrite } from '../../ledger/ledger-rules.js';
+import { stampStatus } from '../../ledger/observe-rules.js';
 import type { CommitOutcome, RunPatch, RunWrite } from '../../ledger/types.js';
 import type { Db } from './open.js';
 import { journalParams, type Param, recordParams } from './sqlite-rows.js';
@@ -88,7 +89,8 @@ function applyWrite(s: Statements, w: RunWrite): CommitOutcome {
       v.prevHash,
     );
   }
-  if (w.journal) for (const j of w.journal) s.insertJournal.run(...journalParams(j));
+  if (w.journal)
+    for (const j of stampStatus(w.journal, w.run?.status)) s.insertJournal.run(...journalParams(j));
   const headVersion = head[0] + versions.length;
   if (w.run) s.patchRun.run(...patchParams(headVersion, w.run, w.runId));
   else if (versions.length > 0) s.setHead.run(headVersion, w.runId);

@@ -14,6 +14,13 @@
 import { InvalidArgumentError, toError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
+import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
+import {
+  checkAttributes,
+  checkRunFilters,
+  stampStatus,
+  unknownCursor,
+} from '../../ledger/observe-rules.js';
 import { freezeRun } from '../../ledger/records.js';
 import type { StateStore } from '../../ledger/store.js';
 import type {
@@ -30,7 +37,9 @@ import type {
   RunWrite,
   VersionRecord,
 } from '../../ledger/types.js';
+import { listRunsQuery } from '../sql/list-runs-sql.js';
 import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
+import { SqliteChangeFeed } from './sqlite-changes.js';
 import {
   createGroupCommit,
   type GroupCommit,
@@ -53,7 +62,6 @@ import {
   versionParams,
 } from './sqlite-rows.js';
 import {
-  listRunsSql,
   prepareStatements,
   queryRecordsSql,
   StatementCache,
@@ -162,6 +170,7 @@ class SqliteStore implements StateStore {
     () => this.ledger().db,
     () => this.durable(),
   );
+  readonly changes = new SqliteChangeFeed(() => this.ledger());
 
   constructor(
     private readonly path: string,
@@ -194,6 +203,7 @@ class SqliteStore implements StateStore {
   async close(): Promise<void> {
     const life = this.life;
     this.life = { state: 'closed' };
+    this.changes.close();
     if (life.state !== 'open') return;
     // Everything committed so far is made durable before the file is closed.
     await life.syncer?.sync().catch(() => undefined);
@@ -210,6 +220,7 @@ class SqliteStore implements StateStore {
     const l = this.ledger();
     const result = runLocked(() => fn(l));
     await l.syncer?.sync();
+    this.changes.committed();
     return result;
   }
 
@@ -243,15 +254,48 @@ class SqliteStore implements StateStore {
   async listRuns(query: RunQuery): Promise<RunRecord[]> {
     const l = this.ledger();
     const limit = checkListLimit(query.limit);
-    const params: Param[] = [];
-    if (query.status) params.push(query.status);
-    if (query.workflow) params.push(query.workflow);
-    params.push(limit ?? -1);
-    const sql = listRunsSql(Boolean(query.status), Boolean(query.workflow));
+    checkRunFilters(query);
+    let cursor: { createdAt: number; runId: string } | undefined;
+    if (query.cursor !== undefined) {
+      const row = l.s.getRun.get(query.cursor);
+      if (!row) throw unknownCursor(query.cursor);
+      cursor = { createdAt: Number(row.created_at), runId: row.run_id };
+    }
+    const q = listRunsQuery(query, cursor, limit, () => '?');
     return l.cache
-      .get<RunRow>(sql)
-      .all(...params)
+      .get<RunRow>(q.text)
+      .all(...q.values)
       .map(toRunRecord);
+  }
+
+  async readAttributes(runId: string): Promise<SearchAttributes> {
+    const rows = this.ledger()
+      .cache.get<{ key: string; value: string }>(
+        'SELECT key, value FROM run_attributes WHERE run_id = ? ORDER BY key',
+      )
+      .all(runId);
+    return Object.freeze(Object.fromEntries(rows.map((r) => [r.key, r.value])));
+  }
+
+  async saveShape(shape: WorkflowShape): Promise<void> {
+    await this.write((l) =>
+      l.cache
+        .get(
+          `INSERT INTO workflow_shapes (name, version, shape, registered_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (name, version) DO UPDATE SET shape = excluded.shape,
+             registered_at = excluded.registered_at`,
+        )
+        .run(shape.name, shape.version, JSON.stringify(shape), shape.registeredAt),
+    );
+  }
+
+  async readShapes(name?: string): Promise<WorkflowShape[]> {
+    const rows = this.ledger()
+      .cache.get<{ shape: string }>(
+        `SELECT shape FROM workflow_shapes WHERE (? IS NULL OR name = ?) ORDER BY name, version`,
+      )
+      .all(name ?? null, name ?? null);
+    return rows.map((r) => JSON.parse(r.shape) as WorkflowShape);
   }
 
   commit(writes: readonly RunWrite[]): Promise<CommitOutcome[]> {
@@ -336,9 +380,10 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
         'firstVersion',
       );
     }
+    const attributes = init.attributes ? checkAttributes(init.attributes) : undefined;
     s.insertRun.run(...runParams(init.run, 1));
     s.insertVersion.run(...versionParams(first));
-    if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
+    insertExtras(s, init, attributes);
     return { run: freezeRun(init.run, 1), created: true };
   });
   // Fast path: one transaction, no savepoints. A run that exists (same id or idempotency key,
@@ -352,6 +397,12 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
           'firstVersion',
         );
       }
+      let attributes: SearchAttributes | undefined;
+      try {
+        attributes = init.attributes ? checkAttributes(init.attributes) : undefined;
+      } catch (e) {
+        return toError(e);
+      }
       try {
         if (s.insertRunIfNew.run(...runParams(init.run, 1)).changes === 0) {
           const key = init.run.idempotencyKey;
@@ -362,7 +413,7 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
           return { run: toRunRecord(existing), created: false };
         }
         s.insertVersion.run(...versionParams(first));
-        if (init.journal) for (const j of init.journal) s.insertJournal.run(...journalParams(j));
+        insertExtras(s, init, attributes);
       } catch (e) {
         throw new ReplayWithSavepoints('statement failed creating runs', { cause: e });
       }
@@ -417,6 +468,15 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
     append: (records) => append.immediate(records),
     syncer,
   };
+}
+
+/** Writes a new run's journal (its status on the last entry) and search attributes. */
+function insertExtras(s: Statements, init: NewRun, attributes: SearchAttributes | undefined): void {
+  for (const j of stampStatus(init.journal, init.run.status))
+    s.insertJournal.run(...journalParams(j));
+  if (!attributes) return;
+  for (const [k, v] of Object.entries(attributes))
+    s.insertAttribute.run(init.run.runId, k, v, init.run.createdAt);
 }
 
 /** An in-memory database or a URI filename: no WAL file of its own to sync. */

@@ -29,6 +29,7 @@ export interface Statements {
   readonly insertVersion: Stmt<Param[]>;
   readonly insertJournal: Stmt<Param[]>;
   readonly insertRecord: Stmt<Param[]>;
+  readonly insertAttribute: Stmt<[string, string, string, number]>;
   /** Sets the head only (the common case: versions appended, no run patch). */
   readonly setHead: Stmt<[number, string]>;
   /** Applies a run patch; each field has a "set it" flag so explicit nulls are kept. */
@@ -66,6 +67,9 @@ export function prepareStatements(db: Db): Statements {
     ),
     insertRecord: db.prepare<Param[]>(
       `INSERT INTO records (${RECORD_COLUMNS}) VALUES (${marks(RECORD_COLUMNS)})`,
+    ),
+    insertAttribute: db.prepare<[string, string, string, number]>(
+      'INSERT INTO run_attributes (run_id, key, value, created_at) VALUES (?, ?, ?, ?)',
     ),
     setHead: db.prepare<[number, string]>('UPDATE runs SET head_version = ? WHERE run_id = ?'),
     patchRun: db.prepare<Param[]>(
@@ -130,13 +134,6 @@ export class StatementCache {
     }
     return stmt as Stmt<Param[], R>;
   }
-}
-
-/** SQL listing runs, newest first, for the given filter shape. */
-export function listRunsSql(byStatus: boolean, byWorkflow: boolean): string {
-  const where = [byStatus && 'status = ?', byWorkflow && 'workflow = ?'].filter(Boolean);
-  return `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY created_at DESC, run_id DESC LIMIT ?`;
 }
 
 /** SQL querying auxiliary records of one kind, for the given filter shape. */

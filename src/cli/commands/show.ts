@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { BreakerTransition, RunRecord, RunStatus, StateStore } from '../../index.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { follow } from '../follow.js';
 import { library } from '../library.js';
 import {
   type Cell,
@@ -33,21 +34,24 @@ export function registerShow(program: Command, ctx: CliContext): void {
     .command('show')
     .description('show a run: status, steps, attempts, errors, breaker events, compensations')
     .argument('<run>', 'run id')
-    .action(async (runId: string, _opts: unknown, cmd: Command) => {
+    .option('--follow', 'then print the run’s events as they happen, until it ends')
+    .action(async (runId: string, opts: { follow?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const { TERMINAL_STATUSES: terminal } = await library();
-      const view = await withSession(g, [], async ({ rt, store }) => {
+      await withSession(g, [], async ({ rt, store }) => {
+        const head = await store.changes.head();
         const run = await rt.getRun(runId);
         const journal = await rt.journal(runId);
-        return {
+        const view = {
           run,
           steps: inVersionOrder(summarizeSteps(journal)),
           compensations: summarizeCompensations(journal),
           breakerEvents: await breakerEvents(store, run, terminal),
         };
+        if (g.json) printJson(ctx.io, view);
+        else printView(ctx.io, view, terminal);
+        if (opts.follow && !terminal.has(run.status)) await follow(ctx.io, g.json, rt, runId, head);
       });
-      if (g.json) return printJson(ctx.io, view);
-      printView(ctx.io, view, terminal);
     });
 }
 

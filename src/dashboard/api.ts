@@ -1,0 +1,299 @@
+/**
+ * The JSON API under `/api/v1`: one table of routes, each with its role, its Zod schemas and its
+ * handler. The same table validates requests and generates the OpenAPI document (openapi.ts).
+ */
+import type { z } from 'zod';
+import {
+  InvalidArgumentError,
+  RUN_STATUSES,
+  type RunQuery,
+  type RunStatus,
+  type Runtime,
+  type StateStore,
+} from '../index.js';
+import * as S from './api-schemas.js';
+import type { DashboardRole } from './auth.js';
+import { readBreakers } from './breakers.js';
+import { stepViews } from './run-view.js';
+
+/** What every handler may use. */
+export interface ApiDeps {
+  readonly rt: Runtime;
+  readonly store: StateStore;
+}
+
+/** A validated request. */
+export interface ApiInput {
+  readonly params: Record<string, unknown>;
+  readonly query: Record<string, unknown>;
+  readonly body: unknown;
+}
+
+/** One route of the API. */
+export interface ApiRoute {
+  readonly method: 'get' | 'post';
+  /** OpenAPI style: `/runs/{runId}`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly role: DashboardRole;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly response: z.ZodType;
+  readonly handle: (deps: ApiDeps, input: ApiInput) => Promise<unknown>;
+}
+
+/** Most spans a trace answer carries (the rest are counted, not sent). */
+export const TRACE_CAP = 2_000;
+/** Counts per status are exact up to this many runs, then shown as "at least". */
+export const COUNT_CAP = 10_000;
+
+/** `key=value` words (one or many) as search attributes. */
+export function whereOf(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const words = Array.isArray(value) ? (value as string[]) : [value as string];
+  const out: Record<string, string> = {};
+  for (const w of words) {
+    const eq = w.indexOf('=');
+    out[w.slice(0, eq)] = w.slice(eq + 1);
+  }
+  return out;
+}
+
+/** A runs-list query from validated query parameters. */
+export function runQueryOf(q: z.infer<typeof S.RunsQuery>): RunQuery {
+  const where = whereOf(q.where);
+  return {
+    ...(q.status ? { status: q.status as RunStatus } : {}),
+    ...(q.workflow ? { workflow: q.workflow } : {}),
+    ...(where ? { where } : {}),
+    ...(q.createdAfter !== undefined ? { createdAfter: q.createdAfter } : {}),
+    ...(q.createdBefore !== undefined ? { createdBefore: q.createdBefore } : {}),
+    ...(q.cursor ? { cursor: q.cursor } : {}),
+    limit: q.limit,
+  };
+}
+
+/** Counts of runs per status, exact up to COUNT_CAP. */
+export async function countRuns(
+  rt: Runtime,
+  base: RunQuery = {},
+): Promise<{ counts: Record<string, number>; capped: string[] }> {
+  const counts: Record<string, number> = {};
+  const capped: string[] = [];
+  await Promise.all(
+    RUN_STATUSES.map(async (status) => {
+      const n = (await rt.listRuns({ ...base, status, limit: COUNT_CAP + 1 })).length;
+      counts[status] = Math.min(n, COUNT_CAP);
+      if (n > COUNT_CAP) capped.push(status);
+    }),
+  );
+  return { counts, capped };
+}
+
+const p = (input: ApiInput, key: string): string => String(input.params[key]);
+
+/** Every route of the API. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  {
+    method: 'get',
+    path: '/runs',
+    summary: 'Runs, newest first, filtered, one keyset page at a time',
+    role: 'viewer',
+    query: S.RunsQuery,
+    response: S.RunsPage,
+    handle: async ({ rt }, input) => {
+      const q = runQueryOf(input.query as z.infer<typeof S.RunsQuery>);
+      const runs = await rt.listRuns(q);
+      return { runs, nextCursor: runs.length === q.limit ? (runs.at(-1)?.runId ?? null) : null };
+    },
+  },
+  {
+    method: 'get',
+    path: '/runs/counts',
+    summary: 'How many runs are in each status (exact up to 10,000 each)',
+    role: 'viewer',
+    response: S.Counts,
+    handle: async ({ rt }) => countRuns(rt),
+  },
+  {
+    method: 'get',
+    path: '/runs/{runId}',
+    summary: 'A run with its search attributes, declared shape and steps',
+    role: 'viewer',
+    params: S.RunId,
+    response: S.RunDetail,
+    handle: async ({ rt }, input) => {
+      const run = await rt.getRun(p(input, 'runId'));
+      const [attributes, shapes, journal] = await Promise.all([
+        rt.searchAttributes(run.runId),
+        rt.workflowShapes(run.workflow),
+        rt.journal(run.runId),
+      ]);
+      const shape = shapes.find((s) => s.version === run.workflowVersion) ?? null;
+      return { run, attributes, shape, steps: stepViews(shape ?? undefined, journal) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/runs/{runId}/versions',
+    summary: 'Every version of a run (metadata, no state)',
+    role: 'viewer',
+    params: S.RunId,
+    response: S.Versions,
+    handle: async ({ rt }, input) => {
+      const history = await rt.history(p(input, 'runId'));
+      return { versions: history.map(({ data: _data, ...meta }) => meta) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/runs/{runId}/versions/{version}',
+    summary: 'The state of a run at one version',
+    role: 'viewer',
+    params: S.RunVersion,
+    response: S.Snapshot,
+    handle: async ({ rt }, input) => rt.state(p(input, 'runId'), Number(input.params.version)),
+  },
+  {
+    method: 'get',
+    path: '/runs/{runId}/diff',
+    summary: 'Path-level differences between two versions of a run',
+    role: 'viewer',
+    params: S.RunId,
+    query: S.DiffQuery,
+    response: S.Diff,
+    handle: async ({ rt }, input) =>
+      rt.diff(p(input, 'runId'), Number(input.query.a), Number(input.query.b)),
+  },
+  {
+    method: 'get',
+    path: '/runs/{runId}/verify',
+    summary: 'Checks the run’s hash chain',
+    role: 'viewer',
+    params: S.RunId,
+    response: S.Verify,
+    handle: async ({ rt }, input) => rt.verify(p(input, 'runId')),
+  },
+  {
+    method: 'get',
+    path: '/runs/{runId}/journal',
+    summary: 'The run’s journal, in commit order',
+    role: 'viewer',
+    params: S.RunId,
+    response: S.Journal,
+    handle: async ({ rt }, input) => ({ entries: await rt.journal(p(input, 'runId')) }),
+  },
+  {
+    method: 'get',
+    path: '/runs/{runId}/trace',
+    summary: 'The run’s spans, depth-first (at most 2,000; `truncated` says when there are more)',
+    role: 'viewer',
+    params: S.RunId,
+    response: S.Trace,
+    handle: async ({ rt }, input) => {
+      const spans = await rt.trace(p(input, 'runId'));
+      return {
+        spans: spans.slice(0, TRACE_CAP),
+        total: spans.length,
+        truncated: spans.length > TRACE_CAP,
+      };
+    },
+  },
+  {
+    method: 'get',
+    path: '/workflows',
+    summary: 'Workflow shapes recorded in the store',
+    role: 'viewer',
+    response: S.Workflows,
+    handle: async ({ rt }) => ({ workflows: await rt.workflowShapes() }),
+  },
+  {
+    method: 'get',
+    path: '/breakers',
+    summary: 'Every breaker’s latest state and its recorded transitions',
+    role: 'viewer',
+    response: S.Breakers,
+    handle: async ({ store }) => ({ breakers: await readBreakers(store) }),
+  },
+  {
+    method: 'get',
+    path: '/events/{correlationId}',
+    summary: 'The causal tree of one flow of events, with its flags',
+    role: 'viewer',
+    params: S.Correlation,
+    response: S.EventTree,
+    handle: async ({ rt }, input) => rt.eventTrace(p(input, 'correlationId')),
+  },
+  {
+    method: 'get',
+    path: '/dead-letters',
+    summary: 'Deliveries that exhausted their attempts',
+    role: 'viewer',
+    response: S.DeadLetters,
+    handle: async ({ rt }) => ({ deadLetters: await rt.deadLetters({ limit: 500 }) }),
+  },
+  {
+    method: 'post',
+    path: '/runs/{runId}/signal',
+    summary:
+      'Delivers a signal to a waiting run (the payload is checked against the wait’s contract)',
+    role: 'operator',
+    params: S.RunId,
+    body: S.SignalBody,
+    response: S.Ok,
+    handle: async ({ rt }, input) => {
+      const body = input.body as z.infer<typeof S.SignalBody>;
+      await rt.signal(p(input, 'runId'), body.name, body.payload);
+      return { ok: true };
+    },
+  },
+  {
+    method: 'post',
+    path: '/runs/{runId}/cancel',
+    summary: 'Cancels a run that has not ended',
+    role: 'operator',
+    params: S.RunId,
+    response: S.Ok,
+    handle: async ({ rt }, input) => {
+      await rt.cancel(p(input, 'runId'));
+      return { ok: true };
+    },
+  },
+  {
+    method: 'post',
+    path: '/runs/{runId}/replay',
+    summary: 'Forks a new run from a version (needs the workflow’s code in this runtime)',
+    role: 'operator',
+    params: S.RunId,
+    body: S.ReplayBody,
+    response: S.Ok,
+    handle: async ({ rt }, input) => {
+      const body = input.body as z.infer<typeof S.ReplayBody>;
+      const run = await rt.replay(p(input, 'runId'), { fromVersion: body.fromVersion });
+      return { ok: true, runId: run.id };
+    },
+  },
+  {
+    method: 'post',
+    path: '/dead-letters/{eventId}/redeliver',
+    summary: 'Redelivers a dead-lettered event (to one reactor, or all)',
+    role: 'operator',
+    params: S.EventId,
+    body: S.RedeliverBody,
+    response: S.Ok,
+    handle: async ({ rt }, input) => {
+      const body = input.body as z.infer<typeof S.RedeliverBody>;
+      const result = await rt.redeliver(p(input, 'eventId'), body.reactor);
+      return { ok: true, result };
+    },
+  },
+];
+
+/** Throws when `value` is not one of the run statuses (used by pages reading query strings). */
+export function checkStatus(value: string | undefined): RunStatus | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!(RUN_STATUSES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`status must be one of ${RUN_STATUSES.join(', ')}`, 'status');
+  return value as RunStatus;
+}

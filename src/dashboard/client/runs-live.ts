@@ -1,0 +1,91 @@
+/**
+ * The runs list, live: status cells change as runs move, and a run started while the page is
+ * open appears at the top of the first page. Rows are built with DOM text nodes (inert).
+ */
+import { showLiveState } from './live-state.js';
+import { follow, type RunEvent, setBadge } from './stream.js';
+
+interface Filter {
+  readonly workflow?: string;
+  readonly where?: Record<string, string>;
+  readonly status?: string;
+}
+
+function cell(text: string, key?: string): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (key) td.dataset.cell = key;
+  return td;
+}
+
+async function addRow(tbody: HTMLElement, runId: string): Promise<void> {
+  const res = await fetch(`/api/v1/runs/${encodeURIComponent(runId)}`, {
+    credentials: 'same-origin',
+  });
+  if (!res.ok || tbody.querySelector(`tr[data-run="${CSS.escape(runId)}"]`)) return;
+  const { run } = (await res.json()) as {
+    run: {
+      runId: string;
+      workflow: string;
+      workflowVersion: number;
+      status: string;
+      headVersion: number;
+      createdAt: number;
+      updatedAt: number;
+    };
+  };
+  const tr = document.createElement('tr');
+  tr.dataset.run = run.runId;
+  const link = document.createElement('a');
+  link.href = `/runs/${encodeURIComponent(run.runId)}`;
+  link.textContent = run.runId;
+  const first = document.createElement('td');
+  first.append(link);
+  const status = cell('', 'status');
+  const badge = document.createElement('span');
+  status.append(badge);
+  setBadge(badge, run.status);
+  const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  tr.append(
+    first,
+    cell(`${run.workflow}@${run.workflowVersion}`),
+    status,
+    cell(`v${run.headVersion}`, 'head'),
+    cell(iso(run.createdAt)),
+    cell(iso(run.updatedAt), 'updated'),
+    cell(''),
+  );
+  tbody.prepend(tr);
+}
+
+/** Mounts the island on the runs table. */
+export function mountRunsLive(table: HTMLElement): void {
+  const filter = JSON.parse(table.dataset.filter ?? '{}') as Filter;
+  const tbody = table.querySelector('tbody')!;
+  const params = new URLSearchParams();
+  if (filter.workflow) params.set('workflow', filter.workflow);
+  for (const [k, v] of Object.entries(filter.where ?? {})) params.append('where', `${k}=${v}`);
+  if (table.dataset.after) params.set('after', table.dataset.after);
+  const liveState = document.querySelector('[data-live-state]');
+  follow(
+    table,
+    params,
+    (e: RunEvent) => {
+      const row = tbody.querySelector(`tr[data-run="${CSS.escape(e.runId)}"]`);
+      if (row) {
+        if (e.status) setBadge(row.querySelector('[data-cell="status"] .badge'), e.status);
+        if (e.version !== null && e.type === 'step.succeeded') {
+          const head = row.querySelector('[data-cell="head"]');
+          if (head) head.textContent = `v${e.version}`;
+        }
+      } else if (
+        e.type === 'run.started' &&
+        table.dataset.firstPage === 'true' &&
+        (!filter.status || filter.status === e.status)
+      ) {
+        void addRow(tbody, e.runId);
+      }
+    },
+    (s) => showLiveState(liveState, s),
+  );
+}
