@@ -52,7 +52,11 @@ module.exports = {
       '^src/(orchestrator|saga|time-travel|choreography|runtime|cli|backends)/',
     ),
     layer('nothing-imports-the-cli', '^src/(?!cli/)', '^src/cli/'),
-    layer('the-dashboard-uses-the-public-api', '^src/dashboard/', '^src/(?!index\\.ts$|dashboard/)'),
+    layer(
+      'the-dashboard-uses-the-public-api',
+      '^src/dashboard/',
+      '^src/(?!index\\.ts$|dashboard/)',
+    ),
     layer('only-the-cli-loads-the-dashboard', '^src/(?!cli/|dashboard/)', '^src/dashboard/'),
   ],
   options: {
