@@ -8,7 +8,7 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { StepView } from '../run-view.js';
 
-const W = 170;
+const W = 210;
 const H = 46;
 const GAP_X = 70;
 const GAP_Y = 22;
