@@ -103,7 +103,8 @@ export function buildApiReport(): string {
       }
     }
   }
-  return `${out.join('\n')}\n`;
+  // typeToString may print absolute import paths; the report must not depend on the checkout's place.
+  return `${out.join('\n')}\n`.split(`${ROOT}/`).join('./');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -13,14 +13,9 @@
  */
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  AccessDeniedError,
-  type GovernedRuntime,
-  InvalidArgumentError,
-  type Runtime,
-  type StateStore,
-  storeGovernance,
-} from '../index.js';
+import { AccessDeniedError, InvalidArgumentError } from '../errors.js';
+import type { GovernedRuntime, Runtime, StateStore } from '../index.js';
+import { library } from './library.js';
 
 /** The environment variables standing in for `--as` and `--principal-key`. */
 export const PRINCIPAL_ENV = 'BATON_PRINCIPAL';
@@ -35,6 +30,7 @@ export async function authenticate(
   principal: string,
   keyFile: string | undefined,
 ): Promise<void> {
+  const { storeGovernance } = await library();
   const record = (await storeGovernance(store).principals()).find((p) => p.principal === principal);
   if (!record?.publicKey) return;
   const action = 'act from the CLI without its key';

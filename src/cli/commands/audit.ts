@@ -6,8 +6,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { auditLog, InvalidArgumentError } from '../../index.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { formatTime, formatValue, paint, printJson, renderTable } from '../output.js';
 import { withStore } from './governance-session.js';
 
@@ -47,7 +48,9 @@ export function registerAudit(program: Command, ctx: CliContext): void {
           'limit',
         );
       }
-      const entries = await withStore(g, (store) => auditLog(store).entries(from, limit));
+      const entries = await withStore(g, async (store) =>
+        (await library()).auditLog(store).entries(from, limit),
+      );
       if (g.json) return printJson(ctx.io, { entries });
       const rows = entries.map((e) => [
         String(e.seq),
@@ -72,8 +75,8 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       const g = globalOptions(cmd);
       const checkpoint = opts.checkpoint ? readText(opts.checkpoint, 'checkpoint') : undefined;
       const publicKey = opts.publicKey ? readText(opts.publicKey, 'public key') : undefined;
-      const report = await withStore(g, (store) =>
-        auditLog(store).verify({
+      const report = await withStore(g, async (store) =>
+        (await library()).auditLog(store).verify({
           ...(checkpoint !== undefined ? { checkpoint, source: opts.checkpoint } : {}),
           ...(publicKey !== undefined ? { publicKey } : {}),
         }),
@@ -115,7 +118,9 @@ export function registerAudit(program: Command, ctx: CliContext): void {
           'key',
         );
       }
-      const cp = await withStore(g, (store) => auditLog(store).checkpoint(key));
+      const cp = await withStore(g, async (store) =>
+        (await library()).auditLog(store).checkpoint(key),
+      );
       writeFileSync(opts.out, `${JSON.stringify(cp, null, 2)}\n`);
       if (g.json) return printJson(ctx.io, { out: opts.out, ...cp, runs: cp.runCount });
       ctx.io.out(

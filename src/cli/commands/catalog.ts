@@ -7,20 +7,10 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { reactorEvents, workflowContracts } from '../../governance/runtime-catalog.js';
-import {
-  type CatalogDefinition,
-  type CatalogEntry,
-  InvalidArgumentError,
-  isContract,
-  isEventType,
-  isReactor,
-  isWorkflow,
-  NotFoundError,
-  storeCatalog,
-  type Workflow,
-} from '../../index.js';
+import { InvalidArgumentError, NotFoundError } from '../../errors.js';
+import type { CatalogDefinition, CatalogEntry, Workflow } from '../../index.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { formatTime, paint, printJson, renderFields, renderTable } from '../output.js';
 import { withStore } from './governance-session.js';
 
@@ -35,7 +25,9 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .description('every registered contract and event type version (unchecked ones flagged)')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const entries = await withStore(g, (store) => storeCatalog(store).list());
+      const entries = await withStore(g, async (store) =>
+        (await library()).storeCatalog(store).list(),
+      );
       if (g.json) return printJson(ctx.io, { entries: entries.map(summary) });
       const rows = entries.map((e) => [
         e.contractId,
@@ -58,7 +50,9 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .argument('<id>', 'contract id (credit.score@2) or subject (credit.score)')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const entries = await withStore(g, (store) => storeCatalog(store).get(id));
+      const entries = await withStore(g, async (store) =>
+        (await library()).storeCatalog(store).get(id),
+      );
       if (entries.length === 0) throw new NotFoundError('contract', id);
       if (g.json) return printJson(ctx.io, { entries });
       for (const e of entries) {
@@ -92,7 +86,9 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .action(async (modulePath: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
       const defs = await loadDefinitions(modulePath);
-      const checks = await withStore(g, (store) => storeCatalog(store).check(defs));
+      const checks = await withStore(g, async (store) =>
+        (await library()).storeCatalog(store).check(defs),
+      );
       const failed = checks.filter((c) => c.outcome !== 'registered' && c.outcome !== 'new');
       if (failed.length > 0) ctx.exitCode = 1;
       if (g.json) return printJson(ctx.io, { ok: failed.length === 0, checks });
@@ -129,6 +125,8 @@ export async function loadDefinitions(modulePath: string): Promise<CatalogDefini
       'module',
     );
   }
+  const { reactorEvents, workflowContracts } = await import('../../governance/runtime-catalog.js');
+  const { isContract, isEventType, isReactor, isWorkflow } = await library();
   const found: CatalogDefinition[] = [];
   for (const value of Object.values(mod)) {
     for (const item of Array.isArray(value) ? value : [value]) {

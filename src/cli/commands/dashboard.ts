@@ -12,9 +12,9 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError as UsageError } from 'commander';
-import { createRuntime } from '../../index.js';
 import { parseLimit } from '../args.js';
 import { type CliContext, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { loadWorkflows, openStore } from '../session.js';
 
 type Role = 'viewer' | 'operator' | 'admin';
@@ -73,7 +73,12 @@ export function registerDashboard(program: Command, ctx: CliContext): void {
       const workflows = await loadWorkflows(opts.workflows);
       const store = await openStore(g.store);
       // Signals of workflows without --workflows are checked against their recorded contracts.
-      const runtime = createRuntime({ store, workflows, resume: false, signalsFromShapes: true });
+      const runtime = (await library()).createRuntime({
+        store,
+        workflows,
+        resume: false,
+        signalsFromShapes: true,
+      });
       await runtime.ready();
       const dashboard = createDashboard({ runtime, store, secret: dashboardSecret() });
       const { url, close } = await serveDashboard(dashboard, { host: opts.host, port: opts.port });

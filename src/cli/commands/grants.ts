@@ -4,17 +4,18 @@
  * `--as` the acting principal needs MANAGE on the securable. Every change is audited.
  */
 import type { Command } from 'commander';
-import { type Privilege, storeGovernance } from '../../index.js';
+import type { Privilege, StateStore } from '../../index.js';
 import { type CliContext, type globalOptions as GlobalOf, globalOptions } from '../context.js';
+import { library } from '../library.js';
 import { formatTime, paint, printJson, renderTable } from '../output.js';
 import { authenticate } from '../principal-session.js';
 import { withStore } from './governance-session.js';
 
 type Global = ReturnType<typeof GlobalOf>;
 
-async function governance(g: Global, store: Parameters<typeof storeGovernance>[0]) {
+async function governance(g: Global, store: StateStore) {
   if (g.as !== undefined) await authenticate(store, g.as, g.principalKey);
-  return storeGovernance(store, g.as !== undefined ? { principal: g.as } : {});
+  return (await library()).storeGovernance(store, g.as !== undefined ? { principal: g.as } : {});
 }
 
 /** Registers `baton grant`, `baton revoke` and `baton grants`. */
