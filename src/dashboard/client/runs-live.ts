@@ -1,6 +1,10 @@
 /**
  * The runs list, live: status cells change as runs move, and a run started while the page is
  * open appears at the top of the first page. Rows are built with DOM text nodes (inert).
+ *
+ * A new row is fetched from the API; events of that run that arrive while the fetch is in flight
+ * are held and applied once the row exists, and a terminal status is never replaced by an older,
+ * non-terminal one (the fetch may return a state newer than some held events).
  */
 import { showLiveState } from './live-state.js';
 import { follow, type RunEvent, setBadge } from './stream.js';
@@ -18,11 +22,31 @@ function cell(text: string, key?: string): HTMLTableCellElement {
   return td;
 }
 
-async function addRow(tbody: HTMLElement, runId: string): Promise<void> {
+/** Statuses a run never leaves (the ledger's TERMINAL_STATUSES). */
+const TERMINAL = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+  'compensated',
+  'compensation_failed',
+]);
+
+function applyEvent(row: Element, e: RunEvent): void {
+  const badge = row.querySelector('[data-cell="status"] .badge');
+  const current = badge?.getAttribute('data-status') ?? '';
+  if (e.status && !(TERMINAL.has(current) && !TERMINAL.has(e.status))) setBadge(badge, e.status);
+  if (e.version !== null && e.type === 'step.succeeded') {
+    const head = row.querySelector('[data-cell="head"]');
+    const shown = Number(head?.textContent?.slice(1) ?? '0');
+    if (head && e.version > shown) head.textContent = `v${e.version}`;
+  }
+}
+
+async function addRow(tbody: HTMLElement, runId: string): Promise<boolean> {
   const res = await fetch(`/api/v1/runs/${encodeURIComponent(runId)}`, {
     credentials: 'same-origin',
   });
-  if (!res.ok || tbody.querySelector(`tr[data-run="${CSS.escape(runId)}"]`)) return;
+  if (!res.ok || tbody.querySelector(`tr[data-run="${CSS.escape(runId)}"]`)) return false;
   const { run } = (await res.json()) as {
     run: {
       runId: string;
@@ -56,6 +80,7 @@ async function addRow(tbody: HTMLElement, runId: string): Promise<void> {
     cell(''),
   );
   tbody.prepend(tr);
+  return true;
 }
 
 /** Mounts the island on the runs table. */
@@ -67,23 +92,29 @@ export function mountRunsLive(table: HTMLElement): void {
   for (const [k, v] of Object.entries(filter.where ?? {})) params.append('where', `${k}=${v}`);
   if (table.dataset.after) params.set('after', table.dataset.after);
   const liveState = document.querySelector('[data-live-state]');
+  const row = (runId: string) => tbody.querySelector(`tr[data-run="${CSS.escape(runId)}"]`);
+  // Events of runs whose row is being fetched, applied in order once it is in the table.
+  const held = new Map<string, RunEvent[]>();
   follow(
     table,
     params,
     (e: RunEvent) => {
-      const row = tbody.querySelector(`tr[data-run="${CSS.escape(e.runId)}"]`);
-      if (row) {
-        if (e.status) setBadge(row.querySelector('[data-cell="status"] .badge'), e.status);
-        if (e.version !== null && e.type === 'step.succeeded') {
-          const head = row.querySelector('[data-cell="head"]');
-          if (head) head.textContent = `v${e.version}`;
-        }
-      } else if (
+      const pending = held.get(e.runId);
+      const existing = row(e.runId);
+      if (pending) pending.push(e);
+      else if (existing) applyEvent(existing, e);
+      else if (
         e.type === 'run.started' &&
         table.dataset.firstPage === 'true' &&
         (!filter.status || filter.status === e.status)
       ) {
-        void addRow(tbody, e.runId);
+        held.set(e.runId, []);
+        void addRow(tbody, e.runId)
+          .then((added) => {
+            const fresh = added ? row(e.runId) : null;
+            if (fresh) for (const later of held.get(e.runId) ?? []) applyEvent(fresh, later);
+          })
+          .finally(() => held.delete(e.runId));
       }
     },
     (s) => showLiveState(liveState, s),
