@@ -271,6 +271,14 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
         label,
       );
     }
+    // State slots are plain objects: a name `Object.prototype` already has (`constructor`,
+    // `toString`, ...) would read as present before the step ran, so the step would be skipped.
+    if (name in Object.prototype) {
+      throw new InvalidDefinitionError(
+        `${label}: step name '${name}' is reserved (a property every JavaScript object has)`,
+        label,
+      );
+    }
     if (this.specs.some((s) => s.name === name)) {
       throw new InvalidDefinitionError(`${label}: duplicate step '${name}'`, label);
     }

@@ -11,7 +11,7 @@
  * - The store keeps no read cache; callers may cache a version under (runId, version) forever,
  *   because a stored version is never rewritten.
  */
-import { InvalidArgumentError, toError } from '../../errors.js';
+import { InvalidArgumentError, StoreClosedError, toError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
@@ -360,8 +360,8 @@ class SqliteStore implements StateStore {
   }
 }
 
-function closedError(): InvalidArgumentError {
-  return new InvalidArgumentError('the store is closed', 'store');
+function closedError(): StoreClosedError {
+  return new StoreClosedError('store');
 }
 
 /** Prepares statements and the transaction functions of an open database. */
