@@ -13,6 +13,7 @@
  */
 import { InvalidArgumentError, StoreClosedError, toError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
+import { assertKnownOptions } from '../../ledger/known-options.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
 import {
@@ -89,11 +90,17 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
+/** Every option `sqliteStore` knows (others are refused); a new option is added here too. */
+export const SQLITE_OPTION_KEYS: readonly string[] = ['synchronous', 'fsync', 'busyTimeoutMs'];
+
 /**
  * Validates `sqliteStore` options and fills defaults.
  * @throws InvalidArgumentError naming the bad value.
  */
 export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): ResolvedSqliteOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('sqliteStore options must be an object', 'options');
+  assertKnownOptions(options, SQLITE_OPTION_KEYS, 'sqliteStore');
   const synchronous = options.synchronous ?? 'FULL';
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
     throw new InvalidArgumentError(
