@@ -11,6 +11,8 @@ import type { Agent, Evaluator, EvaluatorSpec } from '../agents/agent.js';
 import { isAgent, validateEvaluators } from '../agents/agent.js';
 import { type Contract, isContract } from '../contracts/contract.js';
 import { InvalidDefinitionError } from '../errors.js';
+import { describeValue } from '../ledger/describe-value.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../ledger/durations.js';
 import { type OnFailure, type Policy, validatePolicy } from '../resilience/policy.js';
 import type { Simplify, Skipped, SlotType, StateView } from './workflow-types.js';
 
@@ -198,10 +200,14 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
     }
     if (
       options.timeoutMs !== undefined &&
-      !(typeof options.timeoutMs === 'number' && options.timeoutMs > 0)
+      !(
+        typeof options.timeoutMs === 'number' &&
+        options.timeoutMs > 0 &&
+        options.timeoutMs <= MAX_TIMER_MS
+      )
     ) {
       throw new InvalidDefinitionError(
-        `${label}: timeoutMs must be a positive number, got ${String(options.timeoutMs)}`,
+        `${label}: timeoutMs must be a positive number ${MAX_TIMER_TEXT}, got ${describeValue(options.timeoutMs)}`,
         label,
       );
     }

@@ -3,6 +3,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../ledger/describe-value.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../ledger/durations.js';
 import { assertKnownOptions } from '../ledger/known-options.js';
 import type { RuntimeOptions } from './runtime-types.js';
 
@@ -55,6 +56,11 @@ export function validateRuntimeOptions(o: RuntimeOptions): void {
   positive(o.concurrency, 'concurrency');
   positive(o.leaseMs, 'leaseMs');
   positive(o.pollMs, 'pollMs');
+  for (const name of ['leaseMs', 'pollMs'] as const) {
+    const v = o[name];
+    if (v !== undefined && v > MAX_TIMER_MS)
+      throw new InvalidArgumentError(`options.${name} must be ${MAX_TIMER_TEXT}, got ${v}`, name);
+  }
   positive(o.maxSlotBytes, 'maxSlotBytes');
   if (o.workflows !== undefined && !Array.isArray(o.workflows)) {
     throw new InvalidArgumentError('options.workflows must be an array of workflows', 'workflows');

@@ -12,6 +12,7 @@
  */
 import pg from 'pg';
 import { InvalidArgumentError, StoreUnavailableError, toError } from '../../errors.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
 import { assertKnownOptions } from '../../ledger/known-options.js';
 
 /** Options of `postgresStore`. */
@@ -84,9 +85,13 @@ export function resolvePostgresStoreOptions(
     );
   }
   const connectTimeoutMs = o.connectTimeoutMs ?? o.pool?.connectionTimeoutMillis ?? 5000;
-  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) {
+  if (
+    !Number.isInteger(connectTimeoutMs) ||
+    connectTimeoutMs < 1 ||
+    connectTimeoutMs > MAX_TIMER_MS
+  ) {
     throw new InvalidArgumentError(
-      `connectTimeoutMs must be a positive integer, got ${String(connectTimeoutMs)}`,
+      `connectTimeoutMs must be a positive integer ${MAX_TIMER_TEXT}, got ${String(connectTimeoutMs)}`,
       'connectTimeoutMs',
     );
   }

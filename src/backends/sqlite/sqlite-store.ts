@@ -12,6 +12,7 @@
  *   because a stored version is never rewritten.
  */
 import { InvalidArgumentError, StoreClosedError, toError } from '../../errors.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import { assertKnownOptions } from '../../ledger/known-options.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
@@ -122,9 +123,9 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): Res
     );
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > MAX_TIMER_MS) {
     throw new InvalidArgumentError(
-      `busyTimeoutMs must be a non-negative integer, got ${String(busyTimeoutMs)}`,
+      `busyTimeoutMs must be a non-negative integer ${MAX_TIMER_TEXT}, got ${String(busyTimeoutMs)}`,
       'busyTimeoutMs',
     );
   }
