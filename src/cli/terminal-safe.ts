@@ -8,10 +8,13 @@
 import type { CliIo } from './output.js';
 
 /** C0 controls other than tab and newline, DEL, and the C1 controls (U+0080–U+009F). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 /** The SGR codes `paint` emits (bold, dim, normal, red, green, yellow, cyan, default colour). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const OWN_COLOUR = /^\u001b\[(?:1|2|22|31|32|33|36|39)m$/;
 /** The same codes as OWN_COLOUR, as a splitter that keeps them. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const OWN_COLOUR_SPLIT = /(\u001b\[(?:1|2|22|31|32|33|36|39)m)/;
 
 const escapeAll = (text: string): string =>

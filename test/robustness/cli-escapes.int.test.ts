@@ -50,6 +50,7 @@ async function storeWithForgedError(): Promise<string> {
   return path;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe('control characters in CLI output', () => {
