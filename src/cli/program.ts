@@ -35,6 +35,7 @@ import type { CliContext } from './context.js';
 import { jsonFailure, jsonUsage, wantsJson } from './error-output.js';
 import type { CliIo } from './output.js';
 import { DEFAULT_STORE } from './session.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** Exit code of a command that failed. */
 export const EXIT_FAILURE = 1;
@@ -113,7 +114,9 @@ function failureMessage(e: unknown): string {
  * Runs the CLI on `argv` (without the node and script paths) and returns the exit code.
  * Never throws: every failure is reported on `io.err`.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Store data printed by any command can never drive the terminal (see terminal-safe.ts).
+  const io = terminalSafe(rawIo);
   const ctx: CliContext = { io, exitCode: 0 };
   const json = wantsJson(argv);
   const program = createProgram(ctx, json);

@@ -19,7 +19,13 @@
  */
 
 import type { Agent } from '../agents/agent.js';
-import { describeError, type ErrorInfo, isLeaseLostError, LeaseLostError } from '../errors.js';
+import {
+  CallbackFailedError,
+  describeError,
+  type ErrorInfo,
+  isLeaseLostError,
+  LeaseLostError,
+} from '../errors.js';
 import { type Json, sealJson } from '../ledger/json.js';
 import type {
   JournalEntry,
@@ -224,7 +230,9 @@ export class RunDriver {
       if (name in this.data || this.inFlight.has(name) || this.parked.has(name)) continue;
       if (!hasAll(this.data, spec.needs)) continue;
       const view = this.view(spec);
-      if (spec.when && !(spec.when as (v: unknown) => boolean)(view)) {
+      const when = this.condition(spec, view);
+      if (when === 'threw') return;
+      if (!when) {
         this.pushSkip(spec, 'condition false (when)');
         continue;
       }
@@ -233,6 +241,21 @@ export class RunDriver {
         continue;
       }
       this.launch(spec as StepSpec & { agent: Agent }, view);
+    }
+  }
+
+  /**
+   * A step's `when`: true when it has none. A `when` that throws fails the run (journaled with a
+   * CallbackFailedError) instead of leaving it running with nothing left to wake it.
+   */
+  private condition(spec: StepSpec, view: unknown): boolean | 'threw' {
+    if (!spec.when) return true;
+    try {
+      return Boolean((spec.when as (v: unknown) => unknown)(view));
+    } catch (e) {
+      const error = new CallbackFailedError('when', spec.name, e);
+      this.failure ??= { step: spec.name, error: describeError(error, spec.name) };
+      return 'threw';
     }
   }
 

@@ -11,6 +11,8 @@ import type { Agent, Evaluator, EvaluatorSpec } from '../agents/agent.js';
 import { isAgent, validateEvaluators } from '../agents/agent.js';
 import { type Contract, isContract } from '../contracts/contract.js';
 import { InvalidDefinitionError } from '../errors.js';
+import { describeValue } from '../ledger/describe-value.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../ledger/durations.js';
 import { type OnFailure, type Policy, validatePolicy } from '../resilience/policy.js';
 import type { Simplify, Skipped, SlotType, StateView } from './workflow-types.js';
 
@@ -198,10 +200,14 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
     }
     if (
       options.timeoutMs !== undefined &&
-      !(typeof options.timeoutMs === 'number' && options.timeoutMs > 0)
+      !(
+        typeof options.timeoutMs === 'number' &&
+        options.timeoutMs > 0 &&
+        options.timeoutMs <= MAX_TIMER_MS
+      )
     ) {
       throw new InvalidDefinitionError(
-        `${label}: timeoutMs must be a positive number, got ${String(options.timeoutMs)}`,
+        `${label}: timeoutMs must be a positive number ${MAX_TIMER_TEXT}, got ${describeValue(options.timeoutMs)}`,
         label,
       );
     }
@@ -268,6 +274,14 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
     if (name === 'input') {
       throw new InvalidDefinitionError(
         `${label}: a step cannot be named 'input' (that slot holds the workflow input)`,
+        label,
+      );
+    }
+    // State slots are plain objects: a name `Object.prototype` already has (`constructor`,
+    // `toString`, ...) would read as present before the step ran, so the step would be skipped.
+    if (name in Object.prototype) {
+      throw new InvalidDefinitionError(
+        `${label}: step name '${name}' is reserved (a property every JavaScript object has)`,
         label,
       );
     }

@@ -3,7 +3,7 @@
  * contract as the durable stores and asserts its own invariant: every stored version is frozen,
  * so a stored version can never change after commit.
  */
-import { InvalidArgumentError, NotFoundError, toError } from '../../errors.js';
+import { InvalidArgumentError, NotFoundError, StoreClosedError, toError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import { checkListLimit, checkWrite, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
@@ -325,7 +325,7 @@ class MemoryStore implements StateStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new InvalidArgumentError('the store is closed', 'store');
+    if (this.closed) throw new StoreClosedError('store');
   }
 }
 

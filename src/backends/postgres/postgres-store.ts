@@ -12,7 +12,7 @@
  * - The store keeps no read cache, and never prints its password (`toJSON`, errors).
  */
 import type pg from 'pg';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, StoreClosedError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import type { GovernanceStore } from '../../ledger/governance-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
@@ -364,6 +364,6 @@ class PostgresStore implements StateStore {
   }
 }
 
-function closedError(): InvalidArgumentError {
-  return new InvalidArgumentError('the store is closed', 'store');
+function closedError(): StoreClosedError {
+  return new StoreClosedError('store');
 }
