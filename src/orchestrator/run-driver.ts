@@ -254,7 +254,7 @@ export class RunDriver {
       return Boolean((spec.when as (v: unknown) => unknown)(view));
     } catch (e) {
       const error = new CallbackFailedError('when', spec.name, e);
-      this.failure ??= { step: spec.name, error: describeError(error, spec.name) };
+      this.fail(spec.name, describeError(error, spec.name));
       return 'threw';
     }
   }
