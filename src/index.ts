@@ -84,9 +84,11 @@ export {
   describeError,
   type ErrorCode,
   type ErrorInfo,
+  FanOutTooLargeError,
   GuardViolationError,
   InvalidArgumentError,
   InvalidDefinitionError,
+  InvalidScheduleError,
   isAccessDeniedError,
   isAgentFailedError,
   isBatonError,
@@ -96,9 +98,11 @@ export {
   isContractIncompatibleError,
   isContractMismatchError,
   isContractViolationError,
+  isFanOutTooLargeError,
   isGuardViolationError,
   isInvalidArgumentError,
   isInvalidDefinitionError,
+  isInvalidScheduleError,
   isLeaseLostError,
   isModelUnavailableError,
   isNonJsonValueError,
@@ -108,6 +112,7 @@ export {
   isQueueFullError,
   isRunCancelledError,
   isRunFailedError,
+  isRunPrunedError,
   isStepTimeoutError,
   isStoreSchemaTooNewError,
   isStoreUnavailableError,
@@ -122,6 +127,7 @@ export {
   QueueFullError,
   RunCancelledError,
   RunFailedError,
+  RunPrunedError,
   StepTimeoutError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
@@ -238,7 +244,9 @@ export {
   type VerifyResult,
   verifyChain,
 } from './ledger/versions.js';
-
+// Composition and time: child workflows, durable timers, schedules, retention.
+export { MAX_FAN_OUT } from './orchestrator/child-agent.js';
+export type { ChildStepOptions, MapOptions } from './orchestrator/workflow.js';
 // Workflows and the runtime.
 export {
   isWorkflow,
@@ -294,7 +302,6 @@ export {
 } from './time-travel/blame.js';
 export { diffJson, type StateChange, type StateDiff } from './time-travel/diff.js';
 export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
-
 // Tracing: OpenTelemetry spans, the built-in trace store, the waterfall, evaluators.
 export { createTracing, type TracingOptions } from './tracing/create-tracing.js';
 export { type EvaluationContext, runEvaluators } from './tracing/evaluators.js';

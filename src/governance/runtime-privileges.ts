@@ -49,6 +49,7 @@ export const RUNTIME_PRIVILEGES: { readonly [K in keyof Runtime]: MethodRule } =
   handle: rule('READ', 'run-arg', false),
   signal: rule('SIGNAL', 'run-arg', true),
   cancel: rule('CANCEL', 'run-arg', true),
+  children: rule('READ', 'run-arg', false, 'runs'),
   getRun: rule('READ', 'run-arg', false),
   listRuns: rule('READ', 'none', false, 'runs'),
   journal: rule('READ', 'run-arg', false),

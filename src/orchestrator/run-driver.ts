@@ -189,12 +189,17 @@ export class RunDriver {
         this.pushSkip(spec, 'condition false (when)');
         continue;
       }
-      if (spec.kind === 'wait') {
+      if (spec.kind === 'wait' || spec.kind === 'sleep') {
         this.parkWait(spec);
         continue;
       }
-      this.launch(spec as StepSpec & { agent: Agent }, view);
+      this.launch(this.bound(spec as StepSpec & { agent: Agent }), view);
     }
+  }
+
+  /** A child-workflow step's agent is bound to the runtime's child runs; others are as defined. */
+  private bound<S extends StepSpec | undefined>(spec: S): S {
+    return spec?.child && this.core.children ? this.core.children.bind(spec) : spec;
   }
 
   private view(spec: StepSpec): Record<string, unknown> {
@@ -501,7 +506,7 @@ export class RunDriver {
       core: this.core,
       runId: this.runId,
       signal: this.stop.signal,
-      stepFor: (v) => this.core.compensator.compensableStep(this.workflow, v),
+      stepFor: (v) => this.bound(this.core.compensator.compensableStep(this.workflow, v)),
       commitJournal: (entries) =>
         this.commit({
           runId: this.runId,

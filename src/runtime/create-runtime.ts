@@ -11,6 +11,7 @@ import { traceLineage } from '../governance/lineage.js';
 import { RuntimeCatalog } from '../governance/runtime-catalog.js';
 import { createIdGenerator } from '../ledger/ids.js';
 import type { Workflow } from '../orchestrator/workflow.js';
+import { ChildRunner } from './child-runner.js';
 import { createRuntimeCore, deliverAlert } from './create-core.js';
 import { RunEngine } from './run-engine.js';
 import { RunReader } from './run-reader.js';
@@ -32,7 +33,12 @@ import { TimeTravelPart } from './time-travel-part.js';
 export function createRuntime(options: RuntimeOptions): Runtime {
   validateRuntimeOptions(options);
   const pollMs = options.pollMs ?? 1000;
-  const core = createRuntimeCore(options, (alert) => deliverAlert(options, core, alert));
+  // Child runs need the core and the engine, both built below; they are only used once running.
+  const children = new ChildRunner(
+    () => core,
+    () => engine,
+  );
+  const core = createRuntimeCore(options, (alert) => deliverAlert(options, core, alert), children);
   const newId = createIdGenerator(() => core.clock.now());
   let readyPromise: Promise<void> | undefined;
   const ready = (): Promise<void> => readyPromise!;
@@ -102,7 +108,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return engine.handleOf(runId);
     },
     signal: (runId, name, payload) => engine.signal(runId, name, payload),
-    cancel: (runId) => engine.cancel(runId),
+    cancel: async (runId) => {
+      await engine.cancel(runId);
+      await children.cancelDescendants(runId);
+    },
     // Reading runs.
     getRun: (runId) => reader.getRun(runId),
     listRuns: (query) => reader.listRuns(query),
@@ -127,6 +136,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     trace: (runId) => reader.trace(runId),
     breakers: () => reader.breakers(),
     usage: (query) => reader.usage(query),
+    // Composition.
+    children: async (runId) => {
+      await reader.getRun(runId);
+      return children.children(runId);
+    },
     // Time travel.
     rollback: (runId, version) => travel.rollback(runId, version),
     replay: (runId, opts) => travel.replay(runId, opts),

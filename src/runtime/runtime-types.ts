@@ -150,8 +150,10 @@ export interface Runtime {
    * @throws ContractViolationError when the payload violates the wait's contract (the run keeps waiting).
    */
   signal(runId: string, name: string, payload: unknown): Promise<void>;
-  /** Cancels a run that has not ended. */
+  /** Cancels a run that has not ended, and every live child run under it. */
   cancel(runId: string): Promise<void>;
+  /** The child runs a run's child-workflow steps started (`.step(name, workflow)`, `.map`). */
+  children(runId: string): Promise<RunRecord[]>;
   /** @throws NotFoundError */
   getRun(runId: string): Promise<RunRecord>;
   /**

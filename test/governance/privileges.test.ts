@@ -56,6 +56,7 @@ const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   ready: null,
   close: 'MANAGE',
   as: 'MANAGE',
+  children: 'READ',
 };
 
 let db: ReturnType<typeof tempDbPath>;
