@@ -246,7 +246,12 @@ export {
 } from './ledger/versions.js';
 // Composition and time: child workflows, durable timers, schedules, retention.
 export { MAX_FAN_OUT } from './orchestrator/child-agent.js';
-export type { ChildStepOptions, MapOptions } from './orchestrator/workflow.js';
+export type {
+  ChildStepOptions,
+  MapOptions,
+  SleepOptions,
+  TimerFired,
+} from './orchestrator/workflow.js';
 // Workflows and the runtime.
 export {
   isWorkflow,
@@ -290,6 +295,7 @@ export {
   type Worker,
   type WorkerOptions,
 } from './runtime/runtime-types.js';
+export type { WaitInfo, WaitQuery, WaitReason } from './runtime/waits.js';
 // Debugging and time travel.
 export {
   type Blame,

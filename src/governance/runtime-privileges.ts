@@ -50,6 +50,7 @@ export const RUNTIME_PRIVILEGES: { readonly [K in keyof Runtime]: MethodRule } =
   signal: rule('SIGNAL', 'run-arg', true),
   cancel: rule('CANCEL', 'run-arg', true),
   children: rule('READ', 'run-arg', false, 'runs'),
+  waits: rule('READ', 'all-workflows', false),
   getRun: rule('READ', 'run-arg', false),
   listRuns: rule('READ', 'none', false, 'runs'),
   journal: rule('READ', 'run-arg', false),

@@ -139,6 +139,7 @@ export type JournalType =
   | 'attempt.failed'
   | 'wait.started'
   | 'wait.timed_out'
+  | 'timer.fired'
   | 'signal.received'
   | 'compensation.started'
   | 'compensation.succeeded'

@@ -43,6 +43,7 @@ import { cancelMarker, journalEntry as entry } from './journal.js';
 import { parkedSteps, serializeParked } from './parked.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { runStep } from './step-runner.js';
+import { timerFired } from './timer-completion.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
 /** How a driver stopped. */
@@ -109,6 +110,15 @@ export class RunDriver {
     this.parked.delete(step);
     const spec = this.workflow.steps.find((s) => s.name === step);
     if (spec) this.pushSkip(spec, reason);
+  }
+
+  /** Fills a parked timer's slot: it fired (its due time passed). */
+  fireTimer(step: string, dueAt: number): void {
+    this.parked.delete(step);
+    const scope = this.runScope().step(step, { 'baton.step': step, 'baton.run.id': this.runId });
+    this.completions.push(
+      timerFired(this.runId, step, dueAt, this.head, this.core.clock.now(), scope),
+    );
   }
 
   /** Drives the run. Never throws for run-level failures; those end the run. */
@@ -301,12 +311,19 @@ export class RunDriver {
   private parkWait(spec: StepSpec): void {
     this.parked.add(spec.name);
     const now = this.core.clock.now();
-    const deadline = spec.timeoutMs !== undefined ? now + spec.timeoutMs : null;
+    const deadline = spec.sleep
+      ? 'ms' in spec.sleep
+        ? now + spec.sleep.ms
+        : spec.sleep.until
+      : spec.timeoutMs !== undefined
+        ? now + spec.timeoutMs
+        : null;
     this.runScope().event('wait.started', {
       'baton.step': spec.name,
       'baton.wait.deadline': deadline ?? undefined,
     });
-    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail: { deadline } }));
+    const detail: Json = spec.sleep ? { deadline, reason: 'timer' } : { deadline };
+    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail }));
   }
 
   private journal(e: JournalEntry): void {

@@ -68,6 +68,21 @@ export interface MapOptions<V, I, Need extends string> {
   readonly policy?: { readonly onFailure?: 'fail' | 'skip' };
 }
 
+/** Options of a durable timer. */
+export interface SleepOptions<Need extends string, V = never> {
+  readonly needs?: readonly Need[];
+  /** The run sleeps only when this returns true; otherwise the slot is `{ skipped: true, reason }`. */
+  readonly when?: Selector<V, boolean>;
+}
+
+/** What a timer's slot holds once it fired. */
+export interface TimerFired {
+  /** When it was due (ms since the epoch). */
+  readonly dueAt: number;
+  /** When it fired (at or after `dueAt`). */
+  readonly firedAt: number;
+}
+
 /** Default number of children a `.map()` step runs at once. */
 export const DEFAULT_MAP_CONCURRENCY = 16;
 
@@ -317,6 +332,60 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
       }),
     );
     return this;
+  }
+
+  /**
+   * Adds a durable timer: the run waits (status `waiting`, reason `timer`) for `ms` after the
+   * step becomes ready, or until the time `until` (ms since the epoch), holding nothing in memory;
+   * the timer survives restarts and fires once. The slot then holds `{ dueAt, firedAt }`.
+   * @throws InvalidDefinitionError for a bad duration or time.
+   */
+  sleep<const N extends string, const Need extends Extract<keyof Slots, string> = never>(
+    name: N & (N extends keyof Slots | 'input' ? never : N),
+    duration: { readonly ms: number } | { readonly until: number | Date },
+    options: SleepOptions<Need, StateView<In, Slots, Need>> = {},
+  ): WorkflowBuilder<In, Simplify<Slots & { readonly [K in N]: TimerFired }>> {
+    this.checkName(name);
+    const label = `workflow '${this.name}' sleep '${name}'`;
+    const d = duration as { ms?: unknown; until?: unknown } | null;
+    let sleep: { readonly ms: number } | { readonly until: number };
+    if (
+      typeof d === 'object' &&
+      d !== null &&
+      typeof d.ms === 'number' &&
+      d.ms >= 0 &&
+      Number.isFinite(d.ms)
+    ) {
+      sleep = Object.freeze({ ms: d.ms });
+    } else if (
+      typeof d === 'object' &&
+      d !== null &&
+      (d.until instanceof Date || typeof d.until === 'number') &&
+      Number.isFinite(Number(d.until))
+    ) {
+      sleep = Object.freeze({ until: Number(d.until) });
+    } else {
+      throw new InvalidDefinitionError(
+        `${label}: expected { ms } (a non-negative number) or { until } (a Date or ms since the epoch), got ${JSON.stringify(duration)}`,
+        label,
+      );
+    }
+    if (options.when !== undefined && typeof options.when !== 'function') {
+      throw new InvalidDefinitionError(
+        `${label}: options.when must be a function (state) => boolean`,
+        label,
+      );
+    }
+    this.specs.push(
+      Object.freeze({
+        name,
+        kind: 'sleep' as const,
+        needs: this.checkNeeds(label, options.needs),
+        ...(options.when ? { when: options.when as Selector<never, boolean> } : {}),
+        sleep,
+      }),
+    );
+    return this as never;
   }
 
   /**

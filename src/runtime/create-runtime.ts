@@ -20,6 +20,7 @@ import { validateRuntimeOptions } from './runtime-options.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
 import { ShapeRecorder } from './shape-recorder.js';
 import { TimeTravelPart } from './time-travel-part.js';
+import { listWaits } from './waits.js';
 
 /**
  * Creates a runtime on a store.
@@ -140,6 +141,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     children: async (runId) => {
       await reader.getRun(runId);
       return children.children(runId);
+    },
+    waits: async (query) => {
+      await ready();
+      return listWaits(core.store, query);
     },
     // Time travel.
     rollback: (runId, version) => travel.rollback(runId, version),

@@ -32,6 +32,7 @@ import type { TraceSpan } from '../tracing/stored-span.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { UsageQuery, UsageReport } from '../tracing/usage.js';
 import type { RunEvent, WatchFilter, WatchOptions } from './run-watch.js';
+import type { WaitInfo, WaitQuery } from './waits.js';
 
 export type { Alert, RunHandle, StartOptions };
 
@@ -154,6 +155,8 @@ export interface Runtime {
   cancel(runId: string): Promise<void>;
   /** The child runs a run's child-workflow steps started (`.step(name, workflow)`, `.map`). */
   children(runId: string): Promise<RunRecord[]>;
+  /** What waiting runs wait for: a timer, a signal or a reviewer, with due times. */
+  waits(query?: WaitQuery): Promise<WaitInfo[]>;
   /** @throws NotFoundError */
   getRun(runId: string): Promise<RunRecord>;
   /**

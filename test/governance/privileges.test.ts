@@ -57,6 +57,7 @@ const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   close: 'MANAGE',
   as: 'MANAGE',
   children: 'READ',
+  waits: 'READ',
 };
 
 let db: ReturnType<typeof tempDbPath>;
