@@ -283,6 +283,7 @@ export {
   createSharedBreakerFactory,
   type SharedBreakerOptions,
 } from './resilience/shared-breaker.js';
+export type { PruneOptions, PruneReport, Tombstone } from './retention/prune.js';
 export { createRuntime } from './runtime/create-runtime.js';
 export type { RunEvent, WatchFilter, WatchOptions } from './runtime/run-watch.js';
 export {
@@ -296,6 +297,12 @@ export {
   type WorkerOptions,
 } from './runtime/runtime-types.js';
 export type { WaitInfo, WaitQuery, WaitReason } from './runtime/waits.js';
+export type {
+  ScheduleConfig,
+  ScheduleInfo,
+  ScheduleOptions,
+  ScheduleOverlap,
+} from './schedules/schedule-types.js';
 // Debugging and time travel.
 export {
   type Blame,

@@ -11,6 +11,9 @@ import { traceLineage } from '../governance/lineage.js';
 import { RuntimeCatalog } from '../governance/runtime-catalog.js';
 import { createIdGenerator } from '../ledger/ids.js';
 import type { Workflow } from '../orchestrator/workflow.js';
+import { pruneRuns } from '../retention/prune.js';
+import { checkPruneOptions } from '../retention/prune-options.js';
+import type { ScheduleOptions } from '../schedules/schedule-types.js';
 import { ChildRunner } from './child-runner.js';
 import { createRuntimeCore, deliverAlert } from './create-core.js';
 import { RunEngine } from './run-engine.js';
@@ -18,6 +21,7 @@ import { RunReader } from './run-reader.js';
 import { watchRuns } from './run-watch.js';
 import { validateRuntimeOptions } from './runtime-options.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import { SchedulesPart } from './schedules-part.js';
 import { ShapeRecorder } from './shape-recorder.js';
 import { TimeTravelPart } from './time-travel-part.js';
 import { listWaits } from './waits.js';
@@ -75,6 +79,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const saving = shapes.ensure(wf);
     if (saving) await saving;
   };
+  const schedules = new SchedulesPart(core, engine, register, ready, pollMs);
   readyPromise = (async () => {
     await core.store.migrate();
     // Contracts are checked against the store's catalog before any run is resumed or started.
@@ -82,6 +87,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     for (const wf of options.workflows ?? []) await shapes.ensure(wf as Workflow);
     await engine.start();
     await choreography.start();
+    if (options.scheduler) schedules.scheduler.ensureRunning();
   })();
   readyPromise.catch(() => {});
   /** Writes need an open, ready runtime. */
@@ -142,6 +148,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await reader.getRun(runId);
       return children.children(runId);
     },
+    prune: async (opts) => {
+      await writable();
+      return pruneRuns(core.store, core.clock.now(), checkPruneOptions(opts));
+    },
+    schedule: (name, wf, opts) =>
+      schedules.schedule(name, wf as Workflow, opts as ScheduleOptions<unknown>),
+    schedules: () => schedules.list(),
+    pauseSchedule: (name) => schedules.setPaused(name, true),
+    resumeSchedule: (name) => schedules.setPaused(name, false),
+    deleteSchedule: (name) => schedules.delete(name),
+    triggerSchedule: (name) => schedules.trigger(name),
     waits: async (query) => {
       await ready();
       return listWaits(core.store, query);
@@ -197,7 +214,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       closed = true;
       engine.refuseWork();
       await ready().catch(() => {});
-      await engine.close(() => choreography.stop());
+      await engine.close(async () => {
+        await schedules.scheduler.stop();
+        await choreography.stop();
+      });
       // The last batch of spans goes to the store before it closes.
       await core.telemetry.flush().catch(() => {});
       await core.store.close();

@@ -58,6 +58,13 @@ const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   as: 'MANAGE',
   children: 'READ',
   waits: 'READ',
+  prune: 'MANAGE',
+  schedule: 'MANAGE',
+  schedules: 'READ',
+  pauseSchedule: 'MANAGE',
+  resumeSchedule: 'MANAGE',
+  deleteSchedule: 'MANAGE',
+  triggerSchedule: 'MANAGE',
 };
 
 let db: ReturnType<typeof tempDbPath>;

@@ -346,6 +346,19 @@ class SqliteStore implements StateStore {
       .map(toAuxRecord);
   }
 
+  async deleteRun(runId: string): Promise<boolean> {
+    return this.write((l) =>
+      l.db.transaction(() => {
+        for (const table of ['versions', 'journal', 'run_attributes'])
+          l.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
+        l.db
+          .prepare("DELETE FROM records WHERE run_id = ? AND kind NOT IN ('audit', 'tombstone')")
+          .run(runId);
+        return l.db.prepare('DELETE FROM runs WHERE run_id = ?').run(runId).changes > 0;
+      })(),
+    );
+  }
+
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
     return this.write((l) => l.s.prune.run(kind, before).changes);
   }
