@@ -43,7 +43,7 @@ module.exports = {
     ),
     layer(
       'patterns-sit-below-the-facade',
-      '^src/(saga|time-travel|choreography)/',
+      '^src/(saga|time-travel|choreography|schedules|retention)/',
       '^src/(runtime|cli|backends)/',
     ),
     layer(

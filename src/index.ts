@@ -87,10 +87,12 @@ export {
   describeError,
   type ErrorCode,
   type ErrorInfo,
+  FanOutTooLargeError,
   GuardViolationError,
   IdempotencyConflictError,
   InvalidArgumentError,
   InvalidDefinitionError,
+  InvalidScheduleError,
   isAccessDeniedError,
   isAgentFailedError,
   isBatonError,
@@ -102,10 +104,12 @@ export {
   isContractIncompatibleError,
   isContractMismatchError,
   isContractViolationError,
+  isFanOutTooLargeError,
   isGuardViolationError,
   isIdempotencyConflictError,
   isInvalidArgumentError,
   isInvalidDefinitionError,
+  isInvalidScheduleError,
   isLeaseLostError,
   isModelUnavailableError,
   isNonJsonValueError,
@@ -115,6 +119,7 @@ export {
   isQueueFullError,
   isRunCancelledError,
   isRunFailedError,
+  isRunPrunedError,
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
@@ -131,6 +136,7 @@ export {
   QueueFullError,
   RunCancelledError,
   RunFailedError,
+  RunPrunedError,
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
@@ -249,7 +255,14 @@ export {
   type VerifyResult,
   verifyChain,
 } from './ledger/versions.js';
-
+// Composition and time: child workflows, durable timers, schedules, retention.
+export { MAX_FAN_OUT } from './orchestrator/child-agent.js';
+export type {
+  ChildStepOptions,
+  MapOptions,
+  SleepOptions,
+  TimerFired,
+} from './orchestrator/workflow.js';
 // Workflows and the runtime.
 export {
   isWorkflow,
@@ -281,6 +294,7 @@ export {
   createSharedBreakerFactory,
   type SharedBreakerOptions,
 } from './resilience/shared-breaker.js';
+export type { PruneOptions, PruneReport, Tombstone } from './retention/prune.js';
 export { createRuntime } from './runtime/create-runtime.js';
 export type { RunEvent, WatchFilter, WatchOptions } from './runtime/run-watch.js';
 export {
@@ -293,6 +307,13 @@ export {
   type Worker,
   type WorkerOptions,
 } from './runtime/runtime-types.js';
+export type { WaitInfo, WaitQuery, WaitReason } from './runtime/waits.js';
+export type {
+  ScheduleConfig,
+  ScheduleInfo,
+  ScheduleOptions,
+  ScheduleOverlap,
+} from './schedules/schedule-types.js';
 // Debugging and time travel.
 export {
   type Blame,
@@ -305,7 +326,6 @@ export {
 } from './time-travel/blame.js';
 export { diffJson, type StateChange, type StateDiff } from './time-travel/diff.js';
 export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
-
 // Tracing: OpenTelemetry spans, the built-in trace store, the waterfall, evaluators.
 export { createTracing, type TracingOptions } from './tracing/create-tracing.js';
 export { type EvaluationContext, runEvaluators } from './tracing/evaluators.js';

@@ -49,6 +49,7 @@ import { parkedSteps, serializeParked } from './parked.js';
 import { RunLedger } from './run-ledger.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { runStep } from './step-runner.js';
+import { timerFired } from './timer-completion.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
 /** How a driver stopped. */
@@ -154,6 +155,15 @@ export class RunDriver {
     if (spec) this.pushSkip(spec, reason);
   }
 
+  /** Fills a parked timer's slot: it fired (its due time passed). */
+  fireTimer(step: string, dueAt: number): void {
+    this.parked.delete(step);
+    const scope = this.runScope().step(step, { 'baton.step': step, 'baton.run.id': this.runId });
+    this.completions.push(
+      timerFired(this.runId, step, dueAt, this.ledger.head, this.core.clock.now(), scope),
+    );
+  }
+
   /** Drives the run. Never throws for run-level failures; those end the run. */
   async drive(): Promise<DriverEnd> {
     const w = this.workflow;
@@ -236,11 +246,11 @@ export class RunDriver {
         this.pushSkip(spec, 'condition false (when)');
         continue;
       }
-      if (spec.kind === 'wait') {
+      if (spec.kind === 'wait' || spec.kind === 'sleep') {
         this.parkWait(spec);
         continue;
       }
-      this.launch(spec as StepSpec & { agent: Agent }, view);
+      this.launch(this.bound(spec as StepSpec & { agent: Agent }), view);
     }
   }
 
@@ -257,6 +267,11 @@ export class RunDriver {
       this.fail(spec.name, describeError(error, spec.name));
       return 'threw';
     }
+  }
+
+  /** A child-workflow step's agent is bound to the runtime's child runs; others are as defined. */
+  private bound<S extends StepSpec | undefined>(spec: S): S {
+    return spec?.child && this.core.children ? this.core.children.bind(spec) : spec;
   }
 
   private view(spec: StepSpec): Record<string, unknown> {
@@ -356,12 +371,19 @@ export class RunDriver {
   private parkWait(spec: StepSpec): void {
     this.parked.add(spec.name);
     const now = this.core.clock.now();
-    const deadline = spec.timeoutMs !== undefined ? now + spec.timeoutMs : null;
+    const deadline = spec.sleep
+      ? 'ms' in spec.sleep
+        ? now + spec.sleep.ms
+        : spec.sleep.until
+      : spec.timeoutMs !== undefined
+        ? now + spec.timeoutMs
+        : null;
     this.runScope().event('wait.started', {
       'baton.step': spec.name,
       'baton.wait.deadline': deadline ?? undefined,
     });
-    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail: { deadline } }));
+    const detail: Json = spec.sleep ? { deadline, reason: 'timer' } : { deadline };
+    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail }));
   }
 
   private journal(e: JournalEntry): void {
@@ -467,7 +489,7 @@ export class RunDriver {
       core: this.core,
       runId: this.runId,
       signal: this.stop.signal,
-      stepFor: (v) => this.core.compensator.compensableStep(this.workflow, v),
+      stepFor: (v) => this.bound(this.core.compensator.compensableStep(this.workflow, v)),
       commitJournal: (entries) => this.ledger.commitJournal(entries),
     });
     const halted = this.haltReason;

@@ -292,6 +292,6 @@ export class RunEngine {
     const expired = await expireWait(this.core, this.registry, runId, step);
     if (!expired) return;
     await this.resumeClaimed(expired.run, expired.prepare);
-    this.core.alert(expired.alert);
+    if (expired.alert) this.core.alert(expired.alert);
   }
 }
