@@ -164,6 +164,10 @@ describe('the commands the docs print', () => {
     for (const r of by(`npx baton runs --where applicant=${APPLICANT}`))
       expect(r.stdout).toContain(ratedA);
     expect(by('npx baton runs --where').length).toBe(2);
+    // The two-command walkthrough: the applicant's run found by its search attribute.
+    const byApplicant = by(`npx baton blame --where applicant=${APPLICANT}`);
+    expect(byApplicant.length).toBe(2);
+    for (const r of byApplicant) expect(r.stdout).toContain(`run ${ratedA} (the only match)`);
     expect(by('npx baton blame')[0]!.stdout).toMatch(/written by:\s+final-approval@1\.0\.0/);
     expect(by('npx baton blame')[1]!.stdout).toMatch(/written by:\s+risk-assessment@1\.0\.0/);
     expect(by('npx baton bisect')[0]!.stdout).toMatch(/first version: +v\d/);
