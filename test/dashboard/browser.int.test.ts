@@ -11,8 +11,10 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { serveDashboard } from '../../src/dashboard/index.js';
-import { sqliteStore } from '../../src/index.js';
+import { createRuntime, event, reactor, sqliteStore } from '../../src/index.js';
+import { FakeClock } from '../../src/testing/index.js';
 import { type Prepared, prepare, XSS } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -199,6 +201,37 @@ describe('pages', () => {
     await page.goto(`${base}/runs`);
     expect(await page.$$('main img')).toHaveLength(0);
     expect(dialogs).toEqual([]);
+    await page.context().close();
+  });
+
+  it('flags a stalled event flow on the events page', async () => {
+    // A flow whose only delivery failed and waits for a retry that never comes: its writer's
+    // clock stands five minutes back, so the dashboard sees pending work and no activity since.
+    const Happened = event('thing.happened@1', z.object({ n: z.number() }));
+    const down = reactor({
+      name: 'down',
+      version: '1.0.0',
+      on: Happened,
+      policy: { retry: { maxAttempts: 3 } },
+      async handle() {
+        throw new Error('service down');
+      },
+    });
+    const clock = new FakeClock(Date.now() - 300_000);
+    const writer = createRuntime({ store: sqliteStore(p.path), reactors: [down], clock });
+    let correlation: string;
+    try {
+      ({ correlationId: correlation } = await writer.publish(Happened, { n: 1 }));
+      for (let i = 0; (await writer.eventTrace(correlation)).flags.failures === 0; i++) {
+        if (i > 100_000) throw new Error('the delivery never failed');
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      await writer.close();
+    }
+    const page = await signedIn('viewer', `/events?correlation=${correlation}`);
+    expect(await page.textContent('main')).toContain('pending 1');
+    expect(await page.textContent('[data-testid="stalled"]')).toBe('stalled');
     await page.context().close();
   });
 

@@ -76,7 +76,7 @@ export async function eventsPage(
   return html`<h1>Events</h1>
 <form method="get" action="/events"><label>correlation id <input name="correlation" value="${correlationId}"></label><button type="submit">Show</button></form>
 ${correlationId && !trace ? html`<p class="err">No events with correlation id ${correlationId}.</p>` : ''}
-${trace ? html`<p>${trace.eventCount} events, ${trace.deliveryCount} deliveries · unconsumed ${trace.flags.unconsumed.length} · duplicates ${trace.flags.duplicatesSuppressed} · failures ${trace.flags.failures} · dead ${trace.flags.deadLetters} · pending ${trace.flags.pending}</p><ul class="tree" data-testid="event-tree">${trace.roots.map(eventNode)}</ul>` : ''}
+${trace ? html`<p>${trace.eventCount} events, ${trace.deliveryCount} deliveries · unconsumed ${trace.flags.unconsumed.length} · duplicates ${trace.flags.duplicatesSuppressed} · failures ${trace.flags.failures} · dead ${trace.flags.deadLetters} · pending ${trace.flags.pending}${trace.flags.stalled ? html` <span class="flag stalled" data-testid="stalled" title="pending work and no activity for a minute">stalled</span>` : ''}</p><ul class="tree" data-testid="event-tree">${trace.roots.map(eventNode)}</ul>` : ''}
 <h2>Dead letters</h2>
 ${dead.length === 0 ? html`<p class="muted">None.</p>` : ''}
 <table class="dead"><tbody>${dead.map(
