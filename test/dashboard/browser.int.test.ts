@@ -248,6 +248,17 @@ describe('pages', () => {
     await page.goto(`${base}/`);
     expect(await page.textContent('[data-testid="total"]')).toBe('3');
     expect(await page.textContent('[data-testid="waiting-count"]')).toBe('1');
+    // Step latency per agent is a picture: a p50 and a p99 bar for each of the three agents.
+    const latency = 'svg[aria-label="step latency per agent, p50 and p99"]';
+    const labels = await page.$$eval(`${latency} g text:first-child`, (t) =>
+      t.map((x) => x.textContent),
+    );
+    expect(labels).toHaveLength(6);
+    expect(labels.filter((l) => / p50$/.test(l ?? ''))).toHaveLength(3);
+    expect(labels.filter((l) => / p99 \(\d+ steps\)$/.test(l ?? ''))).toHaveLength(3);
+    expect(labels.join(' ')).toContain('decide');
+    expect(await page.$$(`${latency} rect.bar`)).toHaveLength(6);
+    expect(await page.$$('table.latency')).toHaveLength(0);
     await shot(page, 'overview');
     await page.context().close();
   });
