@@ -24,7 +24,7 @@ module.exports = {
     layer(
       'ledger-is-the-bottom',
       '^src/ledger/',
-      '^src/(backends|orchestrator|saga|time-travel|choreography|runtime|cli|tracing|resilience|agents|contracts|governance|llm|langgraph|dashboard|testing)/',
+      '^src/(backends|orchestrator|saga|time-travel|choreography|runtime|cli|tracing|resilience|agents|contracts|governance|llm|langgraph|dashboard|testing|schedules|retention)/',
     ),
     layer(
       'backends-implement-the-ledger-only',
