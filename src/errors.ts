@@ -31,7 +31,8 @@ export type ErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'MODEL_UNAVAILABLE'
   | 'CONTRACT_INCOMPATIBLE'
-  | 'CHECKPOINT_INVALID';
+  | 'CHECKPOINT_INVALID'
+  | 'ENCRYPTION_KEY';
 
 /** One problem found by a validator: where (path) and what (message). */
 export interface ValidationIssue {
@@ -439,6 +440,23 @@ export class CheckpointInvalidError extends BatonError {
   }
 }
 
+/**
+ * Personal data cannot be encrypted or decrypted: the key-encryption key is malformed, or it
+ * does not unwrap a stored data key (another key, or an edited row). Never thrown for an erased
+ * subject: erased values read as a marker.
+ */
+export class EncryptionKeyError extends BatonError {
+  readonly code = 'ENCRYPTION_KEY';
+  override name = 'EncryptionKeyError';
+  constructor(
+    message: string,
+    /** The subject or key id concerned, when one is. */
+    readonly subject?: string,
+  ) {
+    super(message);
+  }
+}
+
 function hasCode(e: unknown, code: ErrorCode): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
@@ -490,6 +508,8 @@ export const isContractIncompatibleError = (e: unknown): e is ContractIncompatib
   hasCode(e, 'CONTRACT_INCOMPATIBLE');
 export const isCheckpointInvalidError = (e: unknown): e is CheckpointInvalidError =>
   hasCode(e, 'CHECKPOINT_INVALID');
+export const isEncryptionKeyError = (e: unknown): e is EncryptionKeyError =>
+  hasCode(e, 'ENCRYPTION_KEY');
 
 /** Turns anything thrown by user code into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {

@@ -71,6 +71,7 @@ export {
   type ValidationResult,
 } from './contracts/contract.js';
 // Errors: classes with a stable `code`, and guards that match on it.
+// Crypto-shredding of personal data: `createRuntime({ piiEncryption })`, `rt.erase(subject)`.
 export {
   AccessDeniedError,
   AgentFailedError,
@@ -82,6 +83,7 @@ export {
   ContractMismatchError,
   ContractViolationError,
   describeError,
+  EncryptionKeyError,
   type ErrorCode,
   type ErrorInfo,
   GuardViolationError,
@@ -96,6 +98,7 @@ export {
   isContractIncompatibleError,
   isContractMismatchError,
   isContractViolationError,
+  isEncryptionKeyError,
   isGuardViolationError,
   isInvalidArgumentError,
   isInvalidDefinitionError,
@@ -183,6 +186,13 @@ export {
   storeGovernance,
   traceLineage,
 } from './governance/index.js';
+export {
+  ERASED,
+  type EraseOptions,
+  type EraseResult,
+  type PiiEncryptionOptions,
+} from './governance/pii-codec.js';
+export type { KeyEncryptionKey, KeyWrapper } from './governance/pii-crypto.js';
 export type {
   ClaimedDelivery,
   ConsumerMatch,
@@ -199,6 +209,7 @@ export type {
   RedeliverResult,
   SettleResult,
 } from './ledger/event-store.js';
+export type { PiiKeyRecord } from './ledger/governance-store.js';
 export { GENESIS_HASH, hashVersion } from './ledger/hash.js';
 export { canonicalJson, type Json, type JsonObject } from './ledger/json.js';
 export type {

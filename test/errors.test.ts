@@ -11,6 +11,7 @@ import {
   ContractMismatchError,
   ContractViolationError,
   describeError,
+  EncryptionKeyError,
   GuardViolationError,
   InvalidArgumentError,
   InvalidDefinitionError,
@@ -290,6 +291,15 @@ const CASES: readonly Case[] = [
     guard: 'isCheckpointInvalidError',
     message: 'checkpoint cp.json: signature does not verify',
     fields: { source: 'cp.json' },
+  },
+  {
+    error: new EncryptionKeyError('the key-encryption key does not unwrap the data key', 'k1'),
+    name: 'EncryptionKeyError',
+    code: 'ENCRYPTION_KEY',
+    retryable: false,
+    guard: 'isEncryptionKeyError',
+    message: 'does not unwrap the data key',
+    fields: { subject: 'k1' },
   },
 ];
 

@@ -321,7 +321,8 @@ export class RunDriver {
       if (e.type !== 'step.started' || !completionOf(completions, e.step)) journal.push(e);
     }
     this.journalBuffer = [];
-    const lastHash = versionsFor(this.runId, completions, this.head, this.prevHash, now, {
+    const stored = this.core.pii ? await this.sealCompletions(completions) : completions;
+    const lastHash = versionsFor(this.runId, stored, this.head, this.prevHash, now, {
       versions,
       journal,
       records,
@@ -389,6 +390,24 @@ export class RunDriver {
     } catch {
       return undefined;
     }
+  }
+
+  /** Completions as stored: personal fields encrypted (values in memory stay plaintext). */
+  private async sealCompletions(completions: readonly Completion[]): Promise<Completion[]> {
+    const input = (this.data.input ?? null) as Json;
+    return Promise.all(
+      completions.map(async (c) => {
+        const value = c.value as Json;
+        const sealed = await this.core.pii!.sealSlot(
+          this.workflow,
+          this.runId,
+          input,
+          c.step,
+          value,
+        );
+        return sealed === value ? c : { ...c, encoded: sealJson(sealed, `$.${c.step}`).encoded };
+      }),
+    );
   }
 
   /**
@@ -525,11 +544,14 @@ export class RunDriver {
         compensated: result.compensated,
       });
     }
+    const input = (this.data.input ?? null) as Json;
     const v = this.core.compensator.compensatedVersion(
       this.runId,
       this.head,
       this.prevHash,
-      this.data.input ?? null,
+      this.core.pii
+        ? await this.core.pii.sealSlot(this.workflow, this.runId, input, 'input', input)
+        : input,
       this.core.clock.now(),
     );
     return this.finish(

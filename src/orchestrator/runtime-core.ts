@@ -16,6 +16,7 @@ import type { GuardRegistry } from '../resilience/guard-registry.js';
 import type { Policy, ResolvedPolicy } from '../resilience/policy.js';
 import type { RunScope, Telemetry } from '../tracing/telemetry.js';
 import type { GroupCommitter, GroupCreator } from './group-commit.js';
+import type { PiiSealer } from './pii-sealer.js';
 import type { Alert } from './run-types.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
@@ -36,6 +37,8 @@ export interface RuntimeCore {
   readonly telemetry: Telemetry;
   /** Undoes failed runs (the saga, plugged in by the runtime facade). */
   readonly compensator: Compensator;
+  /** Encrypts personal fields at append and decrypts them on read (when configured). */
+  readonly pii?: PiiSealer;
   alert(alert: Alert): void;
   /** A step's policy layered over the runtime's, the workflow's and the agent's (cached). */
   policyFor(workflow: Workflow, step: StepSpec): ResolvedPolicy;

@@ -4,6 +4,7 @@
  * resolution, telemetry and the saga that undoes failed runs.
  */
 import { hostname } from 'node:os';
+import { PiiCodec } from '../governance/pii-codec.js';
 import { DEFAULT_MAX_SLOT_BYTES } from '../ledger/versions.js';
 import { GroupCommitter, GroupCreator } from '../orchestrator/group-commit.js';
 import type { Alert } from '../orchestrator/run-types.js';
@@ -71,6 +72,9 @@ export function createRuntimeCore(options: RuntimeOptions, alert: (a: Alert) => 
     random: options.random ?? Math.random,
     telemetry,
     compensator: SAGA,
+    ...(options.piiEncryption
+      ? { pii: new PiiCodec(store, options.piiEncryption, () => clock.now()) }
+      : {}),
     alert,
     policyFor: (wf, step) => {
       // Keyed by the (frozen) step spec: a definition's policies never change.
