@@ -39,7 +39,8 @@ export type ErrorCode =
   | 'STORE_CORRUPT'
   | 'FAN_OUT_TOO_LARGE'
   | 'INVALID_SCHEDULE'
-  | 'RUN_PRUNED';
+  | 'RUN_PRUNED'
+  | 'ENCRYPTION_KEY';
 
 /** One problem found by a validator: where (path) and what (message). */
 export interface ValidationIssue {
@@ -484,6 +485,23 @@ export class RunPrunedError extends BatonError {
   }
 }
 
+/**
+ * Personal data cannot be encrypted or decrypted: the key-encryption key is malformed, or it
+ * does not unwrap a stored data key (another key, or an edited row). Never thrown for an erased
+ * subject: erased values read as a marker.
+ */
+export class EncryptionKeyError extends BatonError {
+  readonly code = 'ENCRYPTION_KEY';
+  override name = 'EncryptionKeyError';
+  constructor(
+    message: string,
+    /** The subject or key id concerned, when one is. */
+    readonly subject?: string,
+  ) {
+    super(message);
+  }
+}
+
 function hasCode(e: unknown, code: ErrorCode): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
@@ -623,6 +641,9 @@ export const isStoreCorruptError = (e: unknown): e is StoreCorruptError =>
   hasCode(e, 'STORE_CORRUPT');
 
 // ---- end of robustness errors ----
+
+export const isEncryptionKeyError = (e: unknown): e is EncryptionKeyError =>
+  hasCode(e, 'ENCRYPTION_KEY');
 
 /** Turns anything thrown by user code into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {

@@ -71,7 +71,6 @@ export {
   type ValidationResult,
 } from './contracts/contract.js';
 // Errors: classes with a stable `code`, and guards that match on it.
-// Robustness errors (issue 19): failed callbacks, idempotency conflicts, causation loops, store state.
 export {
   AccessDeniedError,
   AgentFailedError,
@@ -85,6 +84,7 @@ export {
   ContractMismatchError,
   ContractViolationError,
   describeError,
+  EncryptionKeyError,
   type ErrorCode,
   type ErrorInfo,
   FanOutTooLargeError,
@@ -104,6 +104,7 @@ export {
   isContractIncompatibleError,
   isContractMismatchError,
   isContractViolationError,
+  isEncryptionKeyError,
   isFanOutTooLargeError,
   isGuardViolationError,
   isIdempotencyConflictError,
@@ -200,6 +201,13 @@ export {
   storeGovernance,
   traceLineage,
 } from './governance/index.js';
+export {
+  ERASED,
+  type EraseOptions,
+  type EraseResult,
+  type PiiEncryptionOptions,
+} from './governance/pii-codec.js';
+export type { KeyEncryptionKey, KeyWrapper } from './governance/pii-crypto.js';
 export type {
   ClaimedDelivery,
   ConsumerMatch,
@@ -216,6 +224,7 @@ export type {
   RedeliverResult,
   SettleResult,
 } from './ledger/event-store.js';
+export type { PiiKeyRecord } from './ledger/governance-store.js';
 export { GENESIS_HASH, hashVersion } from './ledger/hash.js';
 export { canonicalJson, type Json, type JsonObject } from './ledger/json.js';
 export type {

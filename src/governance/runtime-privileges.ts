@@ -69,6 +69,7 @@ export const RUNTIME_PRIVILEGES: { readonly [K in keyof Runtime]: MethodRule } =
   replay: rule('REPLAY', 'run-arg', true),
   bisect: rule('READ', 'run-arg', false, 'snapshot'),
   lineage: rule('READ', 'run-arg', false),
+  erase: rule('MANAGE', 'catalog', true),
   trace: rule('READ', 'run-arg', false),
   breakers: rule('READ', 'all-agents', false),
   usage: rule('READ', 'all-workflows', false),

@@ -393,12 +393,14 @@ export class RunDriver {
   /** Commits every finished step as new versions, in one write (one transaction, shared). */
   private async flush(): Promise<DriverEnd | undefined> {
     const completions = this.completions.splice(0);
+    // Personal fields are stored sealed (encrypted, see piiEncryption); the state keeps them clear.
+    const stored = this.core.pii ? await this.sealCompletions(completions) : completions;
     // Structural sharing: untouched slots are shared with the previous state (all frozen).
     const data = this.stateWith(completions);
     const output = this.finalOutput(completions, data);
     // Only a run resumed from waiting writes its waits back (serializing them costs on every flush).
     const waitingFor = this.ledger.run.status === 'running' ? null : serializeParked(this.parked);
-    let out = await this.ledger.commitSteps(completions, output, waitingFor);
+    let out = await this.ledger.commitSteps(stored, output, waitingFor);
     for (const c of completions) {
       this.inFlight.delete(c.step);
       ++out;
@@ -425,6 +427,24 @@ export class RunDriver {
     } catch {
       return undefined;
     }
+  }
+
+  /** Completions as stored: personal fields encrypted (values in memory stay plaintext). */
+  private async sealCompletions(completions: readonly Completion[]): Promise<Completion[]> {
+    const input = (this.data.input ?? null) as Json;
+    return Promise.all(
+      completions.map(async (c) => {
+        const value = c.value as Json;
+        const sealed = await this.core.pii!.sealSlot(
+          this.workflow,
+          this.runId,
+          input,
+          c.step,
+          value,
+        );
+        return sealed === value ? c : { ...c, encoded: sealJson(sealed, `$.${c.step}`).encoded };
+      }),
+    );
   }
 
   /**
@@ -508,11 +528,14 @@ export class RunDriver {
         compensated: result.compensated,
       });
     }
+    const input = (this.data.input ?? null) as Json;
     const v = this.core.compensator.compensatedVersion(
       this.runId,
       this.ledger.head,
       this.ledger.prevHash,
-      this.data.input ?? null,
+      this.core.pii
+        ? await this.core.pii.sealSlot(this.workflow, this.runId, input, 'input', input)
+        : input,
       this.core.clock.now(),
     );
     return this.finish(

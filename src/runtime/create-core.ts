@@ -4,6 +4,7 @@
  * resolution, telemetry and the saga that undoes failed runs.
  */
 import { hostname } from 'node:os';
+import { PiiCodec } from '../governance/pii-codec.js';
 import { DEFAULT_MAX_SLOT_BYTES } from '../ledger/versions.js';
 import type { ChildRuns } from '../orchestrator/child-step.js';
 import { GroupCommitter, GroupCreator } from '../orchestrator/group-commit.js';
@@ -77,6 +78,9 @@ export function createRuntimeCore(
     telemetry,
     compensator: SAGA,
     ...(children ? { children } : {}),
+    ...(options.piiEncryption
+      ? { pii: new PiiCodec(store, options.piiEncryption, () => clock.now()) }
+      : {}),
     alert,
     policyFor: (wf, step) => {
       // Keyed by the (frozen) step spec: a definition's policies never change.

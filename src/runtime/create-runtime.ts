@@ -8,6 +8,7 @@ import { createChoreography } from '../choreography/choreography.js';
 import { embeddedBus } from '../choreography/embedded-bus.js';
 import { createGovernedRuntime } from '../governance/governed-runtime.js';
 import { traceLineage } from '../governance/lineage.js';
+import { eraseSubject, PiiCodec } from '../governance/pii-codec.js';
 import { RuntimeCatalog } from '../governance/runtime-catalog.js';
 import { createIdGenerator } from '../ledger/ids.js';
 import type { Workflow } from '../orchestrator/workflow.js';
@@ -177,6 +178,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               .steps.find((s) => s.name === slot)?.needs
           : undefined,
       );
+    },
+    erase: async (subject, opts = {}) => {
+      await ready();
+      return core.pii instanceof PiiCodec
+        ? core.pii.erase(subject, opts)
+        : eraseSubject(core.store, subject, opts, core.clock.now());
     },
     as: (principal) =>
       createGovernedRuntime(runtime, principal, {

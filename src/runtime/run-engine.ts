@@ -223,7 +223,8 @@ export class RunEngine {
       return;
     }
     const versions = await this.core.store.readVersions(run.runId);
-    this.launch(run, versions, materialize(versions), prepare);
+    const state = materialize(versions);
+    this.launch(run, versions, this.core.pii ? await this.core.pii.open(state) : state, prepare);
   }
 
   async signal(runId: string, name: string, payload: unknown): Promise<void> {

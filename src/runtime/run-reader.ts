@@ -12,6 +12,7 @@ import {
   RUN_STATUSES,
   type RunQuery,
   type RunRecord,
+  type StateData,
   type StateSnapshot,
 } from '../ledger/types.js';
 import { type VerifyResult, verifyChain } from '../ledger/versions.js';
@@ -32,7 +33,12 @@ export class RunReader {
     private readonly core: RuntimeCore,
     private readonly ready: () => Promise<void>,
   ) {
-    this.snapshots = new StateReader(core.store);
+    const pii = core.pii;
+    this.snapshots = new StateReader(
+      core.store,
+      undefined,
+      pii ? (data: StateData) => pii.open(data) : undefined,
+    );
   }
 
   /** @throws NotFoundError for an unknown run. */

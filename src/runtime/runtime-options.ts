@@ -32,6 +32,7 @@ export const RUNTIME_OPTION_KEYS = [
   'catalog',
   'signalsFromShapes',
   'scheduler',
+  'piiEncryption',
 ] as const satisfies readonly (keyof RuntimeOptions)[];
 
 /** Compile-time check that every key of RuntimeOptions is listed above (a new option is refused until it is). */

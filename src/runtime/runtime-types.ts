@@ -13,6 +13,7 @@ import type { EventType } from '../choreography/event-type.js';
 import type { Reactor } from '../choreography/reactor.js';
 import type { CatalogOptions } from '../governance/catalog.js';
 import type { Lineage } from '../governance/lineage.js';
+import type { EraseOptions, EraseResult, PiiEncryptionOptions } from '../governance/pii-codec.js';
 import type { Privilege } from '../governance/privileges.js';
 import type { DeliveryRecord, RedeliverResult } from '../ledger/event-store.js';
 import type { GrantRecord } from '../ledger/governance-store.js';
@@ -104,6 +105,12 @@ export interface RuntimeOptions {
    * alone sets it.
    */
   readonly signalsFromShapes?: boolean;
+  /**
+   * Crypto-shredding: contract fields tagged PII are stored encrypted (AES-256-GCM) under a
+   * per-subject data key wrapped by `kek`, so `erase(subject)` can make them unreadable while
+   * every hash chain still verifies. Off by default.
+   */
+  readonly piiEncryption?: PiiEncryptionOptions;
 }
 
 /** Options of `rt.startWorker`. */
@@ -238,6 +245,13 @@ export interface Runtime {
    * @throws NotFoundError for an unknown run or a slot the run does not hold.
    */
   lineage(runId: string, path: string): Promise<Lineage>;
+  /**
+   * Destroys a data subject's encryption key (crypto-shredding, `piiEncryption`): the subject's
+   * personal fields then read as `[erased]` everywhere, and every chain still verifies. Audited
+   * as `pii.erase`. Needs no key-encryption key. `dryRun` reports and changes nothing.
+   * @throws NotFoundError for a subject with no key; InvalidArgumentError for a malformed one.
+   */
+  erase(subject: string, options?: EraseOptions): Promise<EraseResult>;
   /** The first version where `predicate` holds (binary search: O(log n) state reads). */
   bisect(
     runId: string,

@@ -46,6 +46,7 @@ const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   replay: 'REPLAY',
   bisect: 'READ',
   lineage: 'READ',
+  erase: 'MANAGE',
   trace: 'READ',
   breakers: 'READ',
   publish: 'EXECUTE',
