@@ -102,7 +102,7 @@ export class PiiCodec implements PiiSealer {
   ): Promise<Json> {
     const paths = this.slotPaths(wf).get(slot);
     if (!paths) return value;
-    const subject = this.subjectOf(input, runId, wf.name);
+    const subject = await this.subjectFor(input, runId, wf.name);
     const { keyId, key } = await this.keyFor(subject);
     let out = value;
     for (const p of paths) {
@@ -139,6 +139,21 @@ export class PiiCodec implements PiiSealer {
       this.paths.set(wf, m);
     }
     return m;
+  }
+
+  /**
+   * The run's subject: the one its stored input is already encrypted for (so a runtime without
+   * the application's `subjectOf`, such as the CLI, seals a signal for the right subject), else
+   * `subjectOf(input)`.
+   */
+  private async subjectFor(input: Json, runId: string, workflow: string): Promise<string> {
+    const ids = new Set<string>();
+    collectKeyIds(input, ids);
+    for (const id of ids) {
+      const record = await this.store.governance.readPiiKeyById(id);
+      if (record) return record.subject;
+    }
+    return this.subjectOf(input, runId, workflow);
   }
 
   private subjectOf(input: Json, runId: string, workflow: string): string {

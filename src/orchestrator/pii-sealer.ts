@@ -12,7 +12,8 @@ import type { Workflow } from './workflow.js';
 export interface PiiSealer {
   /**
    * `value` of `slot` as it is stored: the fields its contract tags as personal encrypted under
-   * the key of the run's data subject (derived from the run's plaintext `input`). Returns
+   * the key of the run's data subject (derived from the run's `input`, plaintext or as stored:
+   * the key an encrypted input names decides). Returns
    * `value` itself (the same reference) when the slot holds no personal field.
    */
   sealSlot(wf: Workflow, runId: string, input: Json, slot: string, value: Json): Promise<Json>;

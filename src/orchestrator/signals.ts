@@ -108,12 +108,14 @@ export async function deliverSignal(
   }
 }
 
-/** A run's plaintext input (the data subject is derived from it): version 1, opened. */
+/**
+ * A run's input as stored (the data subject is derived from it: the key its encrypted fields
+ * name, so a runtime without the application's `subjectOf` still finds the right subject).
+ */
 async function runInput(core: RuntimeCore, runId: string): Promise<Json> {
   const [first] = await core.store.readVersions(runId, 1, 1);
   if (!first) throw new NotFoundError('version', `${runId}@1`);
   const value = decodeJson(first.payload);
   // A replay fork's first version is a whole state (a reset).
-  const input = first.kind === 'reset' ? ((value as JsonObject).input ?? null) : value;
-  return core.pii ? core.pii.open(input) : input;
+  return first.kind === 'reset' ? ((value as JsonObject).input ?? null) : value;
 }

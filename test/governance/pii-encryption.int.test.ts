@@ -160,6 +160,25 @@ describe('crypto-shredding of personal fields', () => {
     expect(JSON.stringify(audit)).not.toContain('cust-1');
   });
 
+  it("a runtime without subjectOf (as the CLI) seals a signal for the run's subject", async () => {
+    const h = await rt.start(loan, { customerId: 'cust-1', name: 'Mara Lindqvist', amount: 1 });
+    await untilStatus(rt, h.id, 'waiting');
+    await rt.close();
+    // Only the key, as `$BATON_PII_KEK` gives the CLI: no subjectOf.
+    rt = createRuntime({
+      store: sqliteStore(db.path),
+      workflows: [loan],
+      piiEncryption: { kek: KEK },
+    });
+    await rt.signal(h.id, 'review', { reviewer: 'ops-2', note: 'called Mara' });
+    await untilStatus(rt, h.id, 'completed');
+    await rt.erase('cust-1');
+    expect((await headOf(h.id)).data).toMatchObject({
+      review: { reviewer: 'ops-2', note: ERASED },
+    });
+    await expect(rt.erase(h.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('erasing twice destroys nothing more; an unknown subject is a typed error', async () => {
     await reviewedRun('cust-1', 'Mara Lindqvist');
     await rt.erase('cust-1');
