@@ -167,7 +167,15 @@ export interface JournalEntry {
 }
 
 /** Kinds of auxiliary records. */
-export type AuxKind = 'breaker' | 'span' | 'evaluation' | 'alert' | 'cache' | 'audit';
+export type AuxKind =
+  | 'breaker'
+  | 'span'
+  | 'evaluation'
+  | 'alert'
+  | 'cache'
+  | 'audit'
+  /** A call counted against a fleet-wide quota (quota-store.ts). */
+  | 'quota';
 
 /** An auxiliary record: breaker transition, span, evaluation, alert, cached result, audit entry. */
 export interface AuxRecord {
