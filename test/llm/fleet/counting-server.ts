@@ -13,6 +13,8 @@ export interface ServedRequest {
   readonly inFlight: number;
   readonly model: string;
   readonly prompt: string;
+  /** The Authorization header, when one was sent. */
+  readonly auth: string | null;
 }
 
 /** The server and its log. */
@@ -42,7 +44,13 @@ export async function countingServer(
         messages?: { role: string; content: unknown }[];
       };
       const prompt = JSON.stringify(body.messages ?? []);
-      log.push({ at: Date.now(), inFlight, model: String(body.model), prompt });
+      log.push({
+        at: Date.now(),
+        inFlight,
+        model: String(body.model),
+        prompt,
+        auth: req.headers.authorization ?? null,
+      });
       const reply = (): void => {
         inFlight--;
         res.writeHead(200, { 'content-type': 'application/json' });
