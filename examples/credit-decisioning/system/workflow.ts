@@ -17,54 +17,54 @@ import { disabledExplainer, type Explainer } from './explain.js';
 /** The workflow's name, as stored in every run. */
 export const WORKFLOW_NAME = 'credit-decision';
 
-/** Builds the workflow over one process's agents. */
+/**
+ * Builds the workflow over one process's agents. `explain`, the optional LLM step
+ * (./explain.ts), is skipped unless a model is configured, and for approvals.
+ */
 export function creditWorkflow(deps: AgentDeps & { readonly explainer?: Explainer }) {
   const a = createAgents(deps);
-  return (
-    workflow(WORKFLOW_NAME, { version: 1, input: Application })
-      .step('score', a.score, { input: (s) => s.input })
-      .step('income', a.income, { input: (s) => s.input })
-      .step('fraud', a.fraud, { input: (s) => s.input })
-      .step('risk', a.risk, {
-        needs: ['score', 'income'],
-        input: (s) => ({ application: s.input, score: s.score, income: s.income }),
-      })
-      .step('decision', a.approval, {
-        needs: ['risk', 'fraud'],
-        input: (s) => ({ application: s.input, risk: s.risk, fraud: s.fraud }),
-      })
-      .step('review', a.review, {
-        needs: ['decision'],
-        when: (s) => s.decision.outcome === 'refer',
-        input: (s) => s.decision,
-      })
-      .step('notify', a.notify, {
-        needs: ['decision', 'review'],
-        input: (s) =>
-          isSkipped(s.review)
-            ? {
-                applicantId: s.decision.applicantId,
-                outcome: s.decision.outcome,
-                approvedAmount: s.decision.approvedAmount,
-                rate: s.decision.rate,
-                reviewed: false,
-              }
-            : {
-                applicantId: s.review.applicantId,
-                outcome: s.review.outcome,
-                approvedAmount: 0,
-                rate: null,
-                reviewed: true,
-              },
-      })
-      // Optional LLM step (./explain.ts): skipped unless a model is configured, and for approvals.
-      .step('explain', deps.explainer?.agent ?? disabledExplainer, {
-        needs: ['decision', 'risk'],
-        when: (s) => deps.explainer?.enabled === true && s.decision.outcome !== 'approve',
-        input: (s) => ({ decision: s.decision, risk: s.risk }),
-      })
-      .output((s) => s.notify)
-  );
+  return workflow(WORKFLOW_NAME, { version: 1, input: Application })
+    .step('score', a.score, { input: (s) => s.input })
+    .step('income', a.income, { input: (s) => s.input })
+    .step('fraud', a.fraud, { input: (s) => s.input })
+    .step('risk', a.risk, {
+      needs: ['score', 'income'],
+      input: (s) => ({ application: s.input, score: s.score, income: s.income }),
+    })
+    .step('decision', a.approval, {
+      needs: ['risk', 'fraud'],
+      input: (s) => ({ application: s.input, risk: s.risk, fraud: s.fraud }),
+    })
+    .step('review', a.review, {
+      needs: ['decision'],
+      when: (s) => s.decision.outcome === 'refer',
+      input: (s) => s.decision,
+    })
+    .step('notify', a.notify, {
+      needs: ['decision', 'review'],
+      input: (s) =>
+        isSkipped(s.review)
+          ? {
+              applicantId: s.decision.applicantId,
+              outcome: s.decision.outcome,
+              approvedAmount: s.decision.approvedAmount,
+              rate: s.decision.rate,
+              reviewed: false,
+            }
+          : {
+              applicantId: s.review.applicantId,
+              outcome: s.review.outcome,
+              approvedAmount: 0,
+              rate: null,
+              reviewed: true,
+            },
+    })
+    .step('explain', deps.explainer?.agent ?? disabledExplainer, {
+      needs: ['decision', 'risk'],
+      when: (s) => deps.explainer?.enabled === true && s.decision.outcome !== 'approve',
+      input: (s) => ({ decision: s.decision, risk: s.risk }),
+    })
+    .output((s) => s.notify);
 }
 
 /** The workflow's type. */
