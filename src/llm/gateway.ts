@@ -273,7 +273,11 @@ async function invokeChain<R>(
     if (waitable.some(([, r]) => r.kind === 'store')) storeTries++;
     let soonest = left;
     for (const [, r] of waitable) if ('retryInMs' in r) soonest = Math.min(soonest, r.retryInMs);
-    await waitFor(ctx, Math.max(1, soonest), request.signal);
+    // A call ending frees a slot or settles tokens, never a request of the window: waiters held
+    // only by rpm (or the store) sleep until the window slides, so a thousand of them are not
+    // all woken by every call that ends.
+    const wakeOnRelease = waitable.some(([, r]) => r.kind === 'concurrency' || r.kind === 'tpm');
+    await waitFor(ctx, Math.max(1, soonest), request.signal, wakeOnRelease);
   }
 }
 
@@ -349,17 +353,19 @@ function describeRefusal(entry: Entry, r: Refusal): string {
   return `${id}: ${r.kind} limit reached for ${Math.ceil(r.retryInMs)} ms`;
 }
 
-/** Sleeps `ms` or until a call ends, whichever comes first; rejects when `signal` aborts. */
+/** Sleeps `ms` or (with `onRelease`) until a call ends; rejects when `signal` aborts. */
 async function waitFor(
   ctx: CallContext,
   ms: number,
   signal: AbortSignal | undefined,
+  onRelease: boolean,
 ): Promise<void> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await Promise.race([ctx.clock.sleep(ms, stop.signal), ctx.untilRelease()]);
+    const sleep = ctx.clock.sleep(ms, stop.signal);
+    await (onRelease ? Promise.race([sleep, ctx.untilRelease()]) : sleep);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (!stop.signal.aborted) stop.abort();

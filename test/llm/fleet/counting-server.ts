@@ -75,6 +75,9 @@ export async function countingServer(
       else reply();
     });
   });
+  // Idle keep-alive sockets stay open longer than any test's pause, so a client never reuses one
+  // the server is closing (an ECONNRESET a retry would hide, delaying that request).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
