@@ -71,11 +71,14 @@ export {
   type ValidationResult,
 } from './contracts/contract.js';
 // Errors: classes with a stable `code`, and guards that match on it.
+// Robustness errors (issue 19): failed callbacks, idempotency conflicts, causation loops, store state.
 export {
   AccessDeniedError,
   AgentFailedError,
   BatonError,
   BudgetExceededError,
+  CallbackFailedError,
+  CausationDepthExceededError,
   CheckpointInvalidError,
   CircuitOpenError,
   ContractIncompatibleError,
@@ -84,21 +87,29 @@ export {
   describeError,
   type ErrorCode,
   type ErrorInfo,
+  FanOutTooLargeError,
   GuardViolationError,
+  IdempotencyConflictError,
   InvalidArgumentError,
   InvalidDefinitionError,
+  InvalidScheduleError,
   isAccessDeniedError,
   isAgentFailedError,
   isBatonError,
   isBudgetExceededError,
+  isCallbackFailedError,
+  isCausationDepthExceededError,
   isCheckpointInvalidError,
   isCircuitOpenError,
   isContractIncompatibleError,
   isContractMismatchError,
   isContractViolationError,
+  isFanOutTooLargeError,
   isGuardViolationError,
+  isIdempotencyConflictError,
   isInvalidArgumentError,
   isInvalidDefinitionError,
+  isInvalidScheduleError,
   isLeaseLostError,
   isModelUnavailableError,
   isNonJsonValueError,
@@ -108,7 +119,10 @@ export {
   isQueueFullError,
   isRunCancelledError,
   isRunFailedError,
+  isRunPrunedError,
   isStepTimeoutError,
+  isStoreClosedError,
+  isStoreCorruptError,
   isStoreSchemaTooNewError,
   isStoreUnavailableError,
   isVersionConflictError,
@@ -122,7 +136,10 @@ export {
   QueueFullError,
   RunCancelledError,
   RunFailedError,
+  RunPrunedError,
   StepTimeoutError,
+  StoreClosedError,
+  StoreCorruptError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
   toError,
@@ -244,7 +261,14 @@ export {
   type VerifyResult,
   verifyChain,
 } from './ledger/versions.js';
-
+// Composition and time: child workflows, durable timers, schedules, retention.
+export { MAX_FAN_OUT } from './orchestrator/child-agent.js';
+export type {
+  ChildStepOptions,
+  MapOptions,
+  SleepOptions,
+  TimerFired,
+} from './orchestrator/workflow.js';
 // Workflows and the runtime.
 export {
   isWorkflow,
@@ -276,6 +300,7 @@ export {
   createSharedBreakerFactory,
   type SharedBreakerOptions,
 } from './resilience/shared-breaker.js';
+export type { PruneOptions, PruneReport, Tombstone } from './retention/prune.js';
 export { createRuntime } from './runtime/create-runtime.js';
 export type { RunEvent, WatchFilter, WatchOptions } from './runtime/run-watch.js';
 export {
@@ -288,6 +313,13 @@ export {
   type Worker,
   type WorkerOptions,
 } from './runtime/runtime-types.js';
+export type { WaitInfo, WaitQuery, WaitReason } from './runtime/waits.js';
+export type {
+  ScheduleConfig,
+  ScheduleInfo,
+  ScheduleOptions,
+  ScheduleOverlap,
+} from './schedules/schedule-types.js';
 // Debugging and time travel.
 export {
   type Blame,
@@ -300,7 +332,6 @@ export {
 } from './time-travel/blame.js';
 export { diffJson, type StateChange, type StateDiff } from './time-travel/diff.js';
 export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
-
 // Tracing: OpenTelemetry spans, the built-in trace store, the waterfall, evaluators.
 export { createTracing, type TracingOptions } from './tracing/create-tracing.js';
 export { type EvaluationContext, runEvaluators } from './tracing/evaluators.js';

@@ -13,7 +13,7 @@
  * - Nothing here checks privileges: the governed runtime view does, before calling the store.
  */
 
-import type { CompatibilityMode } from '../governance/compatibility.js';
+import type { CompatibilityMode } from './compatibility-modes.js';
 import type { Json } from './json.js';
 
 /** What a catalog subject versions: a state contract or an event type. */

@@ -139,6 +139,7 @@ export type JournalType =
   | 'attempt.failed'
   | 'wait.started'
   | 'wait.timed_out'
+  | 'timer.fired'
   | 'signal.received'
   | 'compensation.started'
   | 'compensation.succeeded'
@@ -174,6 +175,8 @@ export type AuxKind =
   | 'alert'
   | 'cache'
   | 'audit'
+  | 'schedule'
+  | 'tombstone'
   /** A call counted against a fleet-wide quota (quota-store.ts). */
   | 'quota';
 

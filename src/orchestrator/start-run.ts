@@ -11,6 +11,7 @@ import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
 import { buildVersion } from '../ledger/versions.js';
 import type { StartOptions } from './run-types.js';
 import type { RuntimeCore } from './runtime-core.js';
+import { assertSameStart } from './start-conflict.js';
 import type { Workflow } from './workflow.js';
 
 /** The created (or, for a repeated idempotency key, existing) run. */
@@ -26,6 +27,8 @@ export interface CreatedRun {
  * Validates and writes a new run.
  * @throws ContractViolationError when the input violates the workflow's input contract.
  * @throws InvalidArgumentError for a malformed runId or idempotencyKey.
+ * @throws IdempotencyConflictError when the runId or idempotencyKey names a run of another
+ *   workflow, version or input.
  */
 export async function createRun(
   core: RuntimeCore,
@@ -101,6 +104,7 @@ export async function createRun(
     ],
   });
   if (result instanceof Error) throw result;
+  if (!result.created) await assertSameStart(core, result.run, wf, firstVersion, opts);
   // buildVersion sealed (deep-froze) `parsed` in place: it is the slot value as stored.
   const data = Object.freeze({ input: parsed as Json }) as StateData;
   return { run: result.run, firstVersion, created: result.created, data };

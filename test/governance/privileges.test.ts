@@ -56,6 +56,15 @@ const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   ready: null,
   close: 'MANAGE',
   as: 'MANAGE',
+  children: 'READ',
+  waits: 'READ',
+  prune: 'MANAGE',
+  schedule: 'MANAGE',
+  schedules: 'READ',
+  pauseSchedule: 'MANAGE',
+  resumeSchedule: 'MANAGE',
+  deleteSchedule: 'MANAGE',
+  triggerSchedule: 'MANAGE',
 };
 
 let db: ReturnType<typeof tempDbPath>;

@@ -23,7 +23,8 @@ export const WORKFLOW_NAME = 'credit-decision';
  */
 export function creditWorkflow(deps: AgentDeps & { readonly explainer?: Explainer }) {
   const a = createAgents(deps);
-  return workflow(WORKFLOW_NAME, { version: 1, input: Application })
+  const searchable = (app: { applicantId: string }) => ({ applicant: app.applicantId });
+  return workflow(WORKFLOW_NAME, { version: 1, input: Application, searchable })
     .step('score', a.score, { input: (s) => s.input })
     .step('income', a.income, { input: (s) => s.input })
     .step('fraud', a.fraud, { input: (s) => s.input })
