@@ -13,8 +13,11 @@ import type { Clock, QuotaLimits, QuotaStore } from '../index.js';
 /** A grant of fleet quota for one call. */
 export interface FleetGrant {
   readonly ok: true;
-  /** Frees the concurrency slot and settles the tokens (undefined: keep the estimate). */
-  release(tokens: number | undefined): void;
+  /**
+   * Frees the concurrency slot and settles the tokens (undefined: keep the estimate); resolves
+   * once the store has it. Never rejects: a slot whose release failed is freed by its lease.
+   */
+  release(tokens: number | undefined): Promise<void>;
 }
 
 /** A refusal of fleet quota, with when to ask again. */
@@ -76,11 +79,11 @@ export class FleetQuota {
     let released = false;
     return {
       ok: true,
-      release: (tokens) => {
+      release: async (tokens) => {
         if (released) return;
         released = true;
         // A failed release leaves the slot to its lease; the limit still holds meanwhile.
-        void this.store
+        await this.store
           .release(this.key, id, tokens)
           .catch(() => undefined)
           .finally(() => {

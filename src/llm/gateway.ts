@@ -334,7 +334,8 @@ async function callOne<R>(
     if (request.signal?.aborted) outcome = 'aborted';
     throw e;
   } finally {
-    grant?.release(used);
+    // Awaited, so a process that closes its store after its last call leaves no slot held.
+    await grant?.release(used);
     lease.release(outcome);
   }
 }

@@ -68,7 +68,11 @@ export function createLlmExplainer(endpoint: LlmEndpoint): Explainer {
     policy: { timeoutMs: 120_000, retry: { maxAttempts: 1 }, onFailure: 'skip' },
   });
   const counted = agent({
-    ...llm,
+    name: llm.name,
+    version: llm.version,
+    input: llm.input,
+    output: llm.output,
+    policy: llm.policy,
     execute: async (input, ctx) => {
       try {
         const out = await llm.execute(input, ctx);
