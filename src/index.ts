@@ -235,6 +235,12 @@ export type {
   StepShape,
   WorkflowShape,
 } from './ledger/observe.js';
+export type {
+  QuotaLimits,
+  QuotaOutcome,
+  QuotaRequest,
+  QuotaStore,
+} from './ledger/quota-store.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
 export {
   type AuxKind,

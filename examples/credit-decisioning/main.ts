@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runLostUpdate } from './naive/lost-update.js';
 import { NAIVE_DEFAULTS } from './naive/report.js';
 import { runNaive } from './naive/run.js';
+import { formatExplainLine, loadExplainer } from './system/explain.js';
 import { FAULT_LEVELS, type FaultLevel } from './system/faults.js';
 import { createProgress, formatReport, reportIsCorrect } from './system/format.js';
 import { runSystem } from './system/system.js';
@@ -48,6 +49,7 @@ async function main(argv: readonly string[]): Promise<void> {
       autoReview: boolean;
       naive: boolean;
     }>();
+  const explainer = await loadExplainer(process.env);
   const progress = createProgress(process.stdout, o.applications);
   const report = await runSystem({
     applications: o.applications,
@@ -56,6 +58,7 @@ async function main(argv: readonly string[]): Promise<void> {
     faults: o.faults,
     storePath: o.store,
     autoReview: o.autoReview,
+    explainer,
     onNotice: (text) => console.log(text),
     onProgress: (p) => progress.update(p),
   });
@@ -70,7 +73,7 @@ async function main(argv: readonly string[]): Promise<void> {
         lost: await runLostUpdate({ applications: o.applications, seed: o.seed }),
       }
     : undefined;
-  console.log(formatReport(report, o.store, naive));
+  console.log(formatReport(report, o.store, naive, [formatExplainLine(explainer)]));
   console.log(`\nSee it in the browser: npx baton dashboard --store ${o.store}`);
   if (!reportIsCorrect(report)) {
     console.error('\nFAILED: some decisions are wrong or runs were lost (see above).');

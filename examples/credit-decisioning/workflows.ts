@@ -8,6 +8,8 @@
  * the demo's store file, `CREDIT_LEDGER` (default `./baton.db`), opened at the first booking or
  * notification, so loading this module writes nothing.
  */
+
+import { loadExplainer } from './system/explain.js';
 import { createFaults, FAULT_PRESETS } from './system/faults.js';
 import { type Ledger, openLedger } from './system/ledger.js';
 import { creditWorkflow } from './system/workflow.js';
@@ -36,4 +38,5 @@ function lazyLedger(path: string): Ledger {
 export const creditDecision = creditWorkflow({
   faults: createFaults(FAULT_PRESETS.off, 1),
   ledger: lazyLedger(LEDGER_PATH),
+  explainer: await loadExplainer(process.env),
 });

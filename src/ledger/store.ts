@@ -16,6 +16,7 @@
 import type { EventStore } from './event-store.js';
 import type { GovernanceStore } from './governance-store.js';
 import type { ChangeFeed, SearchAttributes, WorkflowShape } from './observe.js';
+import type { QuotaStore } from './quota-store.js';
 import type {
   AuxQuery,
   AuxRecord,
@@ -101,4 +102,6 @@ export interface StateStore {
   readonly governance: GovernanceStore;
   /** The feed of committed journal entries that watchers follow (see observe.ts). */
   readonly changes: ChangeFeed;
+  /** Fleet-wide quotas taken transactionally (quota-store.ts), e.g. a model gateway's limits. */
+  readonly quotas: QuotaStore;
 }

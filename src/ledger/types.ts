@@ -176,7 +176,9 @@ export type AuxKind =
   | 'cache'
   | 'audit'
   | 'schedule'
-  | 'tombstone';
+  | 'tombstone'
+  /** A call counted against a fleet-wide quota (quota-store.ts). */
+  | 'quota';
 
 /** An auxiliary record: breaker transition, span, evaluation, alert, cached result, audit entry. */
 export interface AuxRecord {

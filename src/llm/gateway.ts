@@ -12,6 +12,10 @@
  *   aborted call (its signal) neither falls back nor counts against the breaker.
  * - With `runBudget`, no call starts once its run has spent the budget, and a call that goes
  *   over it fails with `BudgetExceededError`.
+ * - With `store`, rpm, tpm and concurrency are taken transactionally in the store (shared by
+ *   every gateway on it); when the store cannot be reached the call waits, at most `maxWaitMs`,
+ *   then fails with `StoreUnavailableError`. It never calls without a grant. Breakers stay per
+ *   process.
  */
 import type { LanguageModel } from 'ai';
 import {
@@ -19,9 +23,12 @@ import {
   InvalidArgumentError,
   isBatonError,
   ModelUnavailableError,
+  type StateStore,
+  StoreUnavailableError,
   systemClock,
 } from '../index.js';
 import { type Budget, RunMeters, type Spent, validateBudget } from './budget.js';
+import { type FleetGrant, FleetQuota, type FleetRefusal } from './fleet-quota.js';
 import {
   describeModel,
   type InvokedCall,
@@ -67,6 +74,16 @@ export interface ModelGatewayOptions {
   /** Runs whose spending is remembered for `runBudget` (default 10,000; oldest forgotten). */
   readonly maxTrackedRuns?: number;
   readonly clock?: Clock;
+  /**
+   * Holds every model's rpm, tpm and concurrency in this store rather than in this process, so
+   * all gateways on the store (any process, any machine) share one limit per model id. Windows
+   * are measured on the callers' clocks: keep the fleet's clocks in sync.
+   */
+  readonly store?: StateStore;
+  /** With `store`: how long a call holds its concurrency slot if its process dies (default 600,000 ms). */
+  readonly quotaLeaseMs?: number;
+  /** With `store`: how often a call waiting on concurrency held elsewhere asks again (default 50 ms). */
+  readonly quotaPollMs?: number;
 }
 
 /** A gateway model, to pass as an agent's `model`. */
@@ -100,7 +117,19 @@ export function isGatewayModel(value: unknown): value is GatewayModel {
 interface Entry {
   readonly lane: ModelLane;
   readonly resolved: ResolvedModel;
+  /** The model's limits in the store (with the `store` option); the lane then keeps the breaker. */
+  readonly fleet: FleetQuota | undefined;
 }
+
+/** The store could not be reached to take quota. */
+interface StoreRefusal {
+  readonly ok: false;
+  readonly kind: 'store';
+  readonly retryInMs: number;
+  readonly error: unknown;
+}
+
+type Refusal = LaneRefusal | FleetRefusal | StoreRefusal;
 
 /**
  * Creates a model gateway.
@@ -127,14 +156,27 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
       m.breaker === false
         ? false
         : { failureThreshold: 3, resetAfterMs: 30_000, ...(m.breaker ?? {}) };
+    const limits = { rpm: m.rpm, tpm: m.tpm, concurrency: m.concurrency, windowMs };
     const lane = new ModelLane(
       id,
-      { rpm: m.rpm, tpm: m.tpm, concurrency: m.concurrency, windowMs, breaker },
+      options.store ? { windowMs, breaker } : { ...limits, breaker },
       () => clock.now(),
       wake,
     );
+    const fleet = options.store
+      ? new FleetQuota(
+          options.store.quotas,
+          `model:${id}`,
+          limits,
+          options.quotaLeaseMs ?? 600_000,
+          options.quotaPollMs ?? 50,
+          clock,
+          wake,
+        )
+      : undefined;
     entries.set(id, {
       lane,
+      fleet,
       resolved: { id, ...describeModel(m.model), model: m.model, price: m.price },
     });
   }
@@ -188,10 +230,11 @@ async function invokeChain<R>(
   const deadline = ctx.clock.now() + ctx.maxWaitMs;
   const failed = new Map<string, string>();
   let lastError: unknown;
+  let storeTries = 0;
   for (;;) {
     meter?.before();
     const now = ctx.clock.now();
-    const refusals: [Entry, LaneRefusal][] = [];
+    const refusals: [Entry, Refusal][] = [];
     for (const entry of chain) {
       if (failed.has(entry.resolved.id)) continue;
       const taken = entry.lane.tryTake(request.estimateTokens, now);
@@ -199,9 +242,19 @@ async function invokeChain<R>(
         refusals.push([entry, taken]);
         continue;
       }
+      let grant: FleetGrant | undefined;
+      if (entry.fleet) {
+        const q = await takeFleet(entry.fleet, request.estimateTokens, storeTries);
+        if (!q.ok) {
+          taken.cancel();
+          refusals.push([entry, q]);
+          continue;
+        }
+        grant = q;
+      }
       let out: InvokedCall<R>;
       try {
-        out = await callOne(entry, taken, request, fn);
+        out = await callOne(entry, taken, grant, request, fn);
       } catch (e) {
         if (request.signal?.aborted || !isModelFailure(e)) throw e;
         failed.set(entry.resolved.id, `${entry.resolved.id}: ${(e as Error).message ?? String(e)}`);
@@ -216,24 +269,61 @@ async function invokeChain<R>(
     const ids = chain.map((e) => e.resolved.id);
     if (waitable.length === 0) throw new ModelUnavailableError(ids, reasons, lastError);
     const left = deadline - ctx.clock.now();
-    if (left <= 0) throw new ModelUnavailableError(ids, reasons, lastError);
+    if (left <= 0) throw unavailable(ids, reasons, waitable, lastError, ctx.maxWaitMs);
+    if (waitable.some(([, r]) => r.kind === 'store')) storeTries++;
     let soonest = left;
-    for (const [, r] of waitable)
-      if (r.kind !== 'concurrency') soonest = Math.min(soonest, r.retryInMs);
-    await waitFor(ctx, Math.max(1, soonest), request.signal);
+    for (const [, r] of waitable) if ('retryInMs' in r) soonest = Math.min(soonest, r.retryInMs);
+    // A call ending frees a slot or settles tokens, never a request of the window: waiters held
+    // only by rpm (or the store) sleep until the window slides, so a thousand of them are not
+    // all woken by every call that ends.
+    const wakeOnRelease = waitable.some(([, r]) => r.kind === 'concurrency' || r.kind === 'tpm');
+    await waitFor(ctx, Math.max(1, soonest), request.signal, wakeOnRelease);
   }
+}
+
+/** Takes fleet quota; a store that cannot be reached is a refusal to wait on (with backoff). */
+async function takeFleet(
+  fleet: FleetQuota,
+  estimate: number,
+  tries: number,
+): Promise<FleetGrant | FleetRefusal | StoreRefusal> {
+  try {
+    return await fleet.take(estimate);
+  } catch (error) {
+    return { ok: false, kind: 'store', retryInMs: Math.min(1_000, 50 * 2 ** tries), error };
+  }
+}
+
+/** The error of a call that waited its limit: the store's when only the store stood in the way. */
+function unavailable(
+  ids: readonly string[],
+  reasons: readonly string[],
+  waitable: readonly [Entry, Refusal][],
+  lastError: unknown,
+  maxWaitMs: number,
+): Error {
+  const store = waitable.find(([, r]) => r.kind === 'store')?.[1] as StoreRefusal | undefined;
+  if (store && waitable.every(([, r]) => r.kind === 'store'))
+    return new StoreUnavailableError(
+      `model gateway: the quota store could not be reached for ${maxWaitMs} ms, so no call was made to ${ids.join(', ')}`,
+      store.error,
+    );
+  return new ModelUnavailableError(ids, reasons, lastError);
 }
 
 async function callOne<R>(
   entry: Entry,
   lease: LaneLease,
+  grant: FleetGrant | undefined,
   request: ModelCallRequest,
   fn: (model: ResolvedModel) => Promise<ModelCallResult<R>>,
 ): Promise<InvokedCall<R>> {
   let outcome: 'success' | 'failure' | 'aborted' = 'failure';
+  let used: number | undefined;
   try {
     const out = await fn(entry.resolved);
-    lease.settle(totalTokens(out.tokens));
+    used = totalTokens(out.tokens);
+    lease.settle(used);
     outcome = 'success';
     return {
       ...out,
@@ -244,6 +334,8 @@ async function callOne<R>(
     if (request.signal?.aborted) outcome = 'aborted';
     throw e;
   } finally {
+    // Awaited, so a process that closes its store after its last call leaves no slot held.
+    await grant?.release(used);
     lease.release(outcome);
   }
 }
@@ -253,24 +345,28 @@ function isModelFailure(e: unknown): boolean {
   return !isBatonError(e) || e.retryable;
 }
 
-function describeRefusal(entry: Entry, r: LaneRefusal): string {
+function describeRefusal(entry: Entry, r: Refusal): string {
   const id = entry.resolved.id;
+  if (r.kind === 'store')
+    return `${id}: quota store unreachable (${(r.error as Error)?.message ?? String(r.error)})`;
   if (r.kind === 'concurrency') return `${id}: at its concurrency limit`;
   if (r.kind === 'breaker') return `${id}: breaker open for ${Math.ceil(r.retryInMs)} ms`;
   return `${id}: ${r.kind} limit reached for ${Math.ceil(r.retryInMs)} ms`;
 }
 
-/** Sleeps `ms` or until a call ends, whichever comes first; rejects when `signal` aborts. */
+/** Sleeps `ms` or (with `onRelease`) until a call ends; rejects when `signal` aborts. */
 async function waitFor(
   ctx: CallContext,
   ms: number,
   signal: AbortSignal | undefined,
+  onRelease: boolean,
 ): Promise<void> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await Promise.race([ctx.clock.sleep(ms, stop.signal), ctx.untilRelease()]);
+    const sleep = ctx.clock.sleep(ms, stop.signal);
+    await (onRelease ? Promise.race([sleep, ctx.untilRelease()]) : sleep);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (!stop.signal.aborted) stop.abort();
@@ -305,7 +401,18 @@ function validateGatewayOptions(options: ModelGatewayOptions): ModelGatewayOptio
       if (f === id) bad(`fallbacks.${id}`, 'must not name the model itself');
     }
   }
-  for (const k of ['windowMs', 'maxWaitMs', 'maxTrackedRuns'] as const) {
+  if (
+    options.store !== undefined &&
+    (typeof options.store !== 'object' || typeof options.store?.quotas?.take !== 'function')
+  )
+    bad('store', 'must be a Baton store (memoryStore, sqliteStore, postgresStore)');
+  for (const k of [
+    'windowMs',
+    'maxWaitMs',
+    'maxTrackedRuns',
+    'quotaLeaseMs',
+    'quotaPollMs',
+  ] as const) {
     const v = options[k];
     if (v !== undefined && !(Number.isFinite(v) && v > 0))
       bad(k, `must be a positive number, got ${JSON.stringify(v)}`);

@@ -41,6 +41,8 @@ export interface LaneLease {
   settle(tokens: number): void;
   /** Frees the concurrency slot and tells the breaker how the call went. */
   release(outcome: 'success' | 'failure' | 'aborted'): void;
+  /** Undoes a take whose call never started (refused elsewhere): no breaker effect, no wake. */
+  cancel(): void;
 }
 
 type Breaker =
@@ -111,6 +113,16 @@ export class ModelLane {
         this.inFlight--;
         this.record(outcome, this.now());
         this.onRelease();
+      },
+      cancel: () => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        const r = this.requests.lastIndexOf(now);
+        if (r >= 0) this.requests.splice(r, 1);
+        const t = this.reservations.indexOf(reservation);
+        if (t >= 0) this.reservations.splice(t, 1);
+        if (this.breaker.state === 'half-open') this.breaker = { state: 'open', openedAt: 0 };
       },
     };
   }

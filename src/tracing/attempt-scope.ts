@@ -116,12 +116,13 @@ export class AttemptScopeImpl implements AttemptScope {
   evaluation(record: EvaluationRecord): void {
     const prefix = `baton.evaluation.${record.evaluator}`;
     this.traced.set({ [`${prefix}.score`]: record.score, [`${prefix}.passed`]: record.passed });
+    // GenAI semantic conventions for the verdict; Baton's own names for the gate around it.
     this.traced.event(TRACE_NAMES.evaluation, {
-      'baton.evaluator': record.evaluator,
-      'baton.evaluation.score': record.score,
+      'gen_ai.evaluation.name': record.evaluator,
+      'gen_ai.evaluation.score.value': record.score,
+      'gen_ai.evaluation.score.label': record.label,
+      'gen_ai.evaluation.explanation': record.rationale,
       'baton.evaluation.passed': record.passed,
-      'baton.evaluation.label': record.label,
-      'baton.evaluation.rationale': record.rationale,
       'baton.evaluation.min_score': record.minScore,
     });
     if (this.evaluations) this.evaluations.push(record);

@@ -56,7 +56,10 @@ export const TRACE_NAMES = Object.freeze({
   retry: 'baton.retry',
   contractViolation: 'baton.contract_violation',
   breakerTransition: 'baton.breaker.transition',
-  evaluation: 'baton.evaluation',
+  /** An evaluator's verdict on a call: the GenAI conventions' evaluation event. */
+  evaluation: 'gen_ai.evaluation.result',
+  /** The same event as stores written before it took the GenAI name hold it (read, not written). */
+  legacyEvaluation: 'baton.evaluation',
   exception: 'exception',
   errorCode: 'baton.error.code',
   versionIn: 'baton.state.version.in',

@@ -25,6 +25,7 @@ const SHOWN_EVENTS = new Set<string>([
   TRACE_NAMES.contractViolation,
   TRACE_NAMES.breakerTransition,
   TRACE_NAMES.evaluation,
+  TRACE_NAMES.legacyEvaluation,
   'wait.started',
 ]);
 
@@ -133,10 +134,14 @@ function describeEvent(e: TraceEvent): string {
       return `contract violation ${String(a['baton.contract.id'] ?? '?')} (${String(a['baton.contract.boundary'] ?? '?')}): ${truncate(String(a['baton.contract.issues'] ?? ''), 100)}`;
     case TRACE_NAMES.breakerTransition:
       return `breaker ${String(a['baton.breaker'])}: ${String(a['baton.breaker.from'])} → ${String(a['baton.breaker.to'])} (${truncate(String(a['baton.breaker.reason'] ?? ''), 80)})`;
-    case TRACE_NAMES.evaluation: {
+    case TRACE_NAMES.evaluation:
+    case TRACE_NAMES.legacyEvaluation: {
+      // Spans stored before the GenAI name carry the verdict under Baton's own attribute names.
+      const name = a['gen_ai.evaluation.name'] ?? a['baton.evaluator'];
+      const score = a['gen_ai.evaluation.score.value'] ?? a['baton.evaluation.score'];
       const min = a['baton.evaluation.min_score'];
       const verdict = a['baton.evaluation.passed'] === false ? 'REJECTED' : 'passed';
-      return `evaluation ${String(a['baton.evaluator'])}: ${String(a['baton.evaluation.score'])}${min !== undefined ? ` (min ${String(min)})` : ''} ${verdict}`;
+      return `evaluation ${String(name)}: ${String(score)}${min !== undefined ? ` (min ${String(min)})` : ''} ${verdict}`;
     }
     default:
       return `${e.name} ${Object.entries(a)

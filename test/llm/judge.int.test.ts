@@ -67,8 +67,13 @@ describe('llmJudge', () => {
       'baton.evaluation.faithful.score': 0.9,
       'baton.evaluation.faithful.passed': true,
     });
-    const event = attempt.events.find((e) => e.name === 'baton.evaluation')!;
-    expect(event.attributes).toMatchObject({ 'baton.evaluation.rationale': 'scored 0.9' });
+    const event = attempt.events.find((e) => e.name === 'gen_ai.evaluation.result')!;
+    expect(event.attributes).toMatchObject({
+      'gen_ai.evaluation.name': 'faithful',
+      'gen_ai.evaluation.score.value': 0.9,
+      'gen_ai.evaluation.explanation': 'scored 0.9',
+      'baton.evaluation.passed': true,
+    });
   });
 
   it('gates the handoff: a score below minScore fails the step like a contract', async () => {

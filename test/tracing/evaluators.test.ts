@@ -186,8 +186,15 @@ describe('evaluators in a run', () => {
       'baton.evaluation.sampled.score': 0.75,
     });
     const events = attempt.events.filter((e) => e.name === TRACE_NAMES.evaluation);
-    expect(events.map((e) => e.attributes?.['baton.evaluator'])).toEqual(['in-range', 'sampled']);
-    expect(events[1]!.attributes).toMatchObject({ 'baton.evaluation.rationale': 'looks fine' });
+    expect(TRACE_NAMES.evaluation).toBe('gen_ai.evaluation.result');
+    expect(events.map((e) => e.attributes?.['gen_ai.evaluation.name'])).toEqual([
+      'in-range',
+      'sampled',
+    ]);
+    expect(events[1]!.attributes).toMatchObject({
+      'gen_ai.evaluation.score.value': 0.75,
+      'gen_ai.evaluation.explanation': 'looks fine',
+    });
 
     await t.tracing.flush();
     const version = (await t.rt.history(run.id)).find((h) => h.step === 'score')!.version;

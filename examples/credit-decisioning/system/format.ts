@@ -26,7 +26,13 @@ export interface NaiveComparison {
 }
 
 /** The summary as lines of text, each number with what it counts. */
-export function formatReport(r: SystemReport, storePath: string, naive?: NaiveComparison): string {
+export function formatReport(
+  r: SystemReport,
+  storePath: string,
+  naive?: NaiveComparison,
+  /** Lines the caller adds after the counts (the optional LLM step's). */
+  extra: readonly string[] = [],
+): string {
   const status = Object.entries(r.byStatus)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
@@ -61,6 +67,7 @@ export function formatReport(r: SystemReport, storePath: string, naive?: NaiveCo
   lines.push(
     `  latency             p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (start to decision, unreviewed runs)`,
     `  state versions      ${r.versions} written, each immutable and hash-chained`,
+    ...extra,
   );
   if (naive) {
     const { stale, lost } = naive;

@@ -21,6 +21,7 @@ import type { Application } from '../domain/contracts.js';
 import { generateApplications } from '../domain/generate.js';
 import { FRAUD_BREAKER } from './agents.js';
 import { type CrashReport, crashWorker } from './crash.js';
+import type { Explainer } from './explain.js';
 import { createFaults, FAULT_PRESETS, type FaultLevel } from './faults.js';
 import { openLedger } from './ledger.js';
 import { reviewVerdict } from './reviewer.js';
@@ -38,6 +39,8 @@ export interface SystemOptions {
   /** The SQLite file; replaced if it holds a previous demo (refused otherwise). */
   readonly storePath: string;
   readonly autoReview: boolean;
+  /** The optional LLM explanation step (./explain.ts); skipped when absent or disabled. */
+  readonly explainer?: Explainer;
   /** Told before anything is deleted (a previous demo's store file). */
   readonly onNotice?: (text: string) => void;
   /** Called as runs settle. */
@@ -173,7 +176,7 @@ export async function runSystem(o: SystemOptions): Promise<SystemReport> {
   await store.migrate();
   const ledger = openLedger(o.storePath);
   const faults = createFaults(FAULT_PRESETS[o.faults], o.seed);
-  const wf = creditWorkflow({ faults, ledger });
+  const wf = creditWorkflow({ faults, ledger, explainer: o.explainer });
   const settler = createSettler(tracing(store));
   const rt = createRuntime({
     store,

@@ -6,6 +6,7 @@
  * started, so at least that run holds uncommitted work when the kill lands.
  */
 import { createRuntime, sqliteStore } from 'baton-runtime';
+import { loadExplainer } from './explain.js';
 import { createFaults, FAULT_PRESETS, type FaultLevel, type Faults } from './faults.js';
 import { openLedger } from './ledger.js';
 import { creditWorkflow } from './workflow.js';
@@ -26,7 +27,7 @@ export interface WorkerConfig {
 /** Messages the worker sends its parent. */
 export type WorkerMessage = { readonly type: 'holding'; readonly calls: number };
 
-function main(): void {
+async function main(): Promise<void> {
   const cfg = JSON.parse(process.argv[2] ?? '') as WorkerConfig;
   const send = process.send?.bind(process);
   if (!send) throw new Error('the worker must be started with an IPC channel');
@@ -44,7 +45,7 @@ function main(): void {
   const ledger = openLedger(cfg.storePath);
   const rt = createRuntime({
     store: sqliteStore(cfg.storePath, { synchronous: 'NORMAL' }),
-    workflows: [creditWorkflow({ faults, ledger })],
+    workflows: [creditWorkflow({ faults, ledger, explainer: await loadExplainer(process.env) })],
     owner: cfg.owner,
     leaseMs: cfg.leaseMs,
     pollMs: cfg.pollMs,
@@ -55,4 +56,7 @@ function main(): void {
   process.on('disconnect', () => process.exit(2));
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -12,12 +12,16 @@
 import { isSkipped, workflow } from 'baton-runtime';
 import { type AgentDeps, createAgents } from './agents.js';
 import { Application } from './contracts.js';
+import { disabledExplainer, type Explainer } from './explain.js';
 
 /** The workflow's name, as stored in every run. */
 export const WORKFLOW_NAME = 'credit-decision';
 
-/** Builds the workflow over one process's agents. */
-export function creditWorkflow(deps: AgentDeps) {
+/**
+ * Builds the workflow over one process's agents. `explain`, the optional LLM step
+ * (./explain.ts), is skipped unless a model is configured, and for approvals.
+ */
+export function creditWorkflow(deps: AgentDeps & { readonly explainer?: Explainer }) {
   const a = createAgents(deps);
   const searchable = (app: { applicantId: string }) => ({ applicant: app.applicantId });
   return workflow(WORKFLOW_NAME, { version: 1, input: Application, searchable })
@@ -55,6 +59,11 @@ export function creditWorkflow(deps: AgentDeps) {
               rate: null,
               reviewed: true,
             },
+    })
+    .step('explain', deps.explainer?.agent ?? disabledExplainer, {
+      needs: ['decision', 'risk'],
+      when: (s) => deps.explainer?.enabled === true && s.decision.outcome !== 'approve',
+      input: (s) => ({ decision: s.decision, risk: s.risk }),
     })
     .output((s) => s.notify);
 }

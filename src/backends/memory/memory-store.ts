@@ -34,6 +34,7 @@ import { TERMINAL_STATUSES } from '../../ledger/types.js';
 import { MemoryChangeFeed } from './memory-changes.js';
 import { createMemoryEventStore } from './memory-event-store.js';
 import { createMemoryGovernanceStore } from './memory-governance-store.js';
+import { createMemoryQuotaStore } from './memory-quotas.js';
 
 interface MemoryRun {
   record: RunRecord;
@@ -59,6 +60,7 @@ class MemoryStore implements StateStore {
   private closed = false;
   readonly events: EventStore = createMemoryEventStore(() => this.assertOpen());
   readonly governance = createMemoryGovernanceStore(() => this.assertOpen());
+  readonly quotas = createMemoryQuotaStore(() => this.assertOpen());
   private readonly shapes = new Map<string, WorkflowShape>();
   readonly changes = new MemoryChangeFeed(
     () => this.assertOpen(),

@@ -18,6 +18,7 @@ import type { GovernanceStore } from '../../ledger/governance-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
 import { checkRunFilters, unknownCursor } from '../../ledger/observe-rules.js';
+import type { QuotaStore } from '../../ledger/quota-store.js';
 import type { StateStore } from '../../ledger/store.js';
 import type {
   AuxKind,
@@ -49,6 +50,7 @@ import { PostgresChangeFeed } from './postgres-changes.js';
 import { groupCommit } from './postgres-commit.js';
 import { createPostgresEventStore } from './postgres-event-store.js';
 import { createPostgresGovernanceStore } from './postgres-governance-store.js';
+import { createPostgresQuotaStore } from './postgres-quotas.js';
 import {
   bulkInsert,
   type JournalRow,
@@ -90,6 +92,7 @@ class PostgresStore implements StateStore {
   readonly events: EventStore;
   readonly governance: GovernanceStore;
   readonly changes: PostgresChangeFeed;
+  readonly quotas: QuotaStore;
 
   constructor(private readonly options: ResolvedPostgresOptions) {
     this.location = `${describeAddress(options.where)} (schema ${options.schema})`;
@@ -101,6 +104,10 @@ class PostgresStore implements StateStore {
     this.governance = createPostgresGovernanceStore({
       transaction: (fn) => this.transaction(fn),
       query: (text, values) => this.query(text, values),
+      schema: options.schema,
+    });
+    this.quotas = createPostgresQuotaStore({
+      transaction: (fn) => this.transaction(fn),
       schema: options.schema,
     });
     this.changes = new PostgresChangeFeed({

@@ -50,6 +50,7 @@ import {
 } from './sqlite-commit.js';
 import { createSqliteEventStore } from './sqlite-event-store.js';
 import { createSqliteGovernanceStore } from './sqlite-governance-store.js';
+import { createSqliteQuotaStore } from './sqlite-quotas.js';
 import {
   journalParams,
   type Param,
@@ -188,6 +189,10 @@ class SqliteStore implements StateStore {
     () => this.durable(),
   );
   readonly changes = new SqliteChangeFeed(() => this.ledger());
+  readonly quotas = createSqliteQuotaStore(
+    () => this.ledger().db,
+    (fn) => this.write(fn),
+  );
 
   constructor(
     private readonly path: string,
