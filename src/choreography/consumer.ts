@@ -10,9 +10,16 @@
  * - Not retried (dead-lettered at once): errors with `retryable === false` (contract violations,
  *   undeclared emits). A breaker that is open gives the attempt back and waits its reset time.
  */
-import { describeError, InvalidArgumentError, isCircuitOpenError } from '../errors.js';
+import {
+  describeError,
+  InvalidArgumentError,
+  isCircuitOpenError,
+  PayloadTooLargeError,
+} from '../errors.js';
 import type { EventRecord, NewEvent } from '../ledger/event-store.js';
+import { assertId } from '../ledger/id-rules.js';
 import { decodeJson, sealJson } from '../ledger/json.js';
+import { DEFAULT_MAX_SLOT_BYTES } from '../ledger/versions.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
 import { backoffDelay } from '../resilience/backoff.js';
 import type { BusMessage } from './bus.js';
@@ -34,6 +41,15 @@ export function buildEvent(
     ...(reactorId ? { agent: reactorId } : {}),
   });
   const { encoded } = sealJson(value, `$event(${type.id})`);
+  // Events are held to the limits of run state: ids as chosen ids, payloads as slots.
+  assertId(fields.eventId, 'eventId');
+  assertId(fields.correlationId, 'correlationId');
+  if (fields.causationId !== null) assertId(fields.causationId, 'causationId');
+  if (encoded.length * 3 > DEFAULT_MAX_SLOT_BYTES) {
+    const bytes = Buffer.byteLength(encoded, 'utf8');
+    if (bytes > DEFAULT_MAX_SLOT_BYTES)
+      throw new PayloadTooLargeError(`$event(${type.id})`, bytes, DEFAULT_MAX_SLOT_BYTES);
+  }
   return {
     ...fields,
     type: type.id,
