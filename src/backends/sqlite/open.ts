@@ -10,13 +10,18 @@
  *   migrating one file at once apply each migration exactly once.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { NotABatonStoreError, StoreSchemaTooNewError } from '../../errors.js';
+import {
+  NotABatonStoreError,
+  StoreSchemaTooNewError,
+  StoreUnavailableError,
+} from '../../errors.js';
 import {
   MIGRATIONS,
   MIGRATIONS_TABLE,
   MIGRATIONS_TABLE_DDL,
   SCHEMA_VERSION,
 } from '../../ledger/migrations.js';
+import { prepareFile } from './open-file.js';
 
 /** The driver's database handle. */
 export type Db = BetterSqlite3.Database;
@@ -27,6 +32,8 @@ export interface ResolvedSqliteOptions {
   /** Where FULL's fsync runs; 'background' connections commit with NORMAL (see wal-sync.ts). */
   readonly fsync: 'background' | 'inline';
   readonly busyTimeoutMs: number;
+  /** The mode a new file is created with (default 0o600). */
+  readonly fileMode: number;
 }
 
 /**
@@ -37,7 +44,16 @@ export interface ResolvedSqliteOptions {
 export async function openLedger(path: string, options: ResolvedSqliteOptions): Promise<Db> {
   // Loaded here, not at module load: importing Baton must not load a native driver.
   const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path, { timeout: options.busyTimeoutMs });
+  prepareFile(path, options.fileMode);
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: options.busyTimeoutMs });
+  } catch (e) {
+    throw new StoreUnavailableError(
+      `cannot open the SQLite store ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      e,
+    );
+  }
   try {
     inspect(db, path);
     // WAL: readers never block the writer and a commit is one append (+ fsync with FULL).
