@@ -31,6 +31,7 @@ export const RUNTIME_OPTION_KEYS: readonly string[] = [
   'bus',
   'catalog',
   'signalsFromShapes',
+  'maxCausationDepth',
 ];
 
 /** @throws InvalidArgumentError naming the option at fault. */
@@ -62,6 +63,15 @@ export function validateRuntimeOptions(o: RuntimeOptions): void {
       throw new InvalidArgumentError(`options.${name} must be ${MAX_TIMER_TEXT}, got ${v}`, name);
   }
   positive(o.maxSlotBytes, 'maxSlotBytes');
+  if (
+    o.maxCausationDepth !== undefined &&
+    !(Number.isInteger(o.maxCausationDepth) && o.maxCausationDepth >= 1)
+  ) {
+    throw new InvalidArgumentError(
+      `options.maxCausationDepth must be a positive integer, got ${describeValue(o.maxCausationDepth)}`,
+      'maxCausationDepth',
+    );
+  }
   if (o.workflows !== undefined && !Array.isArray(o.workflows)) {
     throw new InvalidArgumentError('options.workflows must be an array of workflows', 'workflows');
   }
