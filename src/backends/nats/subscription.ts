@@ -20,9 +20,11 @@
  * - Every tick also claims from the store directly, so an event stored but never published (a
  *   crash between the commit and the publish) is still delivered.
  */
+
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { BusContext, BusMessage, ConsumerSpec } from '../../choreography/bus.js';
 import type { ClaimedDelivery, DeliveryRecord, SettleResult } from '../../ledger/event-store.js';
+import { redactCredentials } from './redact.js';
 
 /** Header carrying the event id (Nats-Msg-Id is the event id too, but absent on kicks). */
 export const EVENT_ID_HEADER = 'Baton-Event-Id';
@@ -104,7 +106,7 @@ export class NatsSubscription {
       if (this.running)
         logger.error('NATS consumer stopped; the store sweep keeps delivering', {
           consumer: this.o.spec.name,
-          error: String(e),
+          error: redactCredentials(String(e)),
         });
     }
   }
@@ -142,7 +144,7 @@ export class NatsSubscription {
         } catch (e) {
           this.o.ctx.logger.error('NATS bus claim failed; retrying at the next message or tick', {
             consumer: this.o.spec.name,
-            error: String(e),
+            error: redactCredentials(String(e)),
           });
         }
       } while (this.again && this.running);
@@ -239,7 +241,7 @@ export class NatsSubscription {
         logger.error('event handler failed to settle; redelivered after ack_wait', {
           consumer: this.o.spec.name,
           eventId: id,
-          error: String(e),
+          error: redactCredentials(String(e)),
         }),
       )
       .finally(() => {
@@ -291,7 +293,7 @@ export class NatsSubscription {
       } catch (e) {
         this.o.ctx.logger.error('NATS bus lease renewal failed', {
           consumer: this.o.spec.name,
-          error: String(e),
+          error: redactCredentials(String(e)),
         });
       }
       void this.pump();
