@@ -9,9 +9,11 @@
  *   `baton_migrations`; the applied version is re-read inside that transaction, so two processes
  *   migrating one file at once apply each migration exactly once.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   NotABatonStoreError,
+  StoreCorruptError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
 } from '../../errors.js';
@@ -79,7 +81,11 @@ function inspect(db: Db, path: string): void {
       .all();
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    // A file that starts like SQLite but cannot be read is damaged, not foreign.
+    if (code === 'SQLITE_CORRUPT' || (code === 'SQLITE_NOTADB' && hasSqliteHeader(path))) {
+      throw new StoreCorruptError(path, (e as Error).message, e);
+    }
+    if (code === 'SQLITE_NOTADB') {
       throw new NotABatonStoreError(path, 'the file is not a SQLite database');
     }
     throw e;
@@ -90,6 +96,22 @@ function inspect(db: Db, path: string): void {
       path,
       `it has tables (${userTables.slice(0, 5).join(', ')}) but no ${MIGRATIONS_TABLE} table`,
     );
+  }
+}
+
+/** True when the file begins with SQLite's 16-byte magic header. */
+function hasSqliteHeader(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(16);
+      readSync(fd, head, 0, 16, 0);
+      return head.toString('latin1') === 'SQLite format 3\u0000';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 
