@@ -11,9 +11,10 @@
  * - Every decision of the warm-up and of the timed runs is checked against the oracle.
  * - The temporary directory holding SQLite files is removed whatever happens.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { BenchImpl, ImplOptions } from './impl.js';
 import { type ChildResult, type ChildSpec, RESULT_MARKER } from './lines.js';
 import {
@@ -68,10 +69,12 @@ async function measureImpl(spec: ChildSpec, dir: string): Promise<ChildResult> {
   if (bad !== undefined) decisions[spec.corruptRun!] = { ...bad, check: bad.check + 1 };
   verifyDecisions(`${spec.line}/${spec.impl}`, apps.slice(0, runs), decisions.slice(0, runs));
   let checked = `${runs + spec.warmup} decisions equal the oracle`;
+  let diskBytesPerRun: number | null = null;
   if (dbPath !== null) {
     if (!impl.verifyStored) throw new Error(`${impl.label}: durable line without a file check`);
     impl.verifyStored(dbPath, runs + spec.warmup);
     checked += `; ${runs + spec.warmup} runs found in the SQLite file`;
+    diskBytesPerRun = compactedBytes(dbPath) / (runs + spec.warmup);
   }
   return {
     line: spec.line,
@@ -85,7 +88,24 @@ async function measureImpl(spec: ChildSpec, dir: string): Promise<ChildResult> {
     peakRssBytes,
     perRunBytes: Math.max(0, peakRssBytes - baselineRssBytes) / Math.min(spec.inFlight, runs),
     checked,
+    diskBytesPerRun,
   };
+}
+
+/**
+ * The file's size once its WAL is folded in and free pages are gone: what the runs cost on disk
+ * for good, whatever the checkpoint timing of either library left behind.
+ */
+function compactedBytes(dbPath: string): number {
+  const db = new Database(dbPath);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  return statSync(dbPath).size;
 }
 
 async function measureRaw(spec: ChildSpec, dir: string): Promise<ChildResult> {

@@ -3,7 +3,11 @@
  * search-attribute filter, and a page deep in the keyset), the time from a journal commit to its
  * event arriving over SSE, and the JavaScript and CSS the browser downloads (gzipped).
  *
- *   npx tsx bench/dashboard.ts [--sizes 10000,100000] [--samples 200]
+ *   npx tsx bench/dashboard.ts [--sizes 10000,100000] [--samples 200] [--store sqlite|postgres]
+ *                              [--only list]
+ *
+ * `--store postgres` fills a fresh schema on TEST_POSTGRES_URL (dropped afterwards) instead of a
+ * SQLite file; `--only list` measures the runs list alone (no SSE, no Vite build).
  *
  * The SSE client is Node's fetch reading the stream over real HTTP on 127.0.0.1 (what a browser's
  * EventSource receives, minus rendering); the commit comes from a second store handle on the file,
@@ -15,9 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { postgresStore } from '../src/backends/postgres/index.js';
 import { createDashboard, serveDashboard } from '../src/dashboard/index.js';
-import { type NewRun, sqliteStore } from '../src/index.js';
+import { type NewRun, type StateStore, sqliteStore } from '../src/index.js';
 import { journalEntry, sampleRun } from '../src/testing/state-store-fixtures.js';
+import { dropSchema, POSTGRES_URL, uniqueSchema } from '../test/postgres/pg-admin.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,6 +31,32 @@ const arg = (name: string, fallback: string) => {
 };
 const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const SAMPLES = Number(arg('samples', '200'));
+const STORE = arg('store', 'sqlite');
+if (STORE !== 'sqlite' && STORE !== 'postgres')
+  throw new TypeError(`--store must be sqlite or postgres, got '${STORE}'`);
+const ONLY_LIST = arg('only', '') === 'list';
+
+/** Where one size's runs live: a SQLite file or a PostgreSQL schema, and how to remove it. */
+interface Place {
+  readonly open: () => StateStore;
+  readonly remove: () => Promise<void>;
+}
+
+function place(): Place {
+  if (STORE === 'postgres') {
+    const schema = uniqueSchema('dash');
+    return {
+      open: () => postgresStore({ connectionString: POSTGRES_URL, schema }),
+      remove: () => dropSchema(schema),
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-dash-'));
+  const path = join(dir, 'baton.db');
+  return {
+    open: () => sqliteStore(path, { synchronous: 'NORMAL' }),
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
 const SECRET = 'bench-secret-of-sixteen-plus';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -34,8 +66,7 @@ function pct(xs: number[], p: number): number {
 }
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-async function fill(path: string, n: number): Promise<void> {
-  const store = sqliteStore(path, { synchronous: 'NORMAL' });
+async function fill(store: StateStore, n: number): Promise<void> {
   await store.migrate();
   const batch: NewRun[] = [];
   for (let i = 0; i < n; i++) {
@@ -55,11 +86,14 @@ async function fill(path: string, n: number): Promise<void> {
 }
 
 async function listLatency(n: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-dash-'));
-  const path = join(dir, 'baton.db');
+  const where = place();
   try {
-    await fill(path, n);
-    const store = sqliteStore(path);
+    const t0 = performance.now();
+    await fill(where.open(), n);
+    console.log(
+      `filled ${n.toLocaleString('en')} runs (${STORE}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
+    const store = where.open();
     const dashboard = createDashboard({ store, secret: SECRET });
     const auth = { authorization: `Bearer ${dashboard.mintToken('viewer')}` };
     const deep = `run-${String(Math.floor(n / 2)).padStart(7, '0')}`;
@@ -79,12 +113,12 @@ async function listLatency(n: number): Promise<void> {
         if (i >= 10) times.push(performance.now() - t);
       }
       console.log(
-        `runs list API, ${n.toLocaleString('en')} runs, ${label}: p50 ${ms(pct(times, 0.5))}, p95 ${ms(pct(times, 0.95))}`,
+        `runs list API, ${STORE}, ${n.toLocaleString('en')} runs, ${label}: p50 ${ms(pct(times, 0.5))}, p95 ${ms(pct(times, 0.95))}`,
       );
     }
     await dashboard.close();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await where.remove();
   }
 }
 
@@ -92,7 +126,7 @@ async function sseLatency(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-sse-'));
   const path = join(dir, 'baton.db');
   try {
-    await fill(path, 10);
+    await fill(sqliteStore(path, { synchronous: 'NORMAL' }), 10);
     const writer = sqliteStore(path);
     await writer.migrate();
     const dashboard = createDashboard({ store: sqliteStore(path), secret: SECRET });
@@ -157,6 +191,8 @@ function shipped(): void {
   );
 }
 
-shipped();
-await sseLatency();
+if (!ONLY_LIST) {
+  shipped();
+  await sseLatency();
+}
 for (const n of SIZES) await listLatency(n);

@@ -134,6 +134,11 @@ export interface ChildResult {
   readonly perRunBytes: number | null;
   /** What was checked (decisions against the oracle, rows in the file). */
   readonly checked: string;
+  /**
+   * Durable lines: the SQLite file's size after a WAL checkpoint (TRUNCATE) and VACUUM, over
+   * every run it holds (warm-up included); null elsewhere.
+   */
+  readonly diskBytesPerRun?: number | null;
 }
 
 /** The prefix of the one stdout line carrying a child's JSON result. */

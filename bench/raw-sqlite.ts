@@ -34,30 +34,30 @@ import {
 export const JOURNAL_PER_RUN = 9;
 
 /** Steps whose `step.started` row Baton commits in the io workload (see JOURNAL_PER_RUN). */
-const STARTED_ROWS = new Set(['risk', 'decision']);
+export const STARTED_ROWS = new Set(['risk', 'decision']);
 
 /** Heads after each of Baton's step commits in the io workload (the last completes the run). */
-const HEAD_UPDATES = [4, 5, 6] as const;
+export const HEAD_UPDATES = [4, 5, 6] as const;
 
 /** Version rows per run: the input and one per step. */
 export const VERSIONS_PER_RUN = 6;
 
-const STEPS = ['score', 'income', 'fraud', 'risk', 'decision'] as const;
-const AGENTS = [
+export const STEPS = ['score', 'income', 'fraud', 'risk', 'decision'] as const;
+export const AGENTS = [
   'credit-score@1.0.0',
   'income-verification@1.0.0',
   'fraud-detection@1.0.0',
   'risk-assessment@1.0.0',
   'final-approval@1.0.0',
 ];
-const CONTRACTS = [
+export const CONTRACTS = [
   'bench.score@1',
   'bench.income@1',
   'bench.fraud@1',
   'bench.risk@1',
   'bench.decision@1',
 ];
-const POOL = 1024;
+export const POOL = 1024;
 
 /** What a raw line measures. */
 export interface RawOptions {
@@ -81,7 +81,7 @@ export interface RawResult {
 }
 
 /** Pre-encodes the 6 payloads of POOL applications (input + 5 step outputs). */
-function payloadPool(seed: number): string[][] {
+export function payloadPool(seed: number): string[][] {
   return generateApplications(seed, POOL).map((app) => {
     const score = computeScore(app);
     const income = computeIncome(app);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { type ChildResult, type ImplName, LINES } from './lines.js';
-import { checkTargets, formatTable, fractionOfRaw, ratio, spread, summarise } from './report.js';
+import {
+  checkTargets,
+  diskPerRun,
+  formatDiskPerRun,
+  formatTable,
+  fractionOfRaw,
+  ratio,
+  spread,
+  summarise,
+} from './report.js';
 
 function result(
   line: string,
@@ -65,8 +74,7 @@ describe('summarise', () => {
     expect(byName.get('no persistence, trivial, 64 in flight: Baton ≥ 50× LangGraph')?.met).toBe(
       true,
     );
-    expect(byName.get('no persistence, trivial, 64 in flight: ≤ 10 µs per step')?.met).toBe(false);
-    expect(byName.get('durable SQLite, io, 512 in flight: ≥ 5,000 runs/s')?.met).toBe(true);
+    expect(byName.get('no persistence, trivial, 64 in flight: ≤ 6 µs per step')?.met).toBe(false);
     expect(byName.get('durable SQLite, io, 512 in flight: ≥ 50% of raw batched')?.met).toBe(true);
     expect(byName.get('memory-io-512: peak RSS ≤ 120 MB')?.met).toBeNull();
   });
@@ -79,5 +87,23 @@ describe('summarise', () => {
     expect(batonRow).toMatch(/12,000/);
     expect(batonRow).toMatch(/60\.0×/);
     expect(table.split('\n')).toHaveLength(2 + 4);
+  });
+
+  it('gives bytes on disk per run as medians per line, and Baton as a fraction of LangGraph', () => {
+    const disk = (impl: ImplName, bytes: number | null): ChildResult => ({
+      ...result('sqlite-trivial-64', impl, 1_000),
+      diskBytesPerRun: bytes,
+    });
+    const rows = diskPerRun([
+      disk('baton', 3_000),
+      disk('baton', 5_000),
+      disk('baton', 4_000),
+      disk('langgraph', 10_000),
+      { ...result('mem-trivial-64', 'baton', 1_000), diskBytesPerRun: null },
+    ]);
+    expect(rows).toEqual([
+      { line: 'sqlite-trivial-64', baton: 4_000, langgraph: 10_000, fraction: 0.4 },
+    ]);
+    expect(formatDiskPerRun(rows)).toMatch(/40% of LangGraph's {2}\(target ≤ 50%: met\)/);
   });
 });

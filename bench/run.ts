@@ -32,6 +32,8 @@ import {
 import { machineInfo } from './machine.js';
 import {
   checkTargets,
+  diskPerRun,
+  formatDiskPerRun,
   formatTable,
   formatTargets,
   fractionOfRaw,
@@ -202,8 +204,10 @@ async function main(): Promise<void> {
         const r = await runChild(root, jsDir, spec, profileDir, rep);
         results.push(r);
         const step = r.usPerStep === null ? '' : `  ${r.usPerStep.toFixed(1)} µs/step`;
+        const disk =
+          r.diskBytesPerRun == null ? '' : `  ${Math.round(r.diskBytesPerRun)} B/run on disk`;
         console.log(
-          `  ${impl.padEnd(9)} rep ${rep}/${lineReps}  ${Math.round(r.runsPerSec).toLocaleString('en-US').padStart(9)} runs/s${step}  peak RSS ${(r.peakRssBytes / 1e6).toFixed(1)} MB`,
+          `  ${impl.padEnd(9)} rep ${rep}/${lineReps}  ${Math.round(r.runsPerSec).toLocaleString('en-US').padStart(9)} runs/s${step}  peak RSS ${(r.peakRssBytes / 1e6).toFixed(1)} MB${disk}`,
         );
       }
     }
@@ -217,7 +221,9 @@ async function main(): Promise<void> {
   console.log(
     'Baton/LG: Baton median runs/s ÷ LangGraph median runs/s; of raw: Baton durable ÷ raw batched.\n',
   );
-  console.log(`Targets (issue 8):\n${formatTargets(targets)}\n`);
+  console.log(`Targets (issue 21):\n${formatTargets(targets)}\n`);
+  const disk = diskPerRun(results);
+  if (disk.length > 0) console.log(`${formatDiskPerRun(disk)}\n`);
 
   const partial = values.only !== undefined || values.impl !== undefined;
   const file = join(
@@ -244,6 +250,7 @@ async function main(): Promise<void> {
     ratios: Object.fromEntries(ids.map((id) => [id, ratio(cells, id)])),
     fractionOfRawBatched: Object.fromEntries(ids.map((id) => [id, fractionOfRaw(cells, id)])),
     targets,
+    diskBytesPerRun: disk,
     results,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -9,12 +9,16 @@
  * parent polls the count). Each worker drives up to `concurrency` runs at once. Answers are
  * checked against the oracle afterwards: a wrong or missing decision fails the benchmark.
  *
+ * Then the raw limit (bench/raw-postgres.ts): `pg` alone writing the same rows per run, 64 runs per
+ * transaction, into a schema Baton migrated; Baton's 1-worker figures are printed as a fraction.
+ *
  * Then DBOS Transact (bench/dbos.ts) runs the same workflow on the same PostgreSQL in one process
  * with the same runs and concurrency, and the Baton (1 worker) / DBOS ratio is printed per mode.
  */
 import { performance } from 'node:perf_hooks';
+import { postgresStore } from '../src/backends/postgres/index.js';
 import { applications } from '../test/orchestrator/fixtures.js';
-import { dropSchema, uniqueSchema } from '../test/postgres/pg-admin.js';
+import { dropSchema, POSTGRES_URL, uniqueSchema } from '../test/postgres/pg-admin.js';
 import {
   checkRuns,
   queueRuns,
@@ -23,6 +27,7 @@ import {
   untilCount,
 } from '../test/workers/harness.js';
 import { measureDbos } from './dbos.js';
+import { runRawPostgres } from './raw-postgres.js';
 
 const quick = process.argv.includes('--quick');
 const arg = (name: string, fallback: number) => {
@@ -106,6 +111,32 @@ for (const mode of MODES) {
     .join(', ');
   console.log(`  ${mode.name.padEnd(8)} ${line}`);
 }
+const RAW_BATCH = 64;
+const rawSchema = uniqueSchema('rawpg');
+try {
+  const migrator = postgresStore({ connectionString: POSTGRES_URL, schema: rawSchema });
+  await migrator.migrate();
+  await migrator.close();
+  const raw = await runRawPostgres({
+    url: POSTGRES_URL,
+    schema: rawSchema,
+    runs: RUNS * 5,
+    batch: RAW_BATCH,
+    seed: 7,
+  });
+  console.log(
+    `\nraw pg, same rows per run, ${RAW_BATCH} runs per transaction: ${raw.runsPerSec.toFixed(0)} runs/s`,
+  );
+  for (const mode of MODES) {
+    const base = rows.find((r) => r.mode === mode.name && r.workers === 1)!.runsPerS;
+    console.log(
+      `  Baton 1 worker, ${mode.name.padEnd(8)} ${((base / raw.runsPerSec) * 100).toFixed(0)}% of raw batched (target ≥ 50%)`,
+    );
+  }
+} finally {
+  await dropSchema(rawSchema);
+}
+
 console.log(`\nDBOS Transact, same workflow and PostgreSQL, 1 process x ${CONCURRENCY}:`);
 for (const d of await measureDbos({ modes: MODES, runs: RUNS, concurrency: CONCURRENCY })) {
   const base = rows.find((r) => r.mode === d.mode && r.workers === 1)!.runsPerS;

@@ -36,7 +36,11 @@ export type ErrorCode =
   | 'IDEMPOTENCY_CONFLICT'
   | 'CAUSATION_DEPTH_EXCEEDED'
   | 'STORE_CLOSED'
-  | 'STORE_CORRUPT';
+  | 'STORE_CORRUPT'
+  | 'FAN_OUT_TOO_LARGE'
+  | 'INVALID_SCHEDULE'
+  | 'RUN_PRUNED'
+  | 'ENCRYPTION_KEY';
 
 /** One problem found by a validator: where (path) and what (message). */
 export interface ValidationIssue {
@@ -444,6 +448,60 @@ export class CheckpointInvalidError extends BatonError {
   }
 }
 
+/** A `.map()` step was given more elements than a fan-out may start (`MAX_FAN_OUT`). */
+export class FanOutTooLargeError extends BatonError {
+  readonly code = 'FAN_OUT_TOO_LARGE';
+  override name = 'FanOutTooLargeError';
+  constructor(
+    readonly step: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`step '${step}' fans out over ${size} elements; at most ${limit} are allowed`);
+  }
+}
+
+/** A schedule's definition (cron expression, interval, overlap, input) cannot be used. */
+export class InvalidScheduleError extends BatonError {
+  readonly code = 'INVALID_SCHEDULE';
+  override name = 'InvalidScheduleError';
+  constructor(
+    readonly schedule: string,
+    readonly reason: string,
+  ) {
+    super(`schedule '${schedule}': ${reason}`);
+  }
+}
+
+/** The run was deleted by retention; its tombstone says what it was. */
+export class RunPrunedError extends BatonError {
+  readonly code = 'RUN_PRUNED';
+  override name = 'RunPrunedError';
+  constructor(
+    readonly runId: string,
+    readonly prunedAt: number,
+  ) {
+    super(`run ${runId} was pruned by retention at ${new Date(prunedAt).toISOString()}`);
+  }
+}
+
+/**
+ * Personal data cannot be encrypted or decrypted: the key-encryption key is malformed, or it
+ * does not unwrap a stored data key (another key, or an edited row). Never thrown for an erased
+ * subject: erased values read as a marker.
+ */
+export class EncryptionKeyError extends BatonError {
+  readonly code = 'ENCRYPTION_KEY';
+  override name = 'EncryptionKeyError';
+  constructor(
+    message: string,
+    /** The subject or key id concerned, when one is. */
+    readonly subject?: string,
+  ) {
+    super(message);
+  }
+}
+
 function hasCode(e: unknown, code: ErrorCode): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
@@ -495,6 +553,11 @@ export const isContractIncompatibleError = (e: unknown): e is ContractIncompatib
   hasCode(e, 'CONTRACT_INCOMPATIBLE');
 export const isCheckpointInvalidError = (e: unknown): e is CheckpointInvalidError =>
   hasCode(e, 'CHECKPOINT_INVALID');
+export const isFanOutTooLargeError = (e: unknown): e is FanOutTooLargeError =>
+  hasCode(e, 'FAN_OUT_TOO_LARGE');
+export const isInvalidScheduleError = (e: unknown): e is InvalidScheduleError =>
+  hasCode(e, 'INVALID_SCHEDULE');
+export const isRunPrunedError = (e: unknown): e is RunPrunedError => hasCode(e, 'RUN_PRUNED');
 
 // ---- Robustness errors (issue 19): user callbacks, idempotency, causation, store state ----
 
@@ -578,6 +641,9 @@ export const isStoreCorruptError = (e: unknown): e is StoreCorruptError =>
   hasCode(e, 'STORE_CORRUPT');
 
 // ---- end of robustness errors ----
+
+export const isEncryptionKeyError = (e: unknown): e is EncryptionKeyError =>
+  hasCode(e, 'ENCRYPTION_KEY');
 
 /** Turns anything thrown by user code into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {

@@ -71,7 +71,6 @@ export {
   type ValidationResult,
 } from './contracts/contract.js';
 // Errors: classes with a stable `code`, and guards that match on it.
-// Robustness errors (issue 19): failed callbacks, idempotency conflicts, causation loops, store state.
 export {
   AccessDeniedError,
   AgentFailedError,
@@ -85,12 +84,15 @@ export {
   ContractMismatchError,
   ContractViolationError,
   describeError,
+  EncryptionKeyError,
   type ErrorCode,
   type ErrorInfo,
+  FanOutTooLargeError,
   GuardViolationError,
   IdempotencyConflictError,
   InvalidArgumentError,
   InvalidDefinitionError,
+  InvalidScheduleError,
   isAccessDeniedError,
   isAgentFailedError,
   isBatonError,
@@ -102,10 +104,13 @@ export {
   isContractIncompatibleError,
   isContractMismatchError,
   isContractViolationError,
+  isEncryptionKeyError,
+  isFanOutTooLargeError,
   isGuardViolationError,
   isIdempotencyConflictError,
   isInvalidArgumentError,
   isInvalidDefinitionError,
+  isInvalidScheduleError,
   isLeaseLostError,
   isModelUnavailableError,
   isNonJsonValueError,
@@ -115,6 +120,7 @@ export {
   isQueueFullError,
   isRunCancelledError,
   isRunFailedError,
+  isRunPrunedError,
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
@@ -131,6 +137,7 @@ export {
   QueueFullError,
   RunCancelledError,
   RunFailedError,
+  RunPrunedError,
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
@@ -194,6 +201,13 @@ export {
   storeGovernance,
   traceLineage,
 } from './governance/index.js';
+export {
+  ERASED,
+  type EraseOptions,
+  type EraseResult,
+  type PiiEncryptionOptions,
+} from './governance/pii-codec.js';
+export type { KeyEncryptionKey, KeyWrapper } from './governance/pii-crypto.js';
 export type {
   ClaimedDelivery,
   ConsumerMatch,
@@ -210,6 +224,7 @@ export type {
   RedeliverResult,
   SettleResult,
 } from './ledger/event-store.js';
+export type { PiiKeyRecord } from './ledger/governance-store.js';
 export { GENESIS_HASH, hashVersion } from './ledger/hash.js';
 export { canonicalJson, type Json, type JsonObject } from './ledger/json.js';
 export type {
@@ -249,7 +264,14 @@ export {
   type VerifyResult,
   verifyChain,
 } from './ledger/versions.js';
-
+// Composition and time: child workflows, durable timers, schedules, retention.
+export { MAX_FAN_OUT } from './orchestrator/child-agent.js';
+export type {
+  ChildStepOptions,
+  MapOptions,
+  SleepOptions,
+  TimerFired,
+} from './orchestrator/workflow.js';
 // Workflows and the runtime.
 export {
   isWorkflow,
@@ -281,6 +303,7 @@ export {
   createSharedBreakerFactory,
   type SharedBreakerOptions,
 } from './resilience/shared-breaker.js';
+export type { PruneOptions, PruneReport, Tombstone } from './retention/prune.js';
 export { createRuntime } from './runtime/create-runtime.js';
 export type { RunEvent, WatchFilter, WatchOptions } from './runtime/run-watch.js';
 export {
@@ -293,6 +316,13 @@ export {
   type Worker,
   type WorkerOptions,
 } from './runtime/runtime-types.js';
+export type { WaitInfo, WaitQuery, WaitReason } from './runtime/waits.js';
+export type {
+  ScheduleConfig,
+  ScheduleInfo,
+  ScheduleOptions,
+  ScheduleOverlap,
+} from './schedules/schedule-types.js';
 // Debugging and time travel.
 export {
   type Blame,
@@ -305,7 +335,6 @@ export {
 } from './time-travel/blame.js';
 export { diffJson, type StateChange, type StateDiff } from './time-travel/diff.js';
 export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
-
 // Tracing: OpenTelemetry spans, the built-in trace store, the waterfall, evaluators.
 export { createTracing, type TracingOptions } from './tracing/create-tracing.js';
 export { type EvaluationContext, runEvaluators } from './tracing/evaluators.js';

@@ -22,9 +22,11 @@ import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
 import { registerGovernance } from './commands/governance.js';
 import { registerHistory } from './commands/history.js';
+import { registerPrune } from './commands/prune.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSchedules } from './commands/schedules.js';
 import { registerShow } from './commands/show.js';
 import { registerSignal } from './commands/signal.js';
 import { registerTrace } from './commands/trace.js';
@@ -99,6 +101,8 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
   registerUsage(program, ctx);
   registerEval(program, ctx);
   registerGovernance(program, ctx);
+  registerSchedules(program, ctx);
+  registerPrune(program, ctx);
   return program;
 }
 

@@ -9,6 +9,13 @@
  *   versions, so a resumed run never re-runs a committed step.
  * - When a step fails with `fail`, no new step starts; steps already running finish and are
  *   committed (their side effects happened, so they must be compensated too), then the saga runs.
+ *
+ * A run's life here is a state machine (`RunPhase`):
+ *   running ──a step fails──▶ failing ──in-flight steps committed──▶ failed | compensating
+ *   running | failing ──halt(cancelled | lease_lost | closed)──▶ halted
+ * and the end states are written by `RunLedger` (run-ledger.ts): completed, waiting, failed,
+ * compensated, compensation_failed, cancelled. A halted driver commits nothing more, except the
+ * cancel marker of a cancelled run.
  */
 
 import type { Agent } from '../agents/agent.js';
@@ -21,11 +28,9 @@ import {
 } from '../errors.js';
 import { type Json, sealJson } from '../ledger/json.js';
 import type {
-  AuxRecord,
   JournalEntry,
   RunPatch,
   RunRecord,
-  RunWrite,
   StateData,
   VersionRecord,
 } from '../ledger/types.js';
@@ -37,18 +42,14 @@ import {
   type RunScope,
   type StepScope,
 } from '../tracing/telemetry.js';
-import {
-  type Completion,
-  type StepTiming,
-  skipped,
-  succeeded,
-  versionsFor,
-} from './completions.js';
+import { type Completion, type StepTiming, skipped, succeeded } from './completions.js';
 import { type DegradeTarget, degrade } from './degrade.js';
 import { cancelMarker, journalEntry as entry } from './journal.js';
 import { parkedSteps, serializeParked } from './parked.js';
+import { RunLedger } from './run-ledger.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { runStep } from './step-runner.js';
+import { timerFired } from './timer-completion.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
 /** How a driver stopped. */
@@ -57,19 +58,39 @@ export type DriverEnd =
   | { readonly kind: 'waiting'; readonly run: RunRecord }
   | { readonly kind: 'detached'; readonly reason: string };
 
+/** Why a driver stopped before its run ended. */
+export type HaltReason = 'cancelled' | 'lease_lost' | 'closed';
+
+/** The step failure a run ends with (the first one: later failures do not replace it). */
+interface StepFailure {
+  readonly step: string;
+  readonly error: ErrorInfo;
+}
+
+/**
+ * Where a driven run is (see the diagram at the top): launching steps; failing (no new step
+ * starts, in-flight ones finish); halted (agents aborted, nothing more committed except a
+ * cancelled run's marker), keeping the failure it had, if any, for the ending entry.
+ */
+export type RunPhase =
+  | { readonly kind: 'running' }
+  | { readonly kind: 'failing'; readonly failure: StepFailure }
+  | {
+      readonly kind: 'halted';
+      readonly reason: HaltReason;
+      readonly failure: StepFailure | undefined;
+    };
+
 /** Drives one run until it ends, waits, or loses its lease. */
 export class RunDriver {
-  private head: number;
-  private prevHash: string;
+  private phase: RunPhase = { kind: 'running' };
   private data: StateData;
   private readonly inFlight = new Map<string, number>();
   private readonly completions: Completion[] = [];
-  private journalBuffer: JournalEntry[] = [];
-  private failure: { step: string; error: ErrorInfo } | undefined;
   private readonly parked: Set<string>;
+  private readonly ledger: RunLedger;
   /** Stops this run's agents; a Cancellation, so a run never stopped pays for no AbortSignal. */
   private readonly stop = new Cancellation();
-  private stopReason: 'cancelled' | 'lease_lost' | 'closed' | undefined;
   private wake: (() => void) | undefined;
   private scope: RunScope | undefined;
   /** False without telemetry: then no span attributes are built (garbage on every step). */
@@ -78,28 +99,45 @@ export class RunDriver {
   constructor(
     private readonly core: RuntimeCore,
     private readonly workflow: Workflow,
-    private run: RunRecord,
+    run: RunRecord,
     versions: readonly VersionRecord[],
     data: StateData,
   ) {
-    const last = versions[versions.length - 1]!;
-    this.head = last.version;
-    this.prevHash = last.hash;
+    this.ledger = new RunLedger(core, run, versions[versions.length - 1]!, () =>
+      this.halt('lease_lost'),
+    );
     this.data = data;
     this.parked = new Set(parkedSteps(run.waitingFor));
     this.traced = core.telemetry !== noopTelemetry;
   }
 
   get runId(): string {
-    return this.run.runId;
+    return this.ledger.runId;
+  }
+
+  /** Why the driver was halted, if it was. */
+  private get haltReason(): HaltReason | undefined {
+    return this.phase.kind === 'halted' ? this.phase.reason : undefined;
+  }
+
+  /** The failure the run ends with, if a step failed. */
+  private get failure(): StepFailure | undefined {
+    return this.phase.kind === 'running' ? undefined : this.phase.failure;
+  }
+
+  /** Records a step failure; the first one wins. running → failing (halted stays halted). */
+  private fail(step: string, error: ErrorInfo): void {
+    const p = this.phase;
+    if (p.kind === 'running') this.phase = { kind: 'failing', failure: { step, error } };
+    else if (p.kind === 'halted' && !p.failure) this.phase = { ...p, failure: { step, error } };
   }
 
   /** Stops the driver: in-flight agents are aborted; nothing more is committed unless cancelling. */
-  halt(reason: 'cancelled' | 'lease_lost' | 'closed'): void {
-    if (this.stopReason) return;
-    this.stopReason = reason;
+  halt(reason: HaltReason): void {
+    if (this.phase.kind === 'halted') return;
+    this.phase = { kind: 'halted', reason, failure: this.failure };
     this.stop.abort(
-      reason === 'lease_lost' ? new LeaseLostError(this.run.runId, this.core.owner) : reason,
+      reason === 'lease_lost' ? new LeaseLostError(this.runId, this.core.owner) : reason,
     );
     this.wake?.();
   }
@@ -107,7 +145,7 @@ export class RunDriver {
   /** Marks a parked wait as failed (its timeout passed with onTimeout 'fail'). */
   failWait(step: string, error: ErrorInfo): void {
     this.parked.delete(step);
-    this.failure ??= { step, error };
+    this.fail(step, error);
   }
 
   /** Fills a parked wait with the skipped marker (its timeout passed with onTimeout 'skip'). */
@@ -115,6 +153,15 @@ export class RunDriver {
     this.parked.delete(step);
     const spec = this.workflow.steps.find((s) => s.name === step);
     if (spec) this.pushSkip(spec, reason);
+  }
+
+  /** Fills a parked timer's slot: it fired (its due time passed). */
+  fireTimer(step: string, dueAt: number): void {
+    this.parked.delete(step);
+    const scope = this.runScope().step(step, { 'baton.step': step, 'baton.run.id': this.runId });
+    this.completions.push(
+      timerFired(this.runId, step, dueAt, this.ledger.head, this.core.clock.now(), scope),
+    );
   }
 
   /** Drives the run. Never throws for run-level failures; those end the run. */
@@ -125,17 +172,18 @@ export class RunDriver {
           'baton.run.id': this.runId,
           'baton.workflow': w.name,
           'baton.workflow.version': w.version,
-          'baton.run.resumed_from': this.head,
-          'baton.run.status.at_start': this.run.status,
+          'baton.run.resumed_from': this.ledger.head,
+          'baton.run.status.at_start': this.ledger.run.status,
         })
       : noopRunScope;
     let end: DriverEnd;
     try {
-      end = this.run.status === 'compensating' ? await this.compensate() : await this.progress();
+      end =
+        this.ledger.run.status === 'compensating' ? await this.compensate() : await this.progress();
     } catch (e) {
-      if (this.stopReason === 'lease_lost' || isLeaseLostError(e)) {
+      if (this.haltReason === 'lease_lost' || isLeaseLostError(e)) {
         end = { kind: 'detached', reason: 'lease lost' };
-      } else if (this.stopReason === 'closed') {
+      } else if (this.haltReason === 'closed') {
         end = { kind: 'detached', reason: 'runtime closed' };
       } else {
         // The store refused or failed a commit: stop the agents still running for this run (the
@@ -154,17 +202,18 @@ export class RunDriver {
 
   private async progress(): Promise<DriverEnd> {
     for (;;) {
-      if (this.stopReason === 'cancelled') {
+      const halted = this.haltReason;
+      if (halted === 'cancelled') {
         const marker = cancelMarker(
           this.runId,
-          this.head + 1,
-          this.prevHash,
+          this.ledger.head + 1,
+          this.ledger.prevHash,
           this.core.clock.now(),
         );
         return this.finish({ status: 'cancelled' }, 'run.cancelled', null, [marker]);
       }
-      if (this.stopReason) return { kind: 'detached', reason: this.stopReason };
-      if (!this.failure) this.launchReady();
+      if (halted) return { kind: 'detached', reason: halted };
+      if (this.phase.kind === 'running') this.launchReady();
       // Journal entries ride along with the next version commit (no extra transaction).
       if (this.completions.length > 0) {
         const ended = await this.flush();
@@ -197,11 +246,11 @@ export class RunDriver {
         this.pushSkip(spec, 'condition false (when)');
         continue;
       }
-      if (spec.kind === 'wait') {
+      if (spec.kind === 'wait' || spec.kind === 'sleep') {
         this.parkWait(spec);
         continue;
       }
-      this.launch(spec as StepSpec & { agent: Agent }, view);
+      this.launch(this.bound(spec as StepSpec & { agent: Agent }), view);
     }
   }
 
@@ -215,9 +264,14 @@ export class RunDriver {
       return Boolean((spec.when as (v: unknown) => unknown)(view));
     } catch (e) {
       const error = new CallbackFailedError('when', spec.name, e);
-      this.failure ??= { step: spec.name, error: describeError(error, spec.name) };
+      this.fail(spec.name, describeError(error, spec.name));
       return 'threw';
     }
+  }
+
+  /** A child-workflow step's agent is bound to the runtime's child runs; others are as defined. */
+  private bound<S extends StepSpec | undefined>(spec: S): S {
+    return spec?.child && this.core.children ? this.core.children.bind(spec) : spec;
   }
 
   private view(spec: StepSpec): Record<string, unknown> {
@@ -228,7 +282,7 @@ export class RunDriver {
 
   private launch(spec: StepSpec & { agent: Agent }, view: unknown): void {
     const startedAt = this.core.clock.now();
-    const inputVersion = this.head;
+    const inputVersion = this.ledger.head;
     this.inFlight.set(spec.name, startedAt);
     this.journal(entry(this.runId, 'step.started', spec.name, startedAt, { inputVersion }));
     const at = spec.agent.id.lastIndexOf('@');
@@ -285,7 +339,7 @@ export class RunDriver {
         this.runId,
         spec.name,
         reason,
-        this.head,
+        this.ledger.head,
         this.core.clock.now(),
         stepScope,
         error,
@@ -300,13 +354,11 @@ export class RunDriver {
       runId: this.runId,
       workflow: this.workflow,
       core: this.core,
-      stopped: () => this.stopReason !== undefined,
+      stopped: () => this.phase.kind === 'halted',
       push: (c) => this.completions.push(c),
       park: (step) => this.parked.add(step),
       journal: (e) => this.journal(e),
-      fail: (step, error) => {
-        this.failure ??= { step, error };
-      },
+      fail: (step, error) => this.fail(step, error),
       skip: (spec, reason, error, timing, scope) =>
         this.pushSkip(spec, reason, error, timing, scope),
     };
@@ -319,80 +371,43 @@ export class RunDriver {
   private parkWait(spec: StepSpec): void {
     this.parked.add(spec.name);
     const now = this.core.clock.now();
-    const deadline = spec.timeoutMs !== undefined ? now + spec.timeoutMs : null;
+    const deadline = spec.sleep
+      ? 'ms' in spec.sleep
+        ? now + spec.sleep.ms
+        : spec.sleep.until
+      : spec.timeoutMs !== undefined
+        ? now + spec.timeoutMs
+        : null;
     this.runScope().event('wait.started', {
       'baton.step': spec.name,
       'baton.wait.deadline': deadline ?? undefined,
     });
-    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail: { deadline } }));
+    const detail: Json = spec.sleep ? { deadline, reason: 'timer' } : { deadline };
+    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail }));
   }
 
   private journal(e: JournalEntry): void {
-    this.journalBuffer.push(e);
+    this.ledger.journal(e);
   }
 
   /** Commits every finished step as new versions, in one write (one transaction, shared). */
   private async flush(): Promise<DriverEnd | undefined> {
     const completions = this.completions.splice(0);
-    const now = this.core.clock.now();
-    const versions: VersionRecord[] = [];
-    const journal: JournalEntry[] = [];
-    const records: AuxRecord[] = [];
-    // A step that started and finished since the last commit is journaled once, by its ending
-    // entry (its start is `at - durationMs`): one row fewer per step on the hottest path.
-    for (const e of this.journalBuffer) {
-      if (e.type !== 'step.started' || !completionOf(completions, e.step)) journal.push(e);
-    }
-    this.journalBuffer = [];
-    const lastHash = versionsFor(this.runId, completions, this.head, this.prevHash, now, {
-      versions,
-      journal,
-      records,
-    });
+    // Personal fields are stored sealed (encrypted, see piiEncryption); the state keeps them clear.
+    const stored = this.core.pii ? await this.sealCompletions(completions) : completions;
     // Structural sharing: untouched slots are shared with the previous state (all frozen).
     const data = this.stateWith(completions);
-    // When these are the run's last steps, the completion rides in the same write: one
-    // transaction and one head update fewer per run.
     const output = this.finalOutput(completions, data);
-    const statusChange: RunPatch | undefined = output
-      ? { status: 'completed', output: output.value, waitingFor: null, lease: null, updatedAt: now }
-      : this.run.status !== 'running'
-        ? { status: 'running', updatedAt: now, waitingFor: serializeParked(this.parked) }
-        : undefined;
-    if (output) journal.push(entry(this.runId, 'run.completed', null, now));
-    await this.commit({
-      runId: this.runId,
-      expectedVersion: this.head,
-      leaseOwner: this.core.owner,
-      versions,
-      journal,
-      records: records.length > 0 ? records : undefined,
-      run: statusChange,
-    });
-    let out = this.head;
+    // Only a run resumed from waiting writes its waits back (serializing them costs on every flush).
+    const waitingFor = this.ledger.run.status === 'running' ? null : serializeParked(this.parked);
+    let out = await this.ledger.commitSteps(stored, output, waitingFor);
     for (const c of completions) {
       this.inFlight.delete(c.step);
       ++out;
       if (this.traced) c.scope?.end(c.outcome, { 'baton.state.version.out': out });
     }
     this.data = data;
-    this.head += versions.length;
-    this.prevHash = lastHash;
-    if (output) {
-      this.run = {
-        ...this.run,
-        status: 'completed',
-        output: output.value,
-        headVersion: this.head,
-        updatedAt: now,
-        waitingFor: null,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-      };
-      return { kind: 'ended', run: this.run };
-    }
-    if (statusChange) this.run = { ...this.run, status: 'running' };
-    return undefined;
+    return output ? { kind: 'ended', run: this.ledger.run } : undefined;
   }
 
   /**
@@ -404,7 +419,7 @@ export class RunDriver {
     completions: readonly Completion[],
     data: StateData,
   ): { value: Json } | undefined {
-    if (this.failure || this.parked.size > 0 || this.stopReason) return undefined;
+    if (this.phase.kind !== 'running' || this.parked.size > 0) return undefined;
     if (this.inFlight.size !== completions.length) return undefined;
     if (!hasAll(data, this.workflow.order)) return undefined;
     try {
@@ -412,6 +427,24 @@ export class RunDriver {
     } catch {
       return undefined;
     }
+  }
+
+  /** Completions as stored: personal fields encrypted (values in memory stay plaintext). */
+  private async sealCompletions(completions: readonly Completion[]): Promise<Completion[]> {
+    const input = (this.data.input ?? null) as Json;
+    return Promise.all(
+      completions.map(async (c) => {
+        const value = c.value as Json;
+        const sealed = await this.core.pii!.sealSlot(
+          this.workflow,
+          this.runId,
+          input,
+          c.step,
+          value,
+        );
+        return sealed === value ? c : { ...c, encoded: sealJson(sealed, `$.${c.step}`).encoded };
+      }),
+    );
   }
 
   /**
@@ -432,25 +465,12 @@ export class RunDriver {
     return Object.freeze(data) as StateData;
   }
 
-  /** Submits a write; a lost race or lease means another writer owns the run now. */
-  private async commit(write: RunWrite): Promise<void> {
-    const outcome = await this.core.committer.submit(write);
-    if (!outcome.ok) {
-      const code = (outcome.error as { code?: string }).code;
-      if (code === 'VERSION_CONFLICT' || code === 'LEASE_LOST') {
-        this.halt('lease_lost');
-        throw new LeaseLostError(this.runId, this.core.owner);
-      }
-      throw outcome.error;
-    }
-  }
-
   private async complete(): Promise<DriverEnd> {
     let output: Json;
     try {
       output = this.outputOf(this.data);
     } catch (e) {
-      this.failure = { step: '$output', error: describeError(e, '$output') };
+      this.fail('$output', describeError(e, '$output'));
       return this.failRun();
     }
     return this.finish({ status: 'completed', output }, 'run.completed');
@@ -467,28 +487,8 @@ export class RunDriver {
   }
 
   private async enterWaiting(): Promise<DriverEnd> {
-    const now = this.core.clock.now();
-    const waitingFor = serializeParked(this.parked);
-    await this.commit({
-      runId: this.runId,
-      expectedVersion: this.head,
-      leaseOwner: this.core.owner,
-      journal: [
-        ...this.journalBuffer.splice(0),
-
-        entry(this.runId, 'run.waiting', null, now, { detail: { steps: [...this.parked] } }),
-      ],
-      run: { status: 'waiting', waitingFor, lease: null, updatedAt: now },
-    });
-    this.run = {
-      ...this.run,
-      status: 'waiting',
-      waitingFor,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      headVersion: this.head,
-    };
-    return { kind: 'waiting', run: this.run };
+    const run = await this.ledger.commitWaiting([...this.parked], serializeParked(this.parked));
+    return { kind: 'waiting', run };
   }
 
   private async failRun(): Promise<DriverEnd> {
@@ -498,22 +498,7 @@ export class RunDriver {
       (v) => this.core.compensator.compensableStep(this.workflow, v) !== undefined,
     );
     if (!compensable) return this.finish({ status: 'failed', error: failure.error }, 'run.failed');
-    const now = this.core.clock.now();
-    await this.commit({
-      runId: this.runId,
-      expectedVersion: this.head,
-      leaseOwner: this.core.owner,
-      journal: [
-        ...this.journalBuffer.splice(0),
-
-        entry(this.runId, 'run.failed', failure.step, now, {
-          error: failure.error,
-          detail: { compensating: true },
-        }),
-      ],
-      run: { status: 'compensating', error: failure.error, updatedAt: now },
-    });
-    this.run = { ...this.run, status: 'compensating', error: failure.error };
+    await this.ledger.commitCompensating(failure.step, failure.error);
     return this.compensate();
   }
 
@@ -524,17 +509,12 @@ export class RunDriver {
       core: this.core,
       runId: this.runId,
       signal: this.stop.signal,
-      stepFor: (v) => this.core.compensator.compensableStep(this.workflow, v),
-      commitJournal: (entries) =>
-        this.commit({
-          runId: this.runId,
-          expectedVersion: this.head,
-          leaseOwner: this.core.owner,
-          journal: entries,
-        }),
+      stepFor: (v) => this.bound(this.core.compensator.compensableStep(this.workflow, v)),
+      commitJournal: (entries) => this.ledger.commitJournal(entries),
     });
-    if (this.stopReason) return { kind: 'detached', reason: this.stopReason };
-    const error = this.run.error ?? this.failure?.error ?? null;
+    const halted = this.haltReason;
+    if (halted) return { kind: 'detached', reason: halted };
+    const error = this.ledger.run.error ?? this.failure?.error ?? null;
     if (!result.ok) {
       this.core.alert({
         kind: 'compensation_failed',
@@ -548,11 +528,14 @@ export class RunDriver {
         compensated: result.compensated,
       });
     }
+    const input = (this.data.input ?? null) as Json;
     const v = this.core.compensator.compensatedVersion(
       this.runId,
-      this.head,
-      this.prevHash,
-      this.data.input ?? null,
+      this.ledger.head,
+      this.ledger.prevHash,
+      this.core.pii
+        ? await this.core.pii.sealSlot(this.workflow, this.runId, input, 'input', input)
+        : input,
       this.core.clock.now(),
     );
     return this.finish(
@@ -569,35 +552,9 @@ export class RunDriver {
     detail: Record<string, unknown> | null = null,
     versions: VersionRecord[] = [],
   ): Promise<DriverEnd> {
-    const now = this.core.clock.now();
-    await this.commit({
-      runId: this.runId,
-      expectedVersion: this.head,
-      leaseOwner: this.core.owner,
-      versions,
-      journal: [
-        ...this.journalBuffer.splice(0),
-        entry(this.runId, type, this.failure?.step ?? null, now, {
-          error: patch.error ?? null,
-          detail: detail as never,
-        }),
-      ],
-      run: { ...patch, waitingFor: null, lease: null, updatedAt: now },
-    });
-    this.head += versions.length;
-    this.run = {
-      ...this.run,
-      ...patch,
-      status: patch.status ?? this.run.status,
-      output: patch.output ?? this.run.output,
-      error: patch.error ?? this.run.error,
-      headVersion: this.head,
-      updatedAt: now,
-      waitingFor: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-    };
-    return { kind: 'ended', run: this.run };
+    const step = this.failure?.step ?? null;
+    const run = await this.ledger.commitEnd(patch, type, step, detail, versions);
+    return { kind: 'ended', run };
   }
 }
 

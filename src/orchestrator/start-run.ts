@@ -5,7 +5,7 @@
 import { InvalidArgumentError, toError } from '../errors.js';
 import { GENESIS_HASH } from '../ledger/hash.js';
 import { assertId } from '../ledger/id-rules.js';
-import type { Json } from '../ledger/json.js';
+import { deepFreeze, type Json } from '../ledger/json.js';
 import type { SearchAttributes } from '../ledger/observe.js';
 import { checkAttributes } from '../ledger/observe-rules.js';
 import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
@@ -48,6 +48,11 @@ export async function createRun(
   const parsed = wf.input.parse(input, { boundary: 'workflow-input' });
   const attributes = searchAttributes(wf, parsed, opts.tags);
   const runId = opts.runId ?? newId();
+  // Personal fields are stored encrypted: the version's hash covers the ciphertext.
+  const stored = core.pii
+    ? await core.pii.sealSlot(wf, runId, parsed as Json, 'input', parsed as Json)
+    : parsed;
+  if (stored !== parsed) deepFreeze(parsed);
   const now = core.clock.now();
   const firstVersion = buildVersion(
     {
@@ -60,7 +65,7 @@ export async function createRun(
       createdAt: now,
       prevHash: GENESIS_HASH,
     },
-    parsed,
+    stored,
     core.maxSlotBytes,
   );
   const result = await core.creator.submit({

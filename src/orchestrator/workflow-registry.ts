@@ -59,6 +59,8 @@ export class WorkflowRegistry {
     }
     versions.set(wf.version, wf);
     this.byName.set(wf.name, versions);
+    // A child workflow is registered with its parent, so its runs can be resumed here.
+    for (const s of wf.steps) if (s.child) this.register(s.child.workflow);
   }
 
   /** @throws WorkflowNotRegisteredError */

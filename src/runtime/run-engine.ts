@@ -223,7 +223,8 @@ export class RunEngine {
       return;
     }
     const versions = await this.core.store.readVersions(run.runId);
-    this.launch(run, versions, materialize(versions), prepare);
+    const state = materialize(versions);
+    this.launch(run, versions, this.core.pii ? await this.core.pii.open(state) : state, prepare);
   }
 
   async signal(runId: string, name: string, payload: unknown): Promise<void> {
@@ -292,6 +293,6 @@ export class RunEngine {
     const expired = await expireWait(this.core, this.registry, runId, step);
     if (!expired) return;
     await this.resumeClaimed(expired.run, expired.prepare);
-    this.core.alert(expired.alert);
+    if (expired.alert) this.core.alert(expired.alert);
   }
 }

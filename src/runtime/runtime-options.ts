@@ -11,7 +11,7 @@ import type { RuntimeOptions } from './runtime-types.js';
  * Every option `createRuntime` knows; any other key is refused (a typo is never dropped
  * silently). A new option in RuntimeOptions is added here too.
  */
-export const RUNTIME_OPTION_KEYS: readonly string[] = [
+export const RUNTIME_OPTION_KEYS = [
   'store',
   'workflows',
   'concurrency',
@@ -31,8 +31,15 @@ export const RUNTIME_OPTION_KEYS: readonly string[] = [
   'bus',
   'catalog',
   'signalsFromShapes',
+  'scheduler',
+  'piiEncryption',
   'maxCausationDepth',
-];
+] as const satisfies readonly (keyof RuntimeOptions)[];
+
+/** Compile-time check that every key of RuntimeOptions is listed above (a new option is refused until it is). */
+type UnlistedOption = Exclude<keyof RuntimeOptions, (typeof RUNTIME_OPTION_KEYS)[number]>;
+const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+void everyOptionListed;
 
 /** @throws InvalidArgumentError naming the option at fault. */
 export function validateRuntimeOptions(o: RuntimeOptions): void {

@@ -205,6 +205,14 @@ export function describeEventStoreContract(
       });
     });
 
+    it('rejects a bad claim limit through the promise, never by throwing', async () => {
+      let pending: Promise<unknown> | undefined;
+      expect(() => {
+        pending = claim('w1', 2000, -1);
+      }).not.toThrow();
+      await expect(pending).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    });
+
     it('renews only the leases the owner still holds', async () => {
       await events.appendEvents([ev('e1', 'a@1', 'c1'), ev('e2', 'a@1', 'c2')]);
       await claim('p1');

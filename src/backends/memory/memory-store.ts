@@ -287,6 +287,24 @@ class MemoryStore implements StateStore {
     return limit === undefined ? out : out.slice(0, limit);
   }
 
+  async deleteRun(runId: string): Promise<boolean> {
+    this.assertOpen();
+    const entry = this.runs.get(runId);
+    if (!entry) return false;
+    this.runs.delete(runId);
+    this.unfinished.delete(runId);
+    const key = entry.record.idempotencyKey;
+    if (key !== null && this.byIdempotencyKey.get(key) === runId) this.byIdempotencyKey.delete(key);
+    for (const [kind, list] of this.records) {
+      if (kind === 'audit' || kind === 'tombstone') continue;
+      this.records.set(
+        kind,
+        list.filter((r) => r.runId !== runId),
+      );
+    }
+    return true;
+  }
+
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
     this.assertOpen();
     const list = this.records.get(kind) ?? [];

@@ -49,6 +49,14 @@ export class NatsSubscription {
   private readonly inHand = new Map<string, ClaimedDelivery>();
   /** Messages given back with a delay: event id → when JetStream redelivers them. */
   private readonly delayed = new Map<string, number>();
+  /**
+   * Held ids not yet answered from the store since they arrived. A claim round reads only these:
+   * reading every held id each round made a burst of N flows cost N² reads. The rest (held ids
+   * waiting for an earlier event of their correlation) are claimed once due; a full sweep
+   * (`sweepAll`, set by the tick and by `quiet`) catches ids settled by another process.
+   */
+  private readonly unread = new Set<string>();
+  private sweepAll = false;
   private running = true;
   private pumping: Promise<void> | null = null;
   private again = false;
@@ -65,6 +73,7 @@ export class NatsSubscription {
   async quiet(): Promise<void> {
     const consumer = await this.o.consumer;
     while (this.running) {
+      this.sweepAll = true;
       await this.pump();
       if (this.inHand.size === 0 && this.held.size === 0) {
         const info = await consumer.info(false);
@@ -126,6 +135,7 @@ export class NatsSubscription {
     const list = this.held.get(id) ?? [];
     const seq = m.info.streamSequence;
     this.held.set(id, [...list.filter((x) => x.info.streamSequence !== seq), m]);
+    this.unread.add(id);
     void this.pump();
     this.notify();
   }
@@ -171,7 +181,11 @@ export class NatsSubscription {
     for (const c of claims) this.dispatch(c);
     // The claim materialized every matching event: a held message not in hand is answered
     // from its delivery row (done elsewhere, dead, not due, leased, or waiting its turn).
-    for (const id of [...this.held.keys()]) {
+    const ids = this.sweepAll ? [...this.held.keys()] : [...this.unread];
+    this.sweepAll = false;
+    this.unread.clear();
+    for (const id of ids) {
+      if (!this.held.has(id)) continue;
       if (this.inHand.has(id)) continue;
       const [row] = await store.readDeliveries({ eventId: id, consumer: this.o.spec.name });
       if (!this.inHand.has(id)) this.answer(id, row, clock.now());
@@ -296,6 +310,7 @@ export class NatsSubscription {
           error: redactCredentials(String(e)),
         });
       }
+      this.sweepAll = true;
       void this.pump();
     }
   }

@@ -47,13 +47,18 @@ export interface ServerAddress {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Every option `postgresStore` knows (others are refused); a new option is added here too. */
-export const POSTGRES_OPTION_KEYS: readonly string[] = [
+export const POSTGRES_OPTION_KEYS = [
   'connectionString',
   'pool',
   'poolSize',
   'schema',
   'connectTimeoutMs',
-];
+] as const satisfies readonly (keyof PostgresStoreOptions)[];
+
+/** Compile-time check that every option of PostgresStoreOptions is listed above. */
+type UnlistedOption = Exclude<keyof PostgresStoreOptions, (typeof POSTGRES_OPTION_KEYS)[number]>;
+const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+void everyOptionListed;
 
 /**
  * Validates `postgresStore` options and fills defaults.

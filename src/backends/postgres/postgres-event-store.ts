@@ -145,7 +145,8 @@ export function createPostgresEventStore(db: EventStoreAccess): EventStore {
   return {
     appendEvents: (list) => db.transaction((c) => append(c, db.schema, list)),
 
-    claimDeliveries: (claim) => {
+    // async: a bad limit rejects the promise, like every other method, instead of throwing.
+    claimDeliveries: async (claim) => {
       const limit = checkListLimit(claim.limit, 'limit') ?? 0;
       return db.transaction(async (c): Promise<ClaimedDelivery[]> => {
         await c.query(

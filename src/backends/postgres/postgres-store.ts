@@ -304,6 +304,19 @@ class PostgresStore implements StateStore {
     return rows.map(toAuxRecord);
   }
 
+  async deleteRun(runId: string): Promise<boolean> {
+    return this.transaction(async (client) => {
+      for (const table of ['versions', 'journal', 'run_attributes'])
+        await client.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
+      await client.query(
+        "DELETE FROM records WHERE run_id = $1 AND kind NOT IN ('audit', 'tombstone')",
+        [runId],
+      );
+      const r = await client.query('DELETE FROM runs WHERE run_id = $1', [runId]);
+      return (r.rowCount ?? 0) > 0;
+    });
+  }
+
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
     const pool = this.pool();
     const r = await pool

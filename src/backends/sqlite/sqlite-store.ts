@@ -99,12 +99,17 @@ export interface SqliteStoreOptions {
 }
 
 /** Every option `sqliteStore` knows (others are refused); a new option is added here too. */
-export const SQLITE_OPTION_KEYS: readonly string[] = [
+export const SQLITE_OPTION_KEYS = [
   'synchronous',
   'fsync',
   'busyTimeoutMs',
   'fileMode',
-];
+] as const satisfies readonly (keyof SqliteStoreOptions)[];
+
+/** Compile-time check that every option of SqliteStoreOptions is listed above. */
+type UnlistedOption = Exclude<keyof SqliteStoreOptions, (typeof SQLITE_OPTION_KEYS)[number]>;
+const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+void everyOptionListed;
 
 /**
  * Validates `sqliteStore` options and fills defaults.
@@ -375,6 +380,19 @@ class SqliteStore implements StateStore {
       .get<RecordRow>(sql)
       .all(...params)
       .map(toAuxRecord);
+  }
+
+  async deleteRun(runId: string): Promise<boolean> {
+    return this.write((l) =>
+      l.db.transaction(() => {
+        for (const table of ['versions', 'journal', 'run_attributes'])
+          l.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
+        l.db
+          .prepare("DELETE FROM records WHERE run_id = ? AND kind NOT IN ('audit', 'tombstone')")
+          .run(runId);
+        return l.db.prepare('DELETE FROM runs WHERE run_id = ?').run(runId).changes > 0;
+      })(),
+    );
   }
 
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
