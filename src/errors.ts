@@ -670,7 +670,17 @@ export interface ErrorInfo {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-/** Describes any thrown value for the journal. */
+/** The longest error message kept in the journal; the rest is replaced by a marker. */
+export const MAX_ERROR_MESSAGE_LENGTH = 8192;
+
+/** `message` cut to MAX_ERROR_MESSAGE_LENGTH with a marker saying how much was left out. */
+function capMessage(message: string): string {
+  if (message.length <= MAX_ERROR_MESSAGE_LENGTH) return message;
+  const cut = message.length - MAX_ERROR_MESSAGE_LENGTH;
+  return `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH)}… [${cut} more characters not stored]`;
+}
+
+/** Describes any thrown value for the journal (messages capped, see MAX_ERROR_MESSAGE_LENGTH). */
 export function describeError(thrown: unknown, step?: string): ErrorInfo {
   const e = toError(thrown);
   if (isBatonError(e)) {
@@ -680,12 +690,19 @@ export function describeError(thrown: unknown, step?: string): ErrorInfo {
       message: string;
       retryable: boolean;
     } & Record<string, unknown>;
-    return { name, code, message, retryable, ...(step ? { step } : {}), details };
+    return {
+      name,
+      code,
+      message: capMessage(message),
+      retryable,
+      ...(step ? { step } : {}),
+      details,
+    };
   }
   return {
     name: e.name,
     code: 'AGENT_FAILED',
-    message: e.message,
+    message: capMessage(e.message),
     retryable: true,
     ...(step ? { step } : {}),
   };

@@ -20,6 +20,7 @@ import {
 import type { DeliveryRecord, EventStore, NewEvent } from '../ledger/event-store.js';
 import { backoffDelay } from '../resilience/backoff.js';
 import type { BusMessage, EventBus, Subscription } from './bus.js';
+import { CausationDepths, DEFAULT_MAX_CAUSATION_DEPTH } from './causation-depth.js';
 import { buildEvent, deliver, type EngineCore } from './consumer.js';
 import { buildEventTrace, type EventTrace, type EventTraceOptions } from './event-trace.js';
 import { type EventType, isEventType } from './event-type.js';
@@ -72,6 +73,8 @@ export interface ChoreographyOptions {
   readonly bus: EventBus;
   readonly owner: string;
   readonly newId: () => string;
+  /** Events deeper than this in a causal chain are refused (default 1000). */
+  readonly maxCausationDepth?: number;
 }
 
 /**
@@ -92,6 +95,10 @@ export function createChoreography(o: ChoreographyOptions): Choreography {
   }
   const events = (): EventStore => o.store;
   const { core, bus } = o;
+  const depths = new CausationDepths(
+    o.maxCausationDepth ?? DEFAULT_MAX_CAUSATION_DEPTH,
+    async (eventId) => (await events().readEvents({ eventId }))[0],
+  );
   const subs: Subscription[] = [];
   let activity = 0;
   const stored = (list: readonly NewEvent[]): void => {
@@ -128,7 +135,7 @@ export function createChoreography(o: ChoreographyOptions): Choreography {
         subs.push(
           bus.subscribe(spec, async (msg) => {
             activity++;
-            await deliver(core, r, msg, o.newId, stored);
+            await deliver(core, r, msg, o.newId, stored, depths);
             activity++;
           }),
         );

@@ -10,12 +10,21 @@
  * - Not retried (dead-lettered at once): errors with `retryable === false` (contract violations,
  *   undeclared emits). A breaker that is open gives the attempt back and waits its reset time.
  */
-import { describeError, InvalidArgumentError, isCircuitOpenError } from '../errors.js';
+import {
+  CausationDepthExceededError,
+  describeError,
+  InvalidArgumentError,
+  isCircuitOpenError,
+  PayloadTooLargeError,
+} from '../errors.js';
 import type { EventRecord, NewEvent } from '../ledger/event-store.js';
+import { assertId } from '../ledger/id-rules.js';
 import { decodeJson, sealJson } from '../ledger/json.js';
+import { DEFAULT_MAX_SLOT_BYTES } from '../ledger/versions.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
 import { backoffDelay } from '../resilience/backoff.js';
 import type { BusMessage } from './bus.js';
+import type { CausationDepths } from './causation-depth.js';
 import type { EventType } from './event-type.js';
 import type { Reactor, ReactorContext, ReactorEvent } from './reactor.js';
 
@@ -34,6 +43,15 @@ export function buildEvent(
     ...(reactorId ? { agent: reactorId } : {}),
   });
   const { encoded } = sealJson(value, `$event(${type.id})`);
+  // Events are held to the limits of run state: ids as chosen ids, payloads as slots.
+  assertId(fields.eventId, 'eventId');
+  assertId(fields.correlationId, 'correlationId');
+  if (fields.causationId !== null) assertId(fields.causationId, 'causationId');
+  if (encoded.length * 3 > DEFAULT_MAX_SLOT_BYTES) {
+    const bytes = Buffer.byteLength(encoded, 'utf8');
+    if (bytes > DEFAULT_MAX_SLOT_BYTES)
+      throw new PayloadTooLargeError(`$event(${type.id})`, bytes, DEFAULT_MAX_SLOT_BYTES);
+  }
   return {
     ...fields,
     type: type.id,
@@ -62,7 +80,12 @@ export async function deliver(
   msg: BusMessage,
   newId: () => string,
   onEmitted: (events: readonly NewEvent[]) => void,
+  depths?: CausationDepths,
 ): Promise<void> {
+  // Deliveries yield to the event loop, so a reactor loop on an in-memory store can never starve
+  // timers and I/O (each delivery would otherwise chain straight into the next).
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const depth = depths ? await depths.depthOf(msg.event) : 0;
   const guard = core.guards.guard(reactor.id, reactor.policy);
   const { retry, timeoutMs } = guard.policy;
   const { event } = msg;
@@ -81,7 +104,10 @@ export async function deliver(
     await guard.run(
       async (signal) => {
         emitted = [];
-        const ctx = reactorContext(core, reactor, msg, signal, attempt.span, newId, emitted);
+        const ctx = reactorContext(core, reactor, msg, signal, attempt.span, newId, emitted, {
+          depth,
+          max: depths?.maxDepth,
+        });
         await reactor.handle(toReactorEvent(event), ctx);
       },
       {
@@ -112,6 +138,7 @@ export async function deliver(
   step.end('succeeded', { 'baton.delivery.outcome': result });
   scope.end(result === 'settled' ? 'completed' : result);
   if (result === 'settled' && emitted.length > 0) {
+    for (const e of emitted) depths?.remember(e.eventId, depth + 1);
     onEmitted(emitted);
   }
 }
@@ -124,6 +151,7 @@ function reactorContext(
   span: ReactorContext['span'],
   newId: () => string,
   out: NewEvent[],
+  causation: { readonly depth: number; readonly max: number | undefined },
 ): ReactorContext {
   const { event } = msg;
   const allowed = new Set(reactor.emits.map((t) => t.id));
@@ -139,6 +167,13 @@ function reactorContext(
         throw new InvalidArgumentError(
           `reactor '${reactor.id}' emitted '${String((type as EventType | undefined)?.id)}', which is not in its emits [${[...allowed].join(', ')}]; declare it in emits`,
           'type',
+        );
+      }
+      if (causation.max !== undefined && causation.depth + 1 > causation.max) {
+        throw new CausationDepthExceededError(
+          (type as EventType).id,
+          causation.depth + 1,
+          causation.max,
         );
       }
       const id = newId();

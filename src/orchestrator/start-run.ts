@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, toError } from '../errors.js';
 import { GENESIS_HASH } from '../ledger/hash.js';
+import { assertId } from '../ledger/id-rules.js';
 import { deepFreeze, type Json } from '../ledger/json.js';
 import type { SearchAttributes } from '../ledger/observe.js';
 import { checkAttributes } from '../ledger/observe-rules.js';
@@ -42,13 +43,7 @@ export async function createRun(
   if (typeof opts !== 'object' || opts === null)
     throw new InvalidArgumentError('start options must be an object', 'options');
   for (const key of ['runId', 'idempotencyKey'] as const) {
-    const v = opts[key];
-    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 200)) {
-      throw new InvalidArgumentError(
-        `options.${key} must be a non-empty string of at most 200 characters`,
-        key,
-      );
-    }
+    if (opts[key] !== undefined) assertId(opts[key], `options.${key}`);
   }
   const parsed = wf.input.parse(input, { boundary: 'workflow-input' });
   const attributes = searchAttributes(wf, parsed, opts.tags);

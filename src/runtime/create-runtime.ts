@@ -71,6 +71,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     bus: options.bus ?? embeddedBus({ pollMs, leaseMs: core.leaseMs }),
     owner: core.owner,
     newId,
+    ...(options.maxCausationDepth !== undefined
+      ? { maxCausationDepth: options.maxCausationDepth }
+      : {}),
   });
   const shapes = new ShapeRecorder(core.store, core.clock);
   /** Registers a workflow and records its shape in the store (once per definition). */

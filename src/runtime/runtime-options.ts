@@ -33,6 +33,7 @@ export const RUNTIME_OPTION_KEYS = [
   'signalsFromShapes',
   'scheduler',
   'piiEncryption',
+  'maxCausationDepth',
 ] as const satisfies readonly (keyof RuntimeOptions)[];
 
 /** Compile-time check that every key of RuntimeOptions is listed above (a new option is refused until it is). */
@@ -69,6 +70,15 @@ export function validateRuntimeOptions(o: RuntimeOptions): void {
       throw new InvalidArgumentError(`options.${name} must be ${MAX_TIMER_TEXT}, got ${v}`, name);
   }
   positive(o.maxSlotBytes, 'maxSlotBytes');
+  if (
+    o.maxCausationDepth !== undefined &&
+    !(Number.isInteger(o.maxCausationDepth) && o.maxCausationDepth >= 1)
+  ) {
+    throw new InvalidArgumentError(
+      `options.maxCausationDepth must be a positive integer, got ${describeValue(o.maxCausationDepth)}`,
+      'maxCausationDepth',
+    );
+  }
   if (o.workflows !== undefined && !Array.isArray(o.workflows)) {
     throw new InvalidArgumentError('options.workflows must be an array of workflows', 'workflows');
   }

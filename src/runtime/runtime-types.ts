@@ -111,6 +111,12 @@ export interface RuntimeOptions {
    * every hash chain still verifies. Off by default.
    */
   readonly piiEncryption?: PiiEncryptionOptions;
+  /**
+   * How deep a chain of events causing one another may grow (default 1000). An event a reactor
+   * emits beyond it fails that delivery with CausationDepthExceededError, dead-lettered: a
+   * reactor loop ends instead of running forever.
+   */
+  readonly maxCausationDepth?: number;
 }
 
 /** Options of `rt.startWorker`. */

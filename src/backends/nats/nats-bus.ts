@@ -13,12 +13,14 @@
  *   `close()` stops the consumers (waiting for deliveries in hand) and drains the connection
  *   the bus opened (a connection passed in stays open: its owner closes it).
  */
+
 import { randomUUID } from 'node:crypto';
 import { type Consumer, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { BusContext, EventBus, Subscription } from '../../choreography/bus.js';
 import { InvalidArgumentError, StoreUnavailableError } from '../../errors.js';
 import type { NewEvent } from '../../ledger/event-store.js';
+import { redactCredentials } from './redact.js';
 import { consumerFilter, ensureConsumer, ensureStream, eventSubject, token } from './setup.js';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, NatsSubscription } from './subscription.js';
 
@@ -68,7 +70,7 @@ export function resolveNatsBusOptions(o: NatsBusOptions): ResolvedNatsBusOptions
     o.servers === undefined ? [] : typeof o.servers === 'string' ? [o.servers] : o.servers;
   if (!Array.isArray(servers) || servers.some((s) => typeof s !== 'string' || s.length === 0))
     throw new InvalidArgumentError(
-      `servers must be a URL or a list of URLs, got ${JSON.stringify(o.servers)}`,
+      `servers must be a URL or a list of URLs, got ${redactCredentials(JSON.stringify(o.servers) ?? 'undefined')}`,
       'servers',
     );
   if (servers.length === 0 && o.connection === undefined)
@@ -127,7 +129,7 @@ export function natsBus(options: NatsBusOptions): EventBus {
         conn = o.connection ?? (await connect({ servers: [...o.servers], name }));
       } catch (e) {
         throw new StoreUnavailableError(
-          `NATS at ${o.servers.join(', ')} is unreachable: ${String(e)}`,
+          redactCredentials(`NATS at ${o.servers.join(', ')} is unreachable: ${String(e)}`),
           e,
         );
       }
@@ -167,8 +169,9 @@ export function natsBus(options: NatsBusOptions): EventBus {
         const p = send(e)
           .catch((err: unknown) => {
             const message = 'event stored but not sent on NATS; the store sweep delivers it';
-            if (ctx) ctx.logger.error(message, { eventId: e.eventId, error: String(err) });
-            else process.emitWarning(`${message}: ${e.eventId}: ${String(err)}`);
+            const error = redactCredentials(String(err));
+            if (ctx) ctx.logger.error(message, { eventId: e.eventId, error });
+            else process.emitWarning(`${message}: ${e.eventId}: ${error}`);
           })
           .finally(() => sends.delete(p));
         sends.add(p);

@@ -20,9 +20,11 @@
  * - Every tick also claims from the store directly, so an event stored but never published (a
  *   crash between the commit and the publish) is still delivered.
  */
+
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { BusContext, BusMessage, ConsumerSpec } from '../../choreography/bus.js';
 import type { ClaimedDelivery, DeliveryRecord, SettleResult } from '../../ledger/event-store.js';
+import { redactCredentials } from './redact.js';
 
 /** Header carrying the event id (Nats-Msg-Id is the event id too, but absent on kicks). */
 export const EVENT_ID_HEADER = 'Baton-Event-Id';
@@ -113,7 +115,7 @@ export class NatsSubscription {
       if (this.running)
         logger.error('NATS consumer stopped; the store sweep keeps delivering', {
           consumer: this.o.spec.name,
-          error: String(e),
+          error: redactCredentials(String(e)),
         });
     }
   }
@@ -152,7 +154,7 @@ export class NatsSubscription {
         } catch (e) {
           this.o.ctx.logger.error('NATS bus claim failed; retrying at the next message or tick', {
             consumer: this.o.spec.name,
-            error: String(e),
+            error: redactCredentials(String(e)),
           });
         }
       } while (this.again && this.running);
@@ -253,7 +255,7 @@ export class NatsSubscription {
         logger.error('event handler failed to settle; redelivered after ack_wait', {
           consumer: this.o.spec.name,
           eventId: id,
-          error: String(e),
+          error: redactCredentials(String(e)),
         }),
       )
       .finally(() => {
@@ -305,7 +307,7 @@ export class NatsSubscription {
       } catch (e) {
         this.o.ctx.logger.error('NATS bus lease renewal failed', {
           consumer: this.o.spec.name,
-          error: String(e),
+          error: redactCredentials(String(e)),
         });
       }
       this.sweepAll = true;

@@ -82,6 +82,14 @@ export function resolvePostgresStoreOptions(
       'schema',
     );
   }
+  // PostgreSQL's own schemas: creating Baton's tables there fails with a raw 42939 (pg_*) or
+  // mixes them with the system catalog.
+  if (schema.startsWith('pg_') || schema === 'information_schema') {
+    throw new InvalidArgumentError(
+      `schema '${schema}' is reserved by PostgreSQL; use a schema of Baton's own (default 'baton')`,
+      'schema',
+    );
+  }
   const poolSize = o.poolSize ?? o.pool?.max ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 1) {
     throw new InvalidArgumentError(

@@ -9,14 +9,21 @@
  *   `baton_migrations`; the applied version is re-read inside that transaction, so two processes
  *   migrating one file at once apply each migration exactly once.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { NotABatonStoreError, StoreSchemaTooNewError } from '../../errors.js';
+import {
+  NotABatonStoreError,
+  StoreCorruptError,
+  StoreSchemaTooNewError,
+  StoreUnavailableError,
+} from '../../errors.js';
 import {
   MIGRATIONS,
   MIGRATIONS_TABLE,
   MIGRATIONS_TABLE_DDL,
   SCHEMA_VERSION,
 } from '../../ledger/migrations.js';
+import { prepareFile } from './open-file.js';
 
 /** The driver's database handle. */
 export type Db = BetterSqlite3.Database;
@@ -27,6 +34,8 @@ export interface ResolvedSqliteOptions {
   /** Where FULL's fsync runs; 'background' connections commit with NORMAL (see wal-sync.ts). */
   readonly fsync: 'background' | 'inline';
   readonly busyTimeoutMs: number;
+  /** The mode a new file is created with (default 0o600). */
+  readonly fileMode: number;
 }
 
 /**
@@ -37,7 +46,16 @@ export interface ResolvedSqliteOptions {
 export async function openLedger(path: string, options: ResolvedSqliteOptions): Promise<Db> {
   // Loaded here, not at module load: importing Baton must not load a native driver.
   const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path, { timeout: options.busyTimeoutMs });
+  prepareFile(path, options.fileMode);
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: options.busyTimeoutMs });
+  } catch (e) {
+    throw new StoreUnavailableError(
+      `cannot open the SQLite store ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      e,
+    );
+  }
   try {
     inspect(db, path);
     // WAL: readers never block the writer and a commit is one append (+ fsync with FULL).
@@ -63,7 +81,11 @@ function inspect(db: Db, path: string): void {
       .all();
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    // A file that starts like SQLite but cannot be read is damaged, not foreign.
+    if (code === 'SQLITE_CORRUPT' || (code === 'SQLITE_NOTADB' && hasSqliteHeader(path))) {
+      throw new StoreCorruptError(path, (e as Error).message, e);
+    }
+    if (code === 'SQLITE_NOTADB') {
       throw new NotABatonStoreError(path, 'the file is not a SQLite database');
     }
     throw e;
@@ -74,6 +96,22 @@ function inspect(db: Db, path: string): void {
       path,
       `it has tables (${userTables.slice(0, 5).join(', ')}) but no ${MIGRATIONS_TABLE} table`,
     );
+  }
+}
+
+/** True when the file begins with SQLite's 16-byte magic header. */
+function hasSqliteHeader(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(16);
+      readSync(fd, head, 0, 16, 0);
+      return head.toString('latin1') === 'SQLite format 3\u0000';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 

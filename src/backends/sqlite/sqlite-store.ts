@@ -12,6 +12,7 @@
  *   because a stored version is never rewritten.
  */
 import { InvalidArgumentError, StoreClosedError, toError } from '../../errors.js';
+import { describeValue } from '../../ledger/describe-value.js';
 import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import { assertKnownOptions } from '../../ledger/known-options.js';
@@ -41,6 +42,7 @@ import type {
 } from '../../ledger/types.js';
 import { listRunsQuery } from '../sql/list-runs-sql.js';
 import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
+import { checkPath, DEFAULT_FILE_MODE } from './open-file.js';
 import { SqliteChangeFeed } from './sqlite-changes.js';
 import {
   createGroupCommit,
@@ -90,6 +92,11 @@ export interface SqliteStoreOptions {
   readonly fsync?: 'background' | 'inline';
   /** How long a write waits for another process's lock before failing. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /**
+   * The permission mode of a file this store creates (default 0o600: owner only; its `-wal`
+   * and `-shm` files get the same). An existing file keeps its mode.
+   */
+  readonly fileMode?: number;
 }
 
 /** Every option `sqliteStore` knows (others are refused); a new option is added here too. */
@@ -97,6 +104,7 @@ export const SQLITE_OPTION_KEYS = [
   'synchronous',
   'fsync',
   'busyTimeoutMs',
+  'fileMode',
 ] as const satisfies readonly (keyof SqliteStoreOptions)[];
 
 /** Compile-time check that every option of SqliteStoreOptions is listed above. */
@@ -139,7 +147,14 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): Res
       'busyTimeoutMs',
     );
   }
-  return { synchronous, fsync, busyTimeoutMs };
+  const fileMode = options.fileMode ?? DEFAULT_FILE_MODE;
+  if (!Number.isInteger(fileMode) || fileMode < 0 || fileMode > 0o777) {
+    throw new InvalidArgumentError(
+      `fileMode must be a permission mode from 0o000 to 0o777, got ${String(fileMode)}`,
+      'fileMode',
+    );
+  }
+  return { synchronous, fsync, busyTimeoutMs, fileMode };
 }
 
 /**
@@ -152,8 +167,12 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): Res
  */
 export function sqliteStore(path: string, options?: SqliteStoreOptions): StateStore {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new InvalidArgumentError(`path must be a non-empty string, got ${String(path)}`, 'path');
+    throw new InvalidArgumentError(
+      `path must be a non-empty string, got ${describeValue(path)}`,
+      'path',
+    );
   }
+  checkPath(path);
   return new SqliteStore(path, resolveSqliteStoreOptions(options));
 }
 
