@@ -31,6 +31,7 @@ export const PARENT_STEP_ATTRIBUTE = 'baton.parent.step';
 /** The runtime's child runs, over its engine. */
 export class ChildRunner implements ChildRuns {
   private readonly bound = new WeakMap<StepSpec, StepSpec>();
+  private readonly aborts = new WeakMap<AbortSignal, Promise<never>>();
 
   constructor(
     private readonly core: () => RuntimeCore,
@@ -95,20 +96,21 @@ export class ChildRunner implements ChildRuns {
     });
     // The parent stops waiting when it is stopped (cancel, lease lost, close); the child runs on
     // unless the parent was cancelled (rt.cancel cascades to children).
-    return new Promise<unknown>((resolve, reject) => {
-      const onAbort = (): void => reject(ctx.signal.reason);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      handle.result().then(
-        (out) => {
-          ctx.signal.removeEventListener('abort', onAbort);
-          resolve(out);
-        },
-        (e: unknown) => {
-          ctx.signal.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      );
-    });
+    return Promise.race([handle.result(), this.stopped(ctx.signal)]);
+  }
+
+  /** Rejects when the step's signal aborts: one listener per step, however many children. */
+  private stopped(signal: AbortSignal): Promise<never> {
+    let p = this.aborts.get(signal);
+    if (!p) {
+      p = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+      p.catch(() => {}); // Observed by whichever child is waiting; none may be.
+      this.aborts.set(signal, p);
+    }
+    return p;
   }
 
   async compensate(spec: ChildStep, output: unknown, ctx: CompensationContext): Promise<void> {

@@ -14,6 +14,7 @@ import { createIdGenerator } from '../ledger/ids.js';
 import type { Workflow } from '../orchestrator/workflow.js';
 import { pruneRuns } from '../retention/prune.js';
 import { checkPruneOptions } from '../retention/prune-options.js';
+import { retentionLoop } from '../retention/retention-loop.js';
 import type { ScheduleOptions } from '../schedules/schedule-types.js';
 import { ChildRunner } from './child-runner.js';
 import { createRuntimeCore, deliverAlert } from './create-core.js';
@@ -83,6 +84,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const saving = shapes.ensure(wf);
     if (saving) await saving;
   };
+  const retentionStop = new AbortController();
   const schedules = new SchedulesPart(core, engine, register, ready, pollMs);
   readyPromise = (async () => {
     await core.store.migrate();
@@ -92,6 +94,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await engine.start();
     await choreography.start();
     if (options.scheduler) schedules.scheduler.ensureRunning();
+    if (options.retention)
+      void retentionLoop(
+        core,
+        checkPruneOptions(options.retention),
+        options.retention.everyMs,
+        retentionStop.signal,
+      );
   })();
   readyPromise.catch(() => {});
   /** Writes need an open, ready runtime. */
@@ -225,6 +234,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       engine.refuseWork();
       await ready().catch(() => {});
       await engine.close(async () => {
+        retentionStop.abort();
         await schedules.scheduler.stop();
         await choreography.stop();
       });

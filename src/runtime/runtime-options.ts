@@ -33,6 +33,7 @@ export const RUNTIME_OPTION_KEYS = [
   'signalsFromShapes',
   'scheduler',
   'piiEncryption',
+  'retention',
   'maxCausationDepth',
 ] as const satisfies readonly (keyof RuntimeOptions)[];
 

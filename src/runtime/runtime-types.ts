@@ -67,6 +67,8 @@ export interface RuntimeOptions {
   readonly pollMs?: number;
   /** Fire the ticks of stored schedules whose workflows this runtime has, without declaring them here (default false; `rt.schedule()` turns it on). */
   readonly scheduler?: boolean;
+  /** Prune finished runs older than `olderThan` ms every `everyMs` (default hourly); see `rt.prune`. */
+  readonly retention?: Omit<PruneOptions, 'dryRun'> & { readonly everyMs?: number };
   /** Maximum encoded bytes of one slot (default 1 MiB). */
   readonly maxSlotBytes?: number;
   /** This runtime's lease owner id (default host:pid:random). */

@@ -66,6 +66,28 @@ describe.each(stores)('retention on the %s store', (_name, makeStore) => {
     await rt.close();
   });
 
+  it('prunes on a period with the retention runtime option', async () => {
+    const clock = new FakeClock(10 * DAY);
+    const parent = parentFlow(childFlow(calls()));
+    const rt = createRuntime({
+      store: makeStore(),
+      workflows: [parent],
+      clock,
+      ...SLOW_POLL,
+      retention: { olderThan: 30 * DAY, everyMs: DAY },
+    });
+    const run = await rt.start(parent, { n: 1 });
+    await run.result();
+    await clock.advance(29 * DAY);
+    expect((await rt.getRun(run.id)).status).toBe('completed');
+    await clock.advance(3 * DAY);
+    for (let i = 0; i < 10_000 && (await rt.getRun(run.id).catch(() => null)) !== null; i++) {
+      await new Promise((r) => setImmediate(r));
+    }
+    await expect(rt.getRun(run.id)).rejects.toMatchObject({ code: 'RUN_PRUNED' });
+    await rt.close();
+  });
+
   it('deletes old finished runs, keeps tombstones, never touches live runs', async () => {
     const clock = new FakeClock(10 * DAY);
     const c = calls();

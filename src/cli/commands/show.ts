@@ -4,7 +4,7 @@
  * compensations.
  */
 import type { Command } from 'commander';
-import type { BreakerTransition, RunRecord, RunStatus, StateStore } from '../../index.js';
+import type { BreakerTransition, RunRecord, RunStatus, Runtime, StateStore } from '../../index.js';
 import { type CliContext, globalOptions } from '../context.js';
 import { follow } from '../follow.js';
 import { library } from '../library.js';
@@ -47,6 +47,7 @@ export function registerShow(program: Command, ctx: CliContext): void {
           steps: inVersionOrder(summarizeSteps(journal)),
           compensations: summarizeCompensations(journal),
           breakerEvents: await breakerEvents(store, run, terminal),
+          ...(await links(rt, runId)),
         };
         if (g.json) printJson(ctx.io, view);
         else printView(ctx.io, view, terminal);
@@ -80,8 +81,22 @@ async function breakerEvents(
     .map((r) => r.body as unknown as BreakerTransition);
 }
 
+/** The run's parent (when a child-workflow step started it) and its child runs. */
+async function links(
+  rt: Pick<Runtime, 'searchAttributes' | 'children'>,
+  runId: string,
+): Promise<{ parent: { runId: string; step: string } | null; children: RunRecord[] }> {
+  const attrs = await rt.searchAttributes(runId);
+  const parent = attrs['baton.parent']
+    ? { runId: attrs['baton.parent'], step: attrs['baton.parent.step'] ?? '' }
+    : null;
+  return { parent, children: await rt.children(runId) };
+}
+
 interface RunView {
   readonly run: RunRecord;
+  readonly parent: { readonly runId: string; readonly step: string } | null;
+  readonly children: readonly RunRecord[];
   readonly steps: readonly StepSummary[];
   readonly compensations: readonly CompensationSummary[];
   readonly breakerEvents: readonly BreakerTransition[];
@@ -89,7 +104,7 @@ interface RunView {
 
 function printView(
   io: CliIo,
-  { run, steps, compensations, breakerEvents }: RunView,
+  { run, steps, compensations, breakerEvents, parent, children }: RunView,
   terminal: ReadonlySet<RunStatus>,
 ): void {
   const fields: [string, Cell][] = [
@@ -104,6 +119,7 @@ function printView(
     fields.push(['duration', formatDuration(run.updatedAt - run.createdAt)]);
   if (run.waitingFor) fields.push(['waiting for', { text: run.waitingFor, style: 'yellow' }]);
   if (run.parentRunId) fields.push(['replay of', `${run.parentRunId} at v${run.parentVersion}`]);
+  if (parent) fields.push(['child of', `${parent.runId} (step ${parent.step})`]);
   if (run.output !== null) fields.push(['output', formatValue(run.output, 200)]);
   if (run.error) {
     const where = run.error.step ? ` (step ${run.error.step})` : '';
@@ -118,6 +134,13 @@ function printView(
     s.errors.map((e, i) => `  ${s.step} #${i + 1}: ${e.code}: ${e.message}`),
   );
   if (errors.length) out.push('', section('Errors', io.color), ...errors);
+  if (children.length) {
+    out.push('', section('Child runs', io.color));
+    for (const c of children)
+      out.push(
+        `  ${c.runId}  ${c.workflow}@${c.workflowVersion}  ${paint(c.status, statusStyle(c.status), io.color)}`,
+      );
+  }
   if (compensations.length) {
     out.push('', section('Compensations', io.color), compensationsTable(compensations, io.color));
   }
