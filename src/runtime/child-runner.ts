@@ -90,10 +90,12 @@ export class ChildRunner implements ChildRuns {
     ctx.signal.throwIfAborted();
     const engine = this.engine();
     const runId = childRunId(ctx.runId, spec.name, index);
-    const handle = await engine.startRun(spec.child.workflow, input, {
-      runId,
-      tags: { [PARENT_ATTRIBUTE]: ctx.runId, [PARENT_STEP_ATTRIBUTE]: spec.name },
-    });
+    const handle = await engine.startRun(
+      spec.child.workflow,
+      input,
+      { runId, tags: { [PARENT_ATTRIBUTE]: ctx.runId, [PARENT_STEP_ATTRIBUTE]: spec.name } },
+      true,
+    );
     // The parent stops waiting when it is stopped (cancel, lease lost, close); the child runs on
     // unless the parent was cancelled (rt.cancel cascades to children).
     return Promise.race([handle.result(), this.stopped(ctx.signal)]);

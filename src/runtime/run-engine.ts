@@ -102,14 +102,26 @@ export class RunEngine {
     return this.leases.start();
   }
 
-  /** Records a run and drives it here. */
-  async startRun<Out>(wf: Workflow, input: unknown, opts: StartOptions): Promise<RunHandle<Out>> {
+  /**
+   * Records a run and drives it here. A child run (`child`: started by a parent's child step)
+   * is driven at once, outside the concurrency limit: its parent holds a slot while it waits for
+   * it, so queuing the child behind other waiting parents could leave every slot waiting on
+   * children that never start. Children in flight are bounded by the parents' fan-out
+   * concurrency (`.map(…, { concurrency })`) times the parents being driven.
+   */
+  async startRun<Out>(
+    wf: Workflow,
+    input: unknown,
+    opts: StartOptions,
+    child = false,
+  ): Promise<RunHandle<Out>> {
     this.assertOpen();
     this.registry.register(wf);
     await this.ready();
     await this.admit(wf);
     const created = await createRun(this.core, wf, input, opts, this.newId);
-    if (created.created) this.launch(created.run, [created.firstVersion], created.data);
+    if (created.created)
+      this.launch(created.run, [created.firstVersion], created.data, undefined, wf, child);
     return this.handleOf<Out>(created.run.runId);
   }
 
@@ -174,12 +186,14 @@ export class RunEngine {
     data: StateData,
     prepare?: (d: RunDriver) => void,
     workflow: Workflow = this.registry.get(run.workflow, run.workflowVersion),
+    outsideLimit = false,
   ): void {
     const driver = new RunDriver(this.core, workflow, run, versions, data);
     prepare?.(driver);
     this.drivers.set(run.runId, driver);
+    // A run outside the limit takes no slot and frees none when it ends.
     const go = (): void => {
-      this.active++;
+      if (!outsideLimit) this.active++;
       driver
         .drive()
         .then(
@@ -195,15 +209,17 @@ export class RunEngine {
           },
         )
         .finally(() => {
-          this.active--;
           if (this.drivers.get(run.runId) === driver) this.drivers.delete(run.runId);
           this.waiters.released(run.runId);
-          this.queue.shift()?.();
+          if (!outsideLimit) {
+            this.active--;
+            this.queue.shift()?.();
+          }
           // A worker refills its capacity at once; other runtimes claim on their periodic tick.
           if (this.workerMode) this.leases.poke();
         });
     };
-    if (this.active < this.concurrency) go();
+    if (outsideLimit || this.active < this.concurrency) go();
     else this.queue.push(go);
   }
 

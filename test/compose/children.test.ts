@@ -56,6 +56,21 @@ describe('child workflows', () => {
     await rt.close();
   });
 
+  it('drives children outside the run concurrency limit, so waiting parents cannot starve them', async () => {
+    const c = calls();
+    // Two slots, four parents: every slot holds a parent waiting for its children. Queued behind
+    // the other parents, the children would never start.
+    const rt = createRuntime({ store: memoryStore(), concurrency: 2 });
+    const wf = fanOutFlow(childFlow(c), 2);
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, (_, p) => rt.start(wf, { ns: [p, p + 10] })),
+    );
+    const results = await Promise.all(runs.map((r) => r.result()));
+    expect(results).toEqual([0, 1, 2, 3].map((p) => [p * 2, (p + 10) * 2]));
+    expect(c.doubled).toHaveLength(8);
+    await rt.close();
+  });
+
   it('fails the parent step when a child fails, and compensates the completed siblings', async () => {
     const c = calls();
     const rt = createRuntime({ store: memoryStore() });
