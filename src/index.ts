@@ -183,6 +183,7 @@ export {
   storeGovernance,
   traceLineage,
 } from './governance/index.js';
+export { maskChanges, maskState, piiPaths } from './governance/pii-public.js';
 export type {
   ClaimedDelivery,
   ConsumerMatch,

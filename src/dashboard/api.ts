@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import {
   InvalidArgumentError,
+  type Privilege,
   RUN_STATUSES,
   type RunQuery,
   type RunStatus,
@@ -12,8 +13,8 @@ import {
   type StateStore,
 } from '../index.js';
 import * as S from './api-schemas.js';
-import type { DashboardRole } from './auth.js';
 import { readBreakers } from './breakers.js';
+import { piiView } from './pii.js';
 import { stepViews } from './run-view.js';
 
 /** What every handler may use. */
@@ -27,6 +28,8 @@ export interface ApiInput {
   readonly params: Record<string, unknown>;
   readonly query: Record<string, unknown>;
   readonly body: unknown;
+  /** Whether the caller sees personal data in clear (its role holds READ_PII). */
+  readonly readsPii: boolean;
 }
 
 /** One route of the API. */
@@ -35,7 +38,8 @@ export interface ApiRoute {
   /** OpenAPI style: `/runs/{runId}`. */
   readonly path: string;
   readonly summary: string;
-  readonly role: DashboardRole;
+  /** The governance privilege the caller's role must hold (privileges.ts). */
+  readonly privilege: Privilege;
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
@@ -99,12 +103,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs',
     summary: 'Runs, newest first, filtered, one keyset page at a time',
-    role: 'viewer',
+    privilege: 'READ',
     query: S.RunsQuery,
     response: S.RunsPage,
     handle: async ({ rt }, input) => {
       const q = runQueryOf(input.query as z.infer<typeof S.RunsQuery>);
-      const runs = await rt.listRuns(q);
+      const listed = await rt.listRuns(q);
+      const runs = await Promise.all(
+        listed.map(async (r) =>
+          r.output === null ? r : (await piiView(rt, r, input.readsPii)).scrub(r),
+        ),
+      );
       return { runs, nextCursor: runs.length === q.limit ? (runs.at(-1)?.runId ?? null) : null };
     },
   },
@@ -112,7 +121,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs/counts',
     summary: 'How many runs are in each status (exact up to 10,000 each)',
-    role: 'viewer',
+    privilege: 'READ',
     response: S.Counts,
     handle: async ({ rt }) => countRuns(rt),
   },
@@ -120,25 +129,27 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs/{runId}',
     summary: 'A run with its search attributes, declared shape and steps',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.RunDetail,
     handle: async ({ rt }, input) => {
       const run = await rt.getRun(p(input, 'runId'));
-      const [attributes, shapes, journal] = await Promise.all([
+      const [attributes, shapes, journal, pii] = await Promise.all([
         rt.searchAttributes(run.runId),
         rt.workflowShapes(run.workflow),
         rt.journal(run.runId),
+        piiView(rt, run, input.readsPii),
       ]);
       const shape = shapes.find((s) => s.version === run.workflowVersion) ?? null;
-      return { run, attributes, shape, steps: stepViews(shape ?? undefined, journal) };
+      // Search attributes come from the input, so they may hold a PII value too.
+      return pii.scrub({ run, attributes, shape, steps: stepViews(shape ?? undefined, journal) });
     },
   },
   {
     method: 'get',
     path: '/runs/{runId}/versions',
     summary: 'Every version of a run (metadata, no state)',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.Versions,
     handle: async ({ rt }, input) => {
@@ -150,27 +161,36 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs/{runId}/versions/{version}',
     summary: 'The state of a run at one version',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunVersion,
     response: S.Snapshot,
-    handle: async ({ rt }, input) => rt.state(p(input, 'runId'), Number(input.params.version)),
+    handle: async ({ rt }, input) => {
+      const runId = p(input, 'runId');
+      const pii = await piiView(rt, await rt.getRun(runId), input.readsPii);
+      const snapshot = await rt.state(runId, Number(input.params.version));
+      return { ...snapshot, data: pii.state(snapshot.data) };
+    },
   },
   {
     method: 'get',
     path: '/runs/{runId}/diff',
     summary: 'Path-level differences between two versions of a run',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     query: S.DiffQuery,
     response: S.Diff,
-    handle: async ({ rt }, input) =>
-      rt.diff(p(input, 'runId'), Number(input.query.a), Number(input.query.b)),
+    handle: async ({ rt }, input) => {
+      const runId = p(input, 'runId');
+      const pii = await piiView(rt, await rt.getRun(runId), input.readsPii);
+      const d = await rt.diff(runId, Number(input.query.a), Number(input.query.b));
+      return { ...d, changes: pii.changes(d.changes) };
+    },
   },
   {
     method: 'get',
     path: '/runs/{runId}/verify',
     summary: 'Checks the run’s hash chain',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.Verify,
     handle: async ({ rt }, input) => rt.verify(p(input, 'runId')),
@@ -179,22 +199,28 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs/{runId}/journal',
     summary: 'The run’s journal, in commit order',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.Journal,
-    handle: async ({ rt }, input) => ({ entries: await rt.journal(p(input, 'runId')) }),
+    handle: async ({ rt }, input) => {
+      const runId = p(input, 'runId');
+      const pii = await piiView(rt, await rt.getRun(runId), input.readsPii);
+      return { entries: pii.scrub(await rt.journal(runId)) };
+    },
   },
   {
     method: 'get',
     path: '/runs/{runId}/trace',
     summary: 'The run’s spans, depth-first (at most 2,000; `truncated` says when there are more)',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.Trace,
     handle: async ({ rt }, input) => {
-      const spans = await rt.trace(p(input, 'runId'));
+      const runId = p(input, 'runId');
+      const pii = await piiView(rt, await rt.getRun(runId), input.readsPii);
+      const spans = await rt.trace(runId);
       return {
-        spans: spans.slice(0, TRACE_CAP),
+        spans: pii.scrub(spans.slice(0, TRACE_CAP)),
         total: spans.length,
         truncated: spans.length > TRACE_CAP,
       };
@@ -204,7 +230,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/workflows',
     summary: 'Workflow shapes recorded in the store',
-    role: 'viewer',
+    privilege: 'READ',
     response: S.Workflows,
     handle: async ({ rt }) => ({ workflows: await rt.workflowShapes() }),
   },
@@ -212,7 +238,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/breakers',
     summary: 'Every breaker’s latest state and its recorded transitions',
-    role: 'viewer',
+    privilege: 'READ',
     response: S.Breakers,
     handle: async ({ store }) => ({ breakers: await readBreakers(store) }),
   },
@@ -220,7 +246,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/events/{correlationId}',
     summary: 'The causal tree of one flow of events, with its flags',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.Correlation,
     response: S.EventTree,
     handle: async ({ rt }, input) => rt.eventTrace(p(input, 'correlationId')),
@@ -229,7 +255,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/dead-letters',
     summary: 'Deliveries that exhausted their attempts',
-    role: 'viewer',
+    privilege: 'READ',
     response: S.DeadLetters,
     handle: async ({ rt }) => ({ deadLetters: await rt.deadLetters({ limit: 500 }) }),
   },
@@ -238,7 +264,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/runs/{runId}/signal',
     summary:
       'Delivers a signal to a waiting run (the payload is checked against the wait’s contract)',
-    role: 'operator',
+    privilege: 'SIGNAL',
     params: S.RunId,
     body: S.SignalBody,
     response: S.Ok,
@@ -252,7 +278,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'post',
     path: '/runs/{runId}/cancel',
     summary: 'Cancels a run that has not ended',
-    role: 'operator',
+    privilege: 'CANCEL',
     params: S.RunId,
     response: S.Ok,
     handle: async ({ rt }, input) => {
@@ -264,7 +290,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'post',
     path: '/runs/{runId}/replay',
     summary: 'Forks a new run from a version (needs the workflow’s code in this runtime)',
-    role: 'operator',
+    privilege: 'REPLAY',
     params: S.RunId,
     body: S.ReplayBody,
     response: S.Ok,
@@ -278,7 +304,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'post',
     path: '/dead-letters/{eventId}/redeliver',
     summary: 'Redelivers a dead-lettered event (to one reactor, or all)',
-    role: 'operator',
+    privilege: 'REPLAY',
     params: S.EventId,
     body: S.RedeliverBody,
     response: S.Ok,

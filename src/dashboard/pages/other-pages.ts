@@ -5,8 +5,8 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Runtime, StateStore, TracedEvent } from '../../index.js';
 import { countRuns } from '../api.js';
-import { roleAllows } from '../auth.js';
 import { readBreakers } from '../breakers.js';
+import { roleHas } from '../privileges.js';
 import { badge, duration, type Html, type PageContext, pre, time } from './layout.js';
 import { signalForm } from './schema-form.js';
 
@@ -14,7 +14,7 @@ import { signalForm } from './schema-form.js';
 export async function waitingPage(ctx: PageContext, rt: Runtime): Promise<Html> {
   const runs = await rt.listRuns({ status: 'waiting', limit: 100 });
   const shapes = await rt.workflowShapes();
-  const operator = roleAllows(ctx.role, 'operator');
+  const operator = roleHas(ctx.role, 'SIGNAL');
   return html`<h1>Waiting</h1>
 ${runs.length === 0 ? html`<p class="muted" data-testid="inbox-empty">No run is waiting.</p>` : ''}
 ${runs.map((r) => {
@@ -72,7 +72,7 @@ export async function eventsPage(
   const trace = correlationId
     ? await rt.eventTrace(correlationId).catch(() => undefined)
     : undefined;
-  const operator = roleAllows(ctx.role, 'operator');
+  const operator = roleHas(ctx.role, 'REPLAY');
   return html`<h1>Events</h1>
 <form method="get" action="/events"><label>correlation id <input name="correlation" value="${correlationId}"></label><button type="submit">Show</button></form>
 ${correlationId && !trace ? html`<p class="err">No events with correlation id ${correlationId}.</p>` : ''}

@@ -6,7 +6,8 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Runtime, StateDiff, TraceSpan } from '../../index.js';
-import { roleAllows } from '../auth.js';
+import { piiView } from '../pii.js';
+import { roleHas } from '../privileges.js';
 import { stepViews } from '../run-view.js';
 import { dagSvg } from './dag.js';
 import { badge, duration, type Html, json, type PageContext, pre, time } from './layout.js';
@@ -52,23 +53,27 @@ export async function runPage(
   pick: { a?: number; b?: number },
   after: string,
 ): Promise<Html> {
-  const run = await rt.getRun(runId);
+  // Personal data is masked for a role without READ_PII (pii.ts), in everything drawn below.
+  const stored = await rt.getRun(runId);
+  const pii = await piiView(rt, stored, roleHas(ctx.role, 'READ_PII'));
+  const run = pii.scrub(stored);
   const [attributes, shapes, journal, history, verify, trace] = await Promise.all([
-    rt.searchAttributes(runId),
+    rt.searchAttributes(runId).then(pii.scrub),
     rt.workflowShapes(run.workflow),
-    rt.journal(runId),
-    rt.history(runId),
+    rt.journal(runId).then(pii.scrub),
+    rt.history(runId).then((h) => h.map((v) => ({ ...v, data: pii.state(v.data) }))),
     rt.verify(runId),
-    rt.trace(runId),
+    rt.trace(runId).then(pii.scrub),
   ]);
   const shape = shapes.find((s) => s.version === run.workflowVersion);
   const steps = stepViews(shape, journal);
   const head = run.headVersion;
   const a = Math.min(Math.max(1, pick.a ?? Math.max(1, head - 1)), head);
   const b = Math.min(Math.max(1, pick.b ?? head), head);
-  const diff = await rt.diff(runId, a, b);
+  const rawDiff = await rt.diff(runId, a, b);
+  const diff = { ...rawDiff, changes: pii.changes(rawDiff.changes) };
   const parked = run.status === 'waiting' && run.waitingFor ? run.waitingFor.split(',') : [];
-  const operator = roleAllows(ctx.role, 'operator');
+  const operator = roleHas(ctx.role, 'SIGNAL');
   const contractOf = (step: string) => {
     const s = shape?.steps.find((x) => x.name === step);
     const id = s?.kind === 'wait' ? s.contract : s?.output;
