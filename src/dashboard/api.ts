@@ -289,14 +289,18 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'post',
     path: '/runs/{runId}/replay',
-    summary: 'Forks a new run from a version (needs the workflow’s code in this runtime)',
+    summary:
+      'Forks a new run from a version, optionally with an edited input checked against the input contract (needs the workflow’s code in this runtime)',
     privilege: 'REPLAY',
     params: S.RunId,
     body: S.ReplayBody,
     response: S.Ok,
     handle: async ({ rt }, input) => {
       const body = input.body as z.infer<typeof S.ReplayBody>;
-      const run = await rt.replay(p(input, 'runId'), { fromVersion: body.fromVersion });
+      const run = await rt.replay(p(input, 'runId'), {
+        fromVersion: body.fromVersion,
+        ...(body.input !== undefined ? { input: body.input } : {}),
+      });
       return { ok: true, runId: run.id };
     },
   },
