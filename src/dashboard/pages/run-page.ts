@@ -109,13 +109,23 @@ ${diffTable(diff)}
 </section>
 <section><h2>Trace</h2>${waterfall(trace)}</section>
 <section><h2>Journal</h2><table class="journal"><tbody>${journal.map((j) => html`<tr><td>${j.seq}</td><td>${time(j.at)}</td><td>${j.type}</td><td>${j.step ?? ''}</td><td>${j.attempt ?? ''}</td><td>${j.version ? `v${j.version}` : ''}</td><td>${j.runStatus ? badge(j.runStatus) : ''}</td><td>${j.error ? `${j.error.code}: ${j.error.message}` : ''}</td></tr>`)}</tbody></table></section>
-${operator ? actions(run.runId, head) : ''}`;
+${operator ? actions(run.runId, head, history) : ''}`;
 }
 
-function actions(runId: string, head: number): HtmlEscapedString {
+function actions(
+  runId: string,
+  head: number,
+  history: readonly { version: number; data: Readonly<Record<string, unknown>> }[],
+): HtmlEscapedString {
+  // Each version's input, for the fork control's prefill (already masked for this role).
+  const inputs = Object.fromEntries(history.map((v) => [v.version, v.data.input ?? null]));
   return html`<section><h2>Actions</h2>
 <form class="action" data-island="action" data-url="/api/v1/runs/${encodeURIComponent(runId)}/cancel"><button type="submit">Cancel run</button><span data-error class="error"></span></form>
-<form class="action" data-island="action" data-url="/api/v1/runs/${encodeURIComponent(runId)}/replay" data-body="fromVersion">
-<label>replay from v<input type="number" name="fromVersion" min="1" max="${head}" value="1" required></label><button type="submit">Fork</button><span data-error class="error"></span></form>
+<form class="fork" data-island="fork" data-testid="fork" data-url="/api/v1/runs/${encodeURIComponent(runId)}/replay" data-inputs="${JSON.stringify(inputs)}">
+<label>fork from <select name="fromVersion">${history.map((v) => html`<option value="${v.version}" ${v.version === 1 ? 'selected' : ''}>v${v.version}</option>`)}</select></label>
+<label>input (JSON, edit to fork with another input)<textarea name="input" rows="6" spellcheck="false"></textarea></label>
+<div data-fork-diff data-testid="fork-diff"></div>
+<button type="submit">Fork</button><span data-error class="error"></span></form>
+<p class="muted">Steps already in the chosen version are kept; the rest run on the input above. Latest version: v${head}.</p>
 </section>` as HtmlEscapedString;
 }
