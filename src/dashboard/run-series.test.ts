@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { RunStatus } from '../index.js';
 import { DAY_MS, HOUR_MS, MAX_BUCKETS, runSeries } from './run-series.js';
 
-const run = (createdAt: number, status = 'completed', workflow = 'loan') =>
-  ({ createdAt, status, workflow }) as const;
+const run = (createdAt: number, status: RunStatus = 'completed', workflow = 'loan') => ({
+  createdAt,
+  status,
+  workflow,
+});
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 
 describe('runSeries', () => {
