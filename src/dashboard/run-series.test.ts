@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunStatus } from '../index.js';
-import { DAY_MS, HOUR_MS, MAX_BUCKETS, runSeries } from './run-series.js';
+import { DAY_MS, HOUR_MS, MAX_BUCKETS, MIN_BUCKETS, runSeries } from './run-series.js';
 
 const run = (createdAt: number, status: RunStatus = 'completed', workflow = 'loan') => ({
   createdAt,
@@ -16,12 +16,12 @@ describe('runSeries', () => {
       (r) => r.status,
     );
     expect(s.unit).toBe('hour');
-    expect(s.buckets.map((b) => b.start)).toEqual([T0, T0 + HOUR_MS, T0 + 2 * HOUR_MS]);
-    expect(s.buckets.map((b) => b.counts)).toEqual([
-      { completed: 2, failed: 1 },
-      {},
-      { completed: 1 },
-    ]);
+    // At least MIN_BUCKETS buckets, ending at the newest run's: the older ones are empty.
+    expect(s.buckets).toHaveLength(MIN_BUCKETS);
+    expect(s.buckets.slice(0, -3).every((b) => b.total === 0)).toBe(true);
+    const last3 = s.buckets.slice(-3);
+    expect(last3.map((b) => b.start)).toEqual([T0, T0 + HOUR_MS, T0 + 2 * HOUR_MS]);
+    expect(last3.map((b) => b.counts)).toEqual([{ completed: 2, failed: 1 }, {}, { completed: 1 }]);
     expect(s.keys).toEqual(['completed', 'failed']);
     expect(s.dropped).toBe(0);
   });
@@ -32,9 +32,10 @@ describe('runSeries', () => {
       (r) => r.workflow,
     );
     expect(days.unit).toBe('day');
-    expect(days.buckets).toHaveLength(4);
-    expect(days.buckets[0]!.start).toBe(Date.UTC(2026, 0, 5));
-    expect(days.buckets[3]!.counts).toEqual({ b: 1 });
+    expect(days.buckets).toHaveLength(MIN_BUCKETS);
+    expect(days.buckets.at(-4)!.start).toBe(Date.UTC(2026, 0, 5));
+    expect(days.buckets.at(-4)!.counts).toEqual({ a: 1 });
+    expect(days.buckets.at(-1)!.counts).toEqual({ b: 1 });
     const long = runSeries([run(T0), run(T0 + (MAX_BUCKETS + 5) * DAY_MS)], (r) => r.status);
     expect(long.buckets).toHaveLength(MAX_BUCKETS);
     expect(long.dropped).toBe(1);

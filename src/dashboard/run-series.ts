@@ -12,6 +12,8 @@ export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 /** Most buckets drawn (the newest). */
 export const MAX_BUCKETS = 60;
+/** Fewest buckets drawn, ending at the newest run's, so a burst reads against quiet time. */
+export const MIN_BUCKETS = 12;
 
 /** One time bucket: its start (ms since the epoch) and its count per key. */
 export interface SeriesBucket {
@@ -42,7 +44,10 @@ export function runSeries(
   const unit = max - min <= 2 * DAY_MS ? 'hour' : 'day';
   const size = unit === 'hour' ? HOUR_MS : DAY_MS;
   const last = Math.floor(max / size);
-  const first = Math.max(Math.floor(min / size), last - MAX_BUCKETS + 1);
+  const first = Math.max(
+    Math.min(Math.floor(min / size), last - MIN_BUCKETS + 1),
+    last - MAX_BUCKETS + 1,
+  );
   const counts = Array.from({ length: last - first + 1 }, () => new Map<string, number>());
   const perKey = new Map<string, number>();
   let dropped = 0;

@@ -39,7 +39,7 @@ export function timeChart(series: RunSeries, name: string): HtmlEscapedString {
   const plotW = w - left - 8;
   const max = Math.max(1, ...series.buckets.map((b) => b.total));
   const step = plotW / series.buckets.length;
-  const barW = Math.max(1, step * 0.8);
+  const barW = Math.min(40, Math.max(1, step * 0.8));
   const y = (n: number) => top + h - (n / max) * h;
   const ticks = [0, Math.floor((series.buckets.length - 1) / 2), series.buckets.length - 1];
   const legendY = top + h + 34;
