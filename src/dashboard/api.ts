@@ -14,7 +14,7 @@ import {
 } from '../index.js';
 import * as S from './api-schemas.js';
 import { readBreakers } from './breakers.js';
-import { piiView } from './pii.js';
+import { piiView, shapePii, unmaskEdited } from './pii.js';
 import { stepViews } from './run-view.js';
 
 /** What every handler may use. */
@@ -96,6 +96,21 @@ export async function countRuns(
 }
 
 const p = (input: ApiInput, key: string): string => String(input.params[key]);
+
+/** A fork input edited by a caller who saw it masked, with the masked PII put back. */
+async function restoreMasked(
+  rt: Runtime,
+  runId: string,
+  fromVersion: number,
+  edited: unknown,
+): Promise<unknown> {
+  const run = await rt.getRun(runId);
+  const shapes = await rt.workflowShapes(run.workflow);
+  const paths = shapePii(shapes.find((s) => s.version === run.workflowVersion)).get('input');
+  if (!paths || fromVersion > run.headVersion) return edited;
+  const original = (await rt.state(runId, fromVersion)).data.input;
+  return unmaskEdited(edited, original, paths);
+}
 
 /** Every route of the API. */
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -297,9 +312,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
     response: S.Ok,
     handle: async ({ rt }, input) => {
       const body = input.body as z.infer<typeof S.ReplayBody>;
-      const run = await rt.replay(p(input, 'runId'), {
+      const runId = p(input, 'runId');
+      const edited =
+        body.input === undefined || input.readsPii
+          ? body.input
+          : await restoreMasked(rt, runId, body.fromVersion, body.input);
+      const run = await rt.replay(runId, {
         fromVersion: body.fromVersion,
-        ...(body.input !== undefined ? { input: body.input } : {}),
+        ...(edited !== undefined ? { input: edited } : {}),
       });
       return { ok: true, runId: run.id };
     },

@@ -122,3 +122,28 @@ export async function piiView(rt: Runtime, run: RunRecord, readsPii: boolean): P
     scrub,
   };
 }
+
+/**
+ * An input edited by a caller who saw it masked: every `[pii]` left at a PII path is put back to
+ * the original's value there, so a fork keeps personal data the caller could not see (and never
+ * runs on the literal mask).
+ */
+export function unmaskEdited(
+  edited: unknown,
+  original: unknown,
+  paths: readonly string[],
+): unknown {
+  const at = (e: unknown, o: unknown, segs: readonly string[]): unknown => {
+    if (segs.length === 0) return e === PII_MASK && o !== undefined ? o : e;
+    if (typeof e !== 'object' || e === null || typeof o !== 'object' || o === null) return e;
+    const [head, ...rest] = segs;
+    const src = o as Record<string, unknown>;
+    if (Array.isArray(e))
+      return e.map((v, i) => (head === '*' || head === String(i) ? at(v, src[i], rest) : v));
+    const copy: Record<string, unknown> = { ...(e as Record<string, unknown>) };
+    for (const k of Object.keys(copy))
+      if (head === '*' || head === k) copy[k] = at(copy[k], src[k], rest);
+    return copy;
+  };
+  return paths.reduce((v, p) => at(v, original, p.split('/').filter(Boolean)), edited);
+}

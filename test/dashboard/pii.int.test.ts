@@ -41,9 +41,11 @@ let writer: Runtime;
 let dashboard: Dashboard;
 let remove: () => Promise<void>;
 let runId: string;
+let writerPath: string;
 beforeAll(async () => {
   const db = tempDbPath('dash-pii');
   remove = db.remove;
+  writerPath = db.path;
   writer = createRuntime({ store: sqliteStore(db.path), workflows: [wf], pollMs: 50 });
   await writer.ready();
   const h = await writer.start(wf, { name: 'ann', ssn: SSN, amount: 700 });
@@ -125,5 +127,33 @@ describe('PII masking', () => {
     const diff = await get(`/api/v1/runs/${runId}/diff?a=1&b=2`, token);
     expect(diff.text).toContain(SSN);
     expect((await get(`/runs/${runId}?a=1&b=2`, token)).text).toContain(SSN);
+  });
+});
+
+describe('forking with an input edited under masks', () => {
+  it('puts back the personal value an operator saw as [pii], keeping the edits', async () => {
+    const store = sqliteStore(writerPath);
+    await store.migrate();
+    const embedded = createDashboard({ runtime: writer, store, secret: 'pii-embedded-secret-16' });
+    try {
+      const res = await embedded.request(`/api/v1/runs/${runId}/replay`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${embedded.mintToken('operator')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          fromVersion: 1,
+          input: { name: 'bob', ssn: PII_MASK, amount: 900 },
+        }),
+      });
+      expect(res.status).toBe(200);
+      const { runId: forkId } = (await res.json()) as { runId: string };
+      const first = await writer.state(forkId, 1);
+      expect(first.data.input).toEqual({ name: 'bob', ssn: SSN, amount: 900 });
+    } finally {
+      await embedded.close();
+      await store.close();
+    }
   });
 });
