@@ -64,12 +64,12 @@ describe('fork with an edited input', () => {
     await text.fill(JSON.stringify({ applicant: 'ann', amount: -5, product: 'loan' }));
     await expect.poll(() => form.getAttribute('data-changes')).toBe('1');
     const row = page.getByTestId('fork-diff').locator('tr[data-path="amount"]');
-    expect(await row.innerText()).toContain('1000');
-    expect(await row.innerText()).toContain('-5');
+    expect(await row.textContent()).toContain('1000');
+    expect(await row.textContent()).toContain('-5');
     const before = (await p.writer.listRuns({ limit: 500 })).length;
     await form.locator('button[type="submit"]').click();
     await expect.poll(() => form.getAttribute('data-result')).toBe('rejected');
-    expect(await form.locator('[data-error]').innerText()).toMatch(/amount/);
+    expect(await form.locator('[data-error]').textContent()).toMatch(/amount/);
     expect((await p.writer.listRuns({ limit: 500 })).length).toBe(before);
 
     await text.fill(JSON.stringify({ applicant: 'ann', amount: 2_500, product: 'loan' }));
