@@ -24,7 +24,7 @@ module.exports = {
     layer(
       'ledger-is-the-bottom',
       '^src/ledger/',
-      '^src/(backends|orchestrator|saga|time-travel|choreography|runtime|cli|tracing|resilience|agents|contracts)/',
+      '^src/(backends|orchestrator|saga|time-travel|choreography|runtime|cli|tracing|resilience|agents|contracts|governance|llm|langgraph|dashboard|testing|schedules|retention)/',
     ),
     layer(
       'backends-implement-the-ledger-only',
@@ -43,7 +43,7 @@ module.exports = {
     ),
     layer(
       'patterns-sit-below-the-facade',
-      '^src/(saga|time-travel|choreography)/',
+      '^src/(saga|time-travel|choreography|schedules|retention)/',
       '^src/(runtime|cli|backends)/',
     ),
     layer(

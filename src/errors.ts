@@ -31,7 +31,16 @@ export type ErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'MODEL_UNAVAILABLE'
   | 'CONTRACT_INCOMPATIBLE'
-  | 'CHECKPOINT_INVALID';
+  | 'CHECKPOINT_INVALID'
+  | 'CALLBACK_FAILED'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'CAUSATION_DEPTH_EXCEEDED'
+  | 'STORE_CLOSED'
+  | 'STORE_CORRUPT'
+  | 'FAN_OUT_TOO_LARGE'
+  | 'INVALID_SCHEDULE'
+  | 'RUN_PRUNED'
+  | 'ENCRYPTION_KEY';
 
 /** One problem found by a validator: where (path) and what (message). */
 export interface ValidationIssue {
@@ -439,6 +448,60 @@ export class CheckpointInvalidError extends BatonError {
   }
 }
 
+/** A `.map()` step was given more elements than a fan-out may start (`MAX_FAN_OUT`). */
+export class FanOutTooLargeError extends BatonError {
+  readonly code = 'FAN_OUT_TOO_LARGE';
+  override name = 'FanOutTooLargeError';
+  constructor(
+    readonly step: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`step '${step}' fans out over ${size} elements; at most ${limit} are allowed`);
+  }
+}
+
+/** A schedule's definition (cron expression, interval, overlap, input) cannot be used. */
+export class InvalidScheduleError extends BatonError {
+  readonly code = 'INVALID_SCHEDULE';
+  override name = 'InvalidScheduleError';
+  constructor(
+    readonly schedule: string,
+    readonly reason: string,
+  ) {
+    super(`schedule '${schedule}': ${reason}`);
+  }
+}
+
+/** The run was deleted by retention; its tombstone says what it was. */
+export class RunPrunedError extends BatonError {
+  readonly code = 'RUN_PRUNED';
+  override name = 'RunPrunedError';
+  constructor(
+    readonly runId: string,
+    readonly prunedAt: number,
+  ) {
+    super(`run ${runId} was pruned by retention at ${new Date(prunedAt).toISOString()}`);
+  }
+}
+
+/**
+ * Personal data cannot be encrypted or decrypted: the key-encryption key is malformed, or it
+ * does not unwrap a stored data key (another key, or an edited row). Never thrown for an erased
+ * subject: erased values read as a marker.
+ */
+export class EncryptionKeyError extends BatonError {
+  readonly code = 'ENCRYPTION_KEY';
+  override name = 'EncryptionKeyError';
+  constructor(
+    message: string,
+    /** The subject or key id concerned, when one is. */
+    readonly subject?: string,
+  ) {
+    super(message);
+  }
+}
+
 function hasCode(e: unknown, code: ErrorCode): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
@@ -490,6 +553,97 @@ export const isContractIncompatibleError = (e: unknown): e is ContractIncompatib
   hasCode(e, 'CONTRACT_INCOMPATIBLE');
 export const isCheckpointInvalidError = (e: unknown): e is CheckpointInvalidError =>
   hasCode(e, 'CHECKPOINT_INVALID');
+export const isFanOutTooLargeError = (e: unknown): e is FanOutTooLargeError =>
+  hasCode(e, 'FAN_OUT_TOO_LARGE');
+export const isInvalidScheduleError = (e: unknown): e is InvalidScheduleError =>
+  hasCode(e, 'INVALID_SCHEDULE');
+export const isRunPrunedError = (e: unknown): e is RunPrunedError => hasCode(e, 'RUN_PRUNED');
+
+// ---- Robustness errors (issue 19): user callbacks, idempotency, causation, store state ----
+
+/** A user callback (`when`, `input`, `output`, an evaluator, ...) threw; the step or run fails. */
+export class CallbackFailedError extends BatonError {
+  readonly code = 'CALLBACK_FAILED';
+  override name = 'CallbackFailedError';
+  constructor(
+    /** Which callback: 'when', 'input', 'output', ... */
+    readonly callback: string,
+    readonly step: string,
+    cause: unknown,
+  ) {
+    super(`${callback} of step '${step}' threw: ${toError(cause).message}`, { cause });
+  }
+}
+
+/** A run id or idempotency key is already used by a run of another workflow, version or input. */
+export class IdempotencyConflictError extends BatonError {
+  readonly code = 'IDEMPOTENCY_CONFLICT';
+  override name = 'IdempotencyConflictError';
+  constructor(
+    /** 'runId' or 'idempotencyKey'. */
+    readonly key: 'runId' | 'idempotencyKey',
+    readonly value: string,
+    readonly existingRunId: string,
+    /** What differs: 'workflow', 'version' or 'input'. */
+    readonly differs: string,
+  ) {
+    super(
+      `${key} '${value}' already names run '${existingRunId}' with a different ${differs}; use a new ${key}`,
+    );
+  }
+}
+
+/** A chain of events caused by one another grew deeper than `maxCausationDepth`. */
+export class CausationDepthExceededError extends BatonError {
+  readonly code = 'CAUSATION_DEPTH_EXCEEDED';
+  override name = 'CausationDepthExceededError';
+  constructor(
+    readonly eventType: string,
+    readonly depth: number,
+    readonly maxDepth: number,
+  ) {
+    super(
+      `event '${eventType}' is ${depth} causes deep, over maxCausationDepth ${maxDepth} (a reactor loop?)`,
+    );
+  }
+}
+
+/** The store or runtime was closed; nothing more can be done with it. */
+export class StoreClosedError extends BatonError {
+  readonly code = 'STORE_CLOSED';
+  override name = 'StoreClosedError';
+  constructor(readonly what: 'store' | 'runtime' = 'store') {
+    super(`the ${what} is closed`);
+  }
+}
+
+/** The store's file is damaged (SQLite reports corruption); see the README on recovery. */
+export class StoreCorruptError extends BatonError {
+  readonly code = 'STORE_CORRUPT';
+  override name = 'StoreCorruptError';
+  constructor(
+    readonly location: string,
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(`store ${location} is corrupt: ${reason}`, { cause });
+  }
+}
+
+export const isCallbackFailedError = (e: unknown): e is CallbackFailedError =>
+  hasCode(e, 'CALLBACK_FAILED');
+export const isIdempotencyConflictError = (e: unknown): e is IdempotencyConflictError =>
+  hasCode(e, 'IDEMPOTENCY_CONFLICT');
+export const isCausationDepthExceededError = (e: unknown): e is CausationDepthExceededError =>
+  hasCode(e, 'CAUSATION_DEPTH_EXCEEDED');
+export const isStoreClosedError = (e: unknown): e is StoreClosedError => hasCode(e, 'STORE_CLOSED');
+export const isStoreCorruptError = (e: unknown): e is StoreCorruptError =>
+  hasCode(e, 'STORE_CORRUPT');
+
+// ---- end of robustness errors ----
+
+export const isEncryptionKeyError = (e: unknown): e is EncryptionKeyError =>
+  hasCode(e, 'ENCRYPTION_KEY');
 
 /** Turns anything thrown by user code into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {

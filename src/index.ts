@@ -76,29 +76,41 @@ export {
   AgentFailedError,
   BatonError,
   BudgetExceededError,
+  CallbackFailedError,
+  CausationDepthExceededError,
   CheckpointInvalidError,
   CircuitOpenError,
   ContractIncompatibleError,
   ContractMismatchError,
   ContractViolationError,
   describeError,
+  EncryptionKeyError,
   type ErrorCode,
   type ErrorInfo,
+  FanOutTooLargeError,
   GuardViolationError,
+  IdempotencyConflictError,
   InvalidArgumentError,
   InvalidDefinitionError,
+  InvalidScheduleError,
   isAccessDeniedError,
   isAgentFailedError,
   isBatonError,
   isBudgetExceededError,
+  isCallbackFailedError,
+  isCausationDepthExceededError,
   isCheckpointInvalidError,
   isCircuitOpenError,
   isContractIncompatibleError,
   isContractMismatchError,
   isContractViolationError,
+  isEncryptionKeyError,
+  isFanOutTooLargeError,
   isGuardViolationError,
+  isIdempotencyConflictError,
   isInvalidArgumentError,
   isInvalidDefinitionError,
+  isInvalidScheduleError,
   isLeaseLostError,
   isModelUnavailableError,
   isNonJsonValueError,
@@ -108,7 +120,10 @@ export {
   isQueueFullError,
   isRunCancelledError,
   isRunFailedError,
+  isRunPrunedError,
   isStepTimeoutError,
+  isStoreClosedError,
+  isStoreCorruptError,
   isStoreSchemaTooNewError,
   isStoreUnavailableError,
   isVersionConflictError,
@@ -122,7 +137,10 @@ export {
   QueueFullError,
   RunCancelledError,
   RunFailedError,
+  RunPrunedError,
   StepTimeoutError,
+  StoreClosedError,
+  StoreCorruptError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
   toError,
@@ -183,6 +201,13 @@ export {
   storeGovernance,
   traceLineage,
 } from './governance/index.js';
+export {
+  ERASED,
+  type EraseOptions,
+  type EraseResult,
+  type PiiEncryptionOptions,
+} from './governance/pii-codec.js';
+export type { KeyEncryptionKey, KeyWrapper } from './governance/pii-crypto.js';
 export { maskChanges, maskState, piiPaths } from './governance/pii-public.js';
 export type {
   ClaimedDelivery,
@@ -200,6 +225,7 @@ export type {
   RedeliverResult,
   SettleResult,
 } from './ledger/event-store.js';
+export type { PiiKeyRecord } from './ledger/governance-store.js';
 export { GENESIS_HASH, hashVersion } from './ledger/hash.js';
 export { canonicalJson, type Json, type JsonObject } from './ledger/json.js';
 export type {
@@ -239,7 +265,14 @@ export {
   type VerifyResult,
   verifyChain,
 } from './ledger/versions.js';
-
+// Composition and time: child workflows, durable timers, schedules, retention.
+export { MAX_FAN_OUT } from './orchestrator/child-agent.js';
+export type {
+  ChildStepOptions,
+  MapOptions,
+  SleepOptions,
+  TimerFired,
+} from './orchestrator/workflow.js';
 // Workflows and the runtime.
 export {
   isWorkflow,
@@ -271,6 +304,7 @@ export {
   createSharedBreakerFactory,
   type SharedBreakerOptions,
 } from './resilience/shared-breaker.js';
+export type { PruneOptions, PruneReport, Tombstone } from './retention/prune.js';
 export { createRuntime } from './runtime/create-runtime.js';
 export type { RunEvent, WatchFilter, WatchOptions } from './runtime/run-watch.js';
 export {
@@ -283,6 +317,13 @@ export {
   type Worker,
   type WorkerOptions,
 } from './runtime/runtime-types.js';
+export type { WaitInfo, WaitQuery, WaitReason } from './runtime/waits.js';
+export type {
+  ScheduleConfig,
+  ScheduleInfo,
+  ScheduleOptions,
+  ScheduleOverlap,
+} from './schedules/schedule-types.js';
 // Debugging and time travel.
 export {
   type Blame,
@@ -295,7 +336,6 @@ export {
 } from './time-travel/blame.js';
 export { diffJson, type StateChange, type StateDiff } from './time-travel/diff.js';
 export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
-
 // Tracing: OpenTelemetry spans, the built-in trace store, the waterfall, evaluators.
 export { createTracing, type TracingOptions } from './tracing/create-tracing.js';
 export { type EvaluationContext, runEvaluators } from './tracing/evaluators.js';

@@ -96,8 +96,10 @@ const expectOk = (r: Result): void => {
 
 let dir: string;
 let summary: string;
-/** A completed, approved run rated A: the walkthrough's story ("approved… the rating is A"). */
+/** The applicant's completed, approved run rated A: the walkthrough's story ("approved… the rating is A"). */
 let ratedA: string;
+/** The applicant the walkthrough starts from (`runs --where applicant=…`); seed 1 rates it A. */
+const APPLICANT = 'app-000004';
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -115,20 +117,22 @@ beforeAll(async () => {
   summary = formatReport(report, './baton.db');
   const rt = createRuntime({ store: sqliteStore(store), resume: false });
   try {
-    for (const r of await rt.listRuns({ status: 'completed', limit: 1000 })) {
-      const data = (await rt.state(r.runId, r.headVersion)).data as {
-        risk?: { rating?: string };
-        decision?: { outcome?: string };
-      };
-      if (data.risk?.rating === 'A' && data.decision?.outcome === 'approve') {
-        ratedA = r.runId;
-        break;
-      }
-    }
+    // Found by the search attribute the demo workflow declares, as the walkthrough finds it.
+    const [r, ...more] = await rt.listRuns({ where: { applicant: APPLICANT } });
+    expect(more).toEqual([]);
+    const data = (await rt.state(r!.runId, r!.headVersion)).data as {
+      risk?: { rating?: string };
+      decision?: { outcome?: string };
+    };
+    expect([r!.status, data.risk?.rating, data.decision?.outcome]).toEqual([
+      'completed',
+      'A',
+      'approve',
+    ]);
+    ratedA = r!.runId;
   } finally {
     await rt.close();
   }
-  expect(ratedA).toBeDefined();
   // The LangGraph section's thread, as its example writes it (examples/readme/langgraph.ts).
   const lgStore = sqliteStore(store);
   try {
@@ -157,6 +161,13 @@ describe('the commands the docs print', () => {
     const results = await runAll(concrete, dir);
     for (const r of results) expectOk(r);
     const by = (prefix: string) => results.filter((r) => r.line.startsWith(prefix));
+    for (const r of by(`npx baton runs --where applicant=${APPLICANT}`))
+      expect(r.stdout).toContain(ratedA);
+    expect(by('npx baton runs --where').length).toBe(2);
+    // The two-command walkthrough: the applicant's run found by its search attribute.
+    const byApplicant = by(`npx baton blame --where applicant=${APPLICANT}`);
+    expect(byApplicant.length).toBe(2);
+    for (const r of byApplicant) expect(r.stdout).toContain(`run ${ratedA} (the only match)`);
     expect(by('npx baton blame')[0]!.stdout).toMatch(/written by:\s+final-approval@1\.0\.0/);
     expect(by('npx baton blame')[1]!.stdout).toMatch(/written by:\s+risk-assessment@1\.0\.0/);
     expect(by('npx baton bisect')[0]!.stdout).toMatch(/first version: +v\d/);

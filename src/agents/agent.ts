@@ -7,6 +7,7 @@ import type { Span } from '@opentelemetry/api';
 import type { Contract } from '../contracts/contract.js';
 import { isContract } from '../contracts/contract.js';
 import { InvalidDefinitionError } from '../errors.js';
+import { assertKnownOptions } from '../ledger/known-options.js';
 import { type Policy, validatePolicy } from '../resilience/policy.js';
 
 /** Deeply readonly view of a type: what agents receive. */
@@ -123,6 +124,22 @@ const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
 /**
+ * Every field `agent()` knows; any other is refused (a typo such as `compensat` would otherwise
+ * drop the compensation silently). A new AgentDefinition field is added here too.
+ */
+export const AGENT_DEFINITION_KEYS: readonly string[] = [
+  'name',
+  'version',
+  'input',
+  'output',
+  'execute',
+  'compensate',
+  'policy',
+  'evaluate',
+  'description',
+];
+
+/**
  * Defines an agent, checking its definition.
  * @throws InvalidDefinitionError naming the agent and the field at fault.
  * @example
@@ -139,6 +156,7 @@ export function agent<I, O, const P extends Policy | undefined = undefined>(
   };
   if (typeof d !== 'object' || d === null)
     throw new InvalidDefinitionError('agent() expects a definition object', 'agent');
+  assertKnownOptions(d, AGENT_DEFINITION_KEYS, label, 'definition');
   if (typeof d.name !== 'string' || !AGENT_NAME.test(d.name)) {
     bad(
       `name must be lowercase letters and digits separated by '-', '_' or '.', got ${JSON.stringify(d.name)}`,

@@ -22,9 +22,11 @@ import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
 import { registerGovernance } from './commands/governance.js';
 import { registerHistory } from './commands/history.js';
+import { registerPrune } from './commands/prune.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSchedules } from './commands/schedules.js';
 import { registerShow } from './commands/show.js';
 import { registerSignal } from './commands/signal.js';
 import { registerTrace } from './commands/trace.js';
@@ -35,6 +37,7 @@ import type { CliContext } from './context.js';
 import { jsonFailure, jsonUsage, wantsJson } from './error-output.js';
 import type { CliIo } from './output.js';
 import { DEFAULT_STORE } from './session.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** Exit code of a command that failed. */
 export const EXIT_FAILURE = 1;
@@ -98,6 +101,8 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
   registerUsage(program, ctx);
   registerEval(program, ctx);
   registerGovernance(program, ctx);
+  registerSchedules(program, ctx);
+  registerPrune(program, ctx);
   return program;
 }
 
@@ -113,7 +118,9 @@ function failureMessage(e: unknown): string {
  * Runs the CLI on `argv` (without the node and script paths) and returns the exit code.
  * Never throws: every failure is reported on `io.err`.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Store data printed by any command can never drive the terminal (see terminal-safe.ts).
+  const io = terminalSafe(rawIo);
   const ctx: CliContext = { io, exitCode: 0 };
   const json = wantsJson(argv);
   const program = createProgram(ctx, json);

@@ -13,6 +13,7 @@ import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import type { Runtime, StateStore, Workflow } from '../index.js';
 import { library } from './library.js';
 import { importUserModule } from './load-module.js';
+import { piiFromEnv } from './pii-env.js';
 import { asSessionRuntime, authenticate } from './principal-session.js';
 
 /** The options every command shares. */
@@ -73,7 +74,7 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const store = await openStore(options.store);
-  const rt = (await library()).createRuntime({ store, workflows, resume: false });
+  const rt = (await library()).createRuntime({ store, workflows, resume: false, ...piiFromEnv() });
   try {
     await rt.ready();
     if (options.as !== undefined) {

@@ -11,7 +11,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ContractViolationError, InvalidDefinitionError, type ValidationIssue } from '../errors.js';
 import { sha256 } from '../ledger/hash.js';
-import { canonicalJson } from '../ledger/json.js';
+import { canonicalJson, tooDeepError } from '../ledger/json.js';
 
 /** Any validator implementing Standard Schema v1 (Zod 4, Valibot, ArkType, ...). */
 export type Schema<T = unknown> = StandardSchemaV1<unknown, T>;
@@ -104,8 +104,18 @@ export function contract<S extends Schema>(
   type T = StandardSchemaV1.InferOutput<S>;
 
   const validate = (value: unknown): ValidationResult<T> => {
-    const result = std.validate(value);
+    let result: ReturnType<typeof std.validate>;
+    try {
+      result = std.validate(value);
+    } catch (e) {
+      throw tooDeepError(value) ?? e;
+    }
     if (result instanceof Promise) {
+      // Some validators fall back to an async path when the sync one throws (a stack overflow
+      // on a very deep value): that promise is dropped, and the depth is the real cause.
+      result.catch(() => undefined);
+      const deep = tooDeepError(value);
+      if (deep) throw deep;
       throw new InvalidDefinitionError(
         `contract '${id}' uses an asynchronous schema; contracts validate synchronously`,
         id,

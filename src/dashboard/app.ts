@@ -65,8 +65,11 @@ export type DashboardOptions = (
 
 /** The dashboard: a Hono app, plus what its owner needs. */
 export type Dashboard = Hono<DashboardEnv> & {
-  /** Mints a token for a role, signed with this dashboard's secret. */
-  mintToken(role: DashboardRole, ttlMs?: number): string;
+  /**
+   * Mints a token for a role, or for a governance principal (`{ principal }`: the API acts
+   * through `rt.as(principal)`), signed with this dashboard's secret.
+   */
+  mintToken(who: DashboardRole | { readonly principal: string }, ttlMs?: number): string;
   /** Closes the runtime the dashboard opened (not one it was given). */
   close(): Promise<void>;
 };
@@ -163,6 +166,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     options.runtime ??
     createRuntime({ store: options.store, resume: false, signalsFromShapes: true });
   const deps: ApiDeps = { rt, store: options.store };
+  /**
+   * What a request acts through: a principal's token acts as that principal, so the store's
+   * grants decide every call and a denial is an audited AccessDeniedError (403).
+   */
+  const depsOf = (p: DashboardPrincipal): ApiDeps =>
+    p.principal === undefined ? deps : { ...deps, rt: rt.as(p.principal) as unknown as Runtime };
   const pollMs = options.pollMs ?? 1000;
   const assets = assetUrls();
   const app = new Hono<Env>();
@@ -221,6 +230,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         );
       return c.html(unauthorizedPage(), 401);
     }
+    // Pages read the store directly: a principal's token is for the API, where grants apply.
+    if (principal.principal !== undefined && !c.req.path.startsWith('/api/'))
+      return c.html(unauthorizedPage(), 403);
     c.set('principal', principal);
     c.set('viaCookie', bearer === undefined);
     return next();
@@ -244,10 +256,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     };
     const after = c.req.header('last-event-id') ?? q.after;
     // Checked before the stream opens, so a bad request gets its status and code.
-    if (q.run) await rt.getRun(q.run);
+    const acting = depsOf(c.get('principal')).rt;
+    if (q.run) await acting.getRun(q.run);
     if (after !== undefined) await options.store.changes.read({ after, limit: 0 });
     const readsPii = roleHas(c.get('principal').role, 'READ_PII');
-    return streamRunEvents(c, rt, target, after, pollMs, readsPii);
+    return streamRunEvents(c, acting, target, after, pollMs, readsPii);
   });
   for (const route of API_ROUTES) {
     const path = route.path.replace(/\{(\w+)\}/g, ':$1');
@@ -281,7 +294,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         body: validate(route.body, body, 'body'),
         readsPii: roleHas(principal.role, 'READ_PII'),
       };
-      return c.json((await route.handle(deps, input)) as object);
+      const acting = depsOf(principal);
+      // The one route that reads the store itself: the principal's READ on agents first.
+      if (principal.principal !== undefined && route.path === '/breakers')
+        await acting.rt.breakers();
+      return c.json((await route.handle(acting, input)) as object);
     });
   }
   app.route('/api/v1', api);
@@ -348,8 +365,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   );
 
   return Object.assign(app, {
-    mintToken: (role: DashboardRole, ttlMs?: number) =>
-      createDashboardToken(secret, { role, ...(ttlMs !== undefined ? { ttlMs } : {}) }),
+    mintToken: (who: DashboardRole | { readonly principal: string }, ttlMs?: number) =>
+      createDashboardToken(secret, {
+        ...(typeof who === 'string' ? { role: who } : { principal: who.principal }),
+        ...(ttlMs !== undefined ? { ttlMs } : {}),
+      }),
     close: async () => {
       if (owned) await rt.close();
     },

@@ -4,8 +4,8 @@
  * send headers), or sent as `Authorization: Bearer` to the API.
  *
  * Invariants:
- * - A token is `bdt1.<role>.<expiresAt>.<nonce>.<mac>`, the MAC an HMAC-SHA256 of the rest under
- *   the dashboard's secret; it is checked in constant time, and an expired one is refused.
+ * - A token is `bdt1.<role>.<expiresAt>.<nonce>.<mac>` (or `bdt2.<principal, base64url>...`
+ *   for a governance principal), the MAC an HMAC-SHA256 of the rest under the dashboard's secret; it is checked in constant time, and an expired one is refused.
  * - Roles are ordered viewer < operator < admin and map onto governance's privileges: viewer
  *   reads; operator also signals, cancels, replays and redelivers; admin may do everything.
  * - State-changing requests authenticated by the cookie must carry `x-baton-csrf` (a MAC of the
@@ -25,18 +25,27 @@ export const SESSION_COOKIE = 'baton_session';
 /** The header that carries the CSRF token on state-changing requests. */
 export const CSRF_HEADER = 'x-baton-csrf';
 
-/** Options of {@link createDashboardToken}. */
-export interface TokenOptions {
-  readonly role: DashboardRole;
+/**
+ * Options of {@link createDashboardToken}: a token for a role, or for a governance principal
+ * (`{ principal }`: the API then acts through `rt.as(principal)`, so the store's grants decide,
+ * denials are 403 and audited).
+ */
+export type TokenOptions = (
+  | { readonly role: DashboardRole; readonly principal?: undefined }
+  | { readonly principal: string; readonly role?: undefined }
+) & {
   /** Lifetime in ms (default: no expiry). */
   readonly ttlMs?: number;
   /** Clock (default Date.now). */
   readonly now?: number;
-}
+};
 
 /** A verified token. */
 export interface DashboardPrincipal {
+  /** The role; a principal's token passes every role gate and its grants decide instead. */
   readonly role: DashboardRole;
+  /** The governance principal of a `{ principal }` token. */
+  readonly principal?: string;
   readonly token: string;
 }
 
@@ -66,7 +75,19 @@ export function checkSecret(secret: unknown): string {
  */
 export function createDashboardToken(secret: string, options: TokenOptions): string {
   checkSecret(secret);
-  if (!DASHBOARD_ROLES.includes(options.role)) {
+  if (options.principal !== undefined) {
+    // Governance checks the name itself when the dashboard acts as it (rt.as).
+    if (
+      typeof options.principal !== 'string' ||
+      options.principal.length === 0 ||
+      options.principal.length > 200
+    ) {
+      throw new InvalidArgumentError(
+        `principal must be a name of 1 to 200 characters, got ${JSON.stringify(options.principal)}`,
+        'principal',
+      );
+    }
+  } else if (!DASHBOARD_ROLES.includes(options.role)) {
     throw new InvalidArgumentError(
       `role must be one of ${DASHBOARD_ROLES.join(', ')}, got ${JSON.stringify(options.role)}`,
       'role',
@@ -79,7 +100,11 @@ export function createDashboardToken(secret: string, options: TokenOptions): str
     );
   }
   const expires = options.ttlMs === undefined ? 0 : (options.now ?? Date.now()) + options.ttlMs;
-  const body = `bdt1.${options.role}.${expires}.${randomBytes(9).toString('base64url')}`;
+  const nonce = randomBytes(9).toString('base64url');
+  const body =
+    options.principal !== undefined
+      ? `bdt2.${Buffer.from(options.principal, 'utf8').toString('base64url')}.${expires}.${nonce}`
+      : `bdt1.${options.role}.${expires}.${nonce}`;
   return `${body}.${mac(secret, body)}`;
 }
 
@@ -89,17 +114,21 @@ export function verifyDashboardToken(
   token: string | undefined,
   now = Date.now(),
 ): DashboardPrincipal | undefined {
-  if (typeof token !== 'string' || token.length > 200) return undefined;
+  if (typeof token !== 'string' || token.length > 500) return undefined;
   const parts = token.split('.');
-  if (parts.length !== 5 || parts[0] !== 'bdt1') return undefined;
+  if (parts.length !== 5 || (parts[0] !== 'bdt1' && parts[0] !== 'bdt2')) return undefined;
   const body = parts.slice(0, 4).join('.');
   const given = Buffer.from(parts[4]!);
   const expected = Buffer.from(mac(secret, body));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  const role = parts[1] as DashboardRole;
   const expires = Number(parts[2]);
-  if (!DASHBOARD_ROLES.includes(role) || !Number.isSafeInteger(expires)) return undefined;
-  if (expires !== 0 && expires <= now) return undefined;
+  if (!Number.isSafeInteger(expires) || (expires !== 0 && expires <= now)) return undefined;
+  if (parts[0] === 'bdt2') {
+    const principal = Buffer.from(parts[1]!, 'base64url').toString('utf8');
+    return principal.length > 0 ? { role: 'admin', principal, token } : undefined;
+  }
+  const role = parts[1] as DashboardRole;
+  if (!DASHBOARD_ROLES.includes(role)) return undefined;
   return { role, token };
 }
 

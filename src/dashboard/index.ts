@@ -1,5 +1,5 @@
 /**
- * `baton/dashboard`: the dashboard and HTTP API as a Hono app (mount it in any Node, Bun or Deno
+ * `baton-runtime/dashboard`: the dashboard and HTTP API as a Hono app (mount it in any Node, Bun or Deno
  * server; `@hono/node-server` to listen). The core never loads this subpath, Hono or Preact.
  */
 export {

@@ -8,7 +8,7 @@ import { type StepStatus, stepStatusOf } from './step-status.js';
 /** One step as drawn on the run page. */
 export interface StepView {
   readonly name: string;
-  readonly kind: 'agent' | 'wait';
+  readonly kind: 'agent' | 'wait' | 'sleep';
   readonly needs: readonly string[];
   readonly agent: string | null;
   readonly status: StepStatus;

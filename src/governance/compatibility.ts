@@ -11,23 +11,12 @@
  * answer says so); only malformed arguments throw.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { COMPATIBILITY_MODES, type CompatibilityMode } from '../ledger/compatibility-modes.js';
 import { diffSchemas } from './schema-diff.js';
 import type { JsonSchema } from './schema-doc.js';
 import type { SchemaProblem } from './schema-problem.js';
 
-/** Every compatibility mode. */
-export const COMPATIBILITY_MODES = [
-  'NONE',
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-] as const;
-
-/** A compatibility mode. */
-export type CompatibilityMode = (typeof COMPATIBILITY_MODES)[number];
+export { COMPATIBILITY_MODES, type CompatibilityMode };
 
 /** The mode a subject gets unless it says otherwise: old versions stay readable by new code. */
 export const DEFAULT_COMPATIBILITY: CompatibilityMode = 'BACKWARD_TRANSITIVE';

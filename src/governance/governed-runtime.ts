@@ -21,7 +21,14 @@ import type { GovernedRuntime, Runtime } from '../runtime/runtime-types.js';
 import type { StateDiff } from '../time-travel/diff.js';
 import { holds, storeGovernance } from './access.js';
 import { governanceOf } from './catalog.js';
-import { contractPii, maskChanges, maskPaths, maskSnapshot, slotPii } from './pii-mask.js';
+import {
+  contractPii,
+  maskChanges,
+  maskPaths,
+  maskSnapshot,
+  PII_MASK,
+  slotPii,
+} from './pii-mask.js';
 import { checkPrincipal, workflowSecurable } from './privileges.js';
 import { type MethodRule, RUNTIME_PRIVILEGES, type RuleTarget } from './runtime-privileges.js';
 
@@ -219,6 +226,8 @@ function paramsOf(method: Method, args: readonly unknown[], t: Target): Json {
       payload: masked(args[2], contractPii(wait?.contract as Contract | undefined)),
     };
   }
+  // The subject's identifier is personal: the store's own `pii.erase` entry names its key id.
+  if (method === 'erase') return { subject: PII_MASK, options: describe(args[1]) };
   if (method === 'publish') {
     const type = args[0] as EventType;
     return { type: type?.id ?? null, payload: masked(args[1], contractPii(type?.contract)) };

@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import type { StateStore } from '../ledger/store.js';
-import type { RunRecord, VersionRecord } from '../ledger/types.js';
+import type { AuxRecord, RunRecord, VersionRecord } from '../ledger/types.js';
 import { materialize } from '../ledger/versions.js';
 
 /** One version in a value's lineage. */
@@ -34,8 +34,23 @@ export interface LineageNode {
   readonly inputVersion: number | null;
   readonly createdAt: number;
   readonly hash: string;
+  /**
+   * The evaluator (judge) scores of the attempt that wrote this version, as recorded with the
+   * run's trace (`createTracing({ store })`); empty when none ran or none were recorded.
+   */
+  readonly evaluations: readonly LineageEvaluation[];
   /** What it was derived from: the slots its step read, or the version it copied. */
   readonly derivedFrom: readonly LineageNode[];
+}
+
+/** One evaluator's verdict on the output a lineage node's version holds. */
+export interface LineageEvaluation {
+  readonly evaluator: string;
+  /** 0..1. */
+  readonly score: number;
+  /** False when the evaluator's gate (`minScore`) rejected the output. */
+  readonly passed: boolean;
+  readonly label?: string;
 }
 
 /** The lineage of one value. */
@@ -65,13 +80,24 @@ export async function traceLineage(
     throw new InvalidArgumentError('path must be a non-empty string like score.score', 'path');
   }
   const slot = path.split(/[.[]/)[0]!;
-  const runs = new Map<string, { run: RunRecord; versions: VersionRecord[] }>();
+  const runs = new Map<
+    string,
+    {
+      run: RunRecord;
+      versions: VersionRecord[];
+      scores: Map<number, LineageEvaluation[]>;
+    }
+  >();
   const load = async (id: string) => {
     let r = runs.get(id);
     if (!r) {
       const run = await store.getRun(id);
       if (!run) throw new NotFoundError('run', id);
-      r = { run, versions: await store.readVersions(id) };
+      const [versions, records] = await Promise.all([
+        store.readVersions(id),
+        store.queryRecords({ kind: 'evaluation', runId: id }),
+      ]);
+      r = { run, versions, scores: scoresByVersion(records) };
       runs.set(id, r);
     }
     return r;
@@ -80,7 +106,7 @@ export async function traceLineage(
 
   /** The node of the version that put `s` into the state at `at`. */
   const writer = async (id: string, s: string, at: number): Promise<LineageNode> => {
-    const { run, versions } = await load(id);
+    const { run, versions, scores } = await load(id);
     for (let i = Math.min(at, versions.length) - 1; i >= 0; i--) {
       const v = versions[i]!;
       if (v.kind === 'slot' && v.step !== s) continue;
@@ -89,7 +115,7 @@ export async function traceLineage(
       const key = `${id}@${v.version}/${s}`;
       let node = memo.get(key);
       if (!node) {
-        node = nodeOf(run, versions, v, s);
+        node = nodeOf(run, versions, v, s, scores.get(v.version) ?? []);
         memo.set(key, node);
       }
       return node;
@@ -102,8 +128,10 @@ export async function traceLineage(
     versions: readonly VersionRecord[],
     v: VersionRecord,
     s: string,
+    evaluations: readonly LineageEvaluation[],
   ): Promise<LineageNode> => {
     const base = {
+      evaluations,
       runId: run.runId,
       version: v.version,
       slot: s,
@@ -143,4 +171,27 @@ export async function traceLineage(
   const head = versions.length;
   const root = await writer(runId, slot, head);
   return Object.freeze({ runId, path, version: head, root });
+}
+
+/** Evaluation records (one per step attempt) by the version their attempt wrote. */
+function scoresByVersion(records: readonly AuxRecord[]): Map<number, LineageEvaluation[]> {
+  const out = new Map<number, LineageEvaluation[]>();
+  for (const r of records) {
+    const body = r.body as { version?: unknown; evaluations?: unknown };
+    if (typeof body?.version !== 'number' || !Array.isArray(body.evaluations)) continue;
+    const list = out.get(body.version) ?? [];
+    for (const e of body.evaluations as Record<string, unknown>[]) {
+      if (typeof e?.evaluator !== 'string' || typeof e.score !== 'number') continue;
+      list.push(
+        Object.freeze({
+          evaluator: e.evaluator,
+          score: e.score,
+          passed: e.passed !== false,
+          ...(typeof e.label === 'string' ? { label: e.label } : {}),
+        }),
+      );
+    }
+    out.set(body.version, list);
+  }
+  return out;
 }

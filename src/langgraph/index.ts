@@ -1,5 +1,5 @@
 /**
- * `baton/langgraph`: Baton's ledger as a LangGraph.js checkpointer. This entry point is the only
+ * `baton-runtime/langgraph`: Baton's ledger as a LangGraph.js checkpointer. This entry point is the only
  * one that loads `@langchain/langgraph-checkpoint`.
  */
 export { BatonSaver } from './baton-saver.js';

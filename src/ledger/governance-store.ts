@@ -13,7 +13,7 @@
  * - Nothing here checks privileges: the governed runtime view does, before calling the store.
  */
 
-import type { CompatibilityMode } from '../governance/compatibility.js';
+import type { CompatibilityMode } from './compatibility-modes.js';
 import type { Json } from './json.js';
 
 /** What a catalog subject versions: a state contract or an event type. */
@@ -113,6 +113,20 @@ export interface CheckpointRecord {
   readonly body: string;
 }
 
+/**
+ * A data subject's encryption key (crypto-shredding), wrapped by the application's
+ * key-encryption key. Kept outside every hash chain, so erasing it breaks no chain.
+ */
+export interface PiiKeyRecord {
+  readonly subject: string;
+  /** Named in every ciphertext made with this key. */
+  readonly keyId: string;
+  /** The wrapped data key, or null once the subject was erased. */
+  readonly wrappedKey: string | null;
+  readonly createdAt: number;
+  readonly erasedAt: number | null;
+}
+
 /** The governance tables of one store. */
 export interface GovernanceStore {
   listSubjects(): Promise<SubjectRecord[]>;
@@ -142,4 +156,18 @@ export interface GovernanceStore {
   saveCheckpoint(record: CheckpointRecord): Promise<void>;
   /** Checkpoints, newest first. */
   listCheckpoints(limit?: number): Promise<CheckpointRecord[]>;
+
+  readPiiKey(subject: string): Promise<PiiKeyRecord | undefined>;
+  readPiiKeyById(keyId: string): Promise<PiiKeyRecord | undefined>;
+  /**
+   * Stores a subject's key unless it holds a live one, and returns the live key: of two
+   * processes creating one subject's key at once, both use the winner's. A subject erased
+   * before gets the new key (its old ciphertexts stay unreadable).
+   */
+  createPiiKey(record: PiiKeyRecord): Promise<PiiKeyRecord>;
+  /**
+   * Clears a subject's wrapped key, with its audit entry, in one transaction. Returns false
+   * (and writes nothing) when the subject has no live key.
+   */
+  erasePiiKey(subject: string, at: number, audit: AuditDraft): Promise<boolean>;
 }

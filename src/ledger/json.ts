@@ -88,16 +88,55 @@ function newWalk(root: string, freeze: boolean): Walk {
   return { root, freeze, keys: [], objects: [] };
 }
 
+/** The deepest nesting a value may have (objects and arrays inside one another). */
+export const MAX_NESTING = 512;
+
 /** Nesting beyond this depth is checked for cycles (a cycle always nests past it). */
 const CYCLE_CHECK_DEPTH = 64;
 
 function pathOf(w: Walk, depth = w.keys.length): string {
-  let path = w.root;
+  return joinPath(w.root, w.keys, depth);
+}
+
+/** Paths longer than this many keys show their start and end around an elision. */
+const PATH_SHOWN = 24;
+
+function joinPath(root: string, keys: readonly (string | number)[], depth: number): string {
+  let path = root;
   for (let i = 0; i < depth; i++) {
-    const k = w.keys[i]!;
+    if (depth > PATH_SHOWN && i === PATH_SHOWN - 4) {
+      path += `…(${depth - PATH_SHOWN} more)…`;
+      i = depth - 4;
+    }
+    const k = keys[i]!;
     path += typeof k === 'number' ? `[${k}]` : `.${k}`;
   }
   return path;
+}
+
+/**
+ * A NonJsonValueError when `value` nests deeper than MAX_NESTING, else undefined. The walk stops
+ * at that depth, so it is safe on any value (used where a validator overflowed the stack).
+ */
+export function tooDeepError(value: unknown, root = '$'): NonJsonValueError | undefined {
+  const keys: (string | number)[] = [];
+  const seen = new Set<object>();
+  const walk = (v: unknown): boolean => {
+    if (typeof v !== 'object' || v === null || seen.has(v)) return false;
+    if (keys.length >= MAX_NESTING) return true;
+    seen.add(v);
+    for (const [k, child] of Object.entries(v)) {
+      keys.push(Array.isArray(v) ? Number(k) : k);
+      if (walk(child)) return true;
+      keys.pop();
+    }
+    return false;
+  };
+  if (!walk(value)) return undefined;
+  return new NonJsonValueError(
+    joinPath(root, keys, keys.length),
+    `nested deeper than ${MAX_NESTING} levels`,
+  );
 }
 
 function fail(w: Walk, reason: string): never {
@@ -110,6 +149,9 @@ function fail(w: Walk, reason: string): never {
  */
 function enter(w: Walk, obj: object): void {
   const objects = w.objects;
+  // A bound on nesting keeps every later walk (encode, decode, diff) far from the stack limit,
+  // and reports a too-deep value with its path instead of a raw RangeError.
+  if (objects.length >= MAX_NESTING) fail(w, `nested deeper than ${MAX_NESTING} levels`);
   if (objects.length >= CYCLE_CHECK_DEPTH && objects.includes(obj)) {
     const chain = [...objects, obj];
     const first = chain.findIndex((o, i) => chain.indexOf(o) < i);

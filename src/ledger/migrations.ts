@@ -430,6 +430,31 @@ export const MIGRATIONS: readonly Migration[] = [
        FOR EACH STATEMENT EXECUTE FUNCTION baton_journal_notify()`,
     ],
   },
+  {
+    // Crypto-shredding: one data key per data subject, wrapped by the application's
+    // key-encryption key. Kept outside every hash chain: erasing a subject clears its wrapped
+    // key (the row stays, as the record that it was erased), and every chain still verifies.
+    id: 5,
+    name: 'pii_keys',
+    sqlite: [
+      `CREATE TABLE pii_keys (
+        subject TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL UNIQUE,
+        wrapped_key TEXT,
+        created_at INTEGER NOT NULL,
+        erased_at INTEGER
+      )`,
+    ],
+    postgres: [
+      `CREATE TABLE pii_keys (
+        subject TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL UNIQUE,
+        wrapped_key TEXT,
+        created_at BIGINT NOT NULL,
+        erased_at BIGINT
+      )`,
+    ],
+  },
 ];
 
 /** The schema version this code writes: the id of the newest migration. */

@@ -20,8 +20,12 @@ export type SearchAttributes = Readonly<Record<string, string>>;
 /** One step of a recorded workflow shape. */
 export interface StepShape {
   readonly name: string;
-  readonly kind: 'agent' | 'wait';
+  readonly kind: 'agent' | 'wait' | 'sleep';
   readonly needs: readonly string[];
+  /** A timer's duration or due time (sleep steps). */
+  readonly sleep?: { readonly ms: number } | { readonly until: number };
+  /** The child workflow a child-workflow step runs (`name@version`), once or per element. */
+  readonly child?: { readonly workflow: string; readonly mode: 'one' | 'map' };
   /** `name@version` of the step's agent (agent steps). */
   readonly agent?: string;
   /** Contract ids the agent reads and writes (agent steps). */

@@ -19,6 +19,11 @@ export class StateReader {
   constructor(
     private readonly store: StateStore,
     private readonly maxEntries = 10_000,
+    /**
+     * Decrypts personal fields (crypto-shredding). The cache holds states as stored, so an
+     * erasure shows on the next read.
+     */
+    private readonly open?: (data: StateData) => Promise<StateData>,
   ) {}
 
   /** Every version of a run as snapshots. */
@@ -26,15 +31,23 @@ export class StateReader {
     this.reads++;
     const versions = await this.store.readVersions(runId);
     let data: StateData = Object.freeze({});
-    return versions.map((v) => {
+    const out = versions.map((v) => {
       data =
         this.cached(runId, v.version) ?? this.remember(runId, v.version, applyVersion(data, v));
       return toSnapshot(v, data);
     });
+    const open = this.open;
+    return open ? Promise.all(out.map(async (s) => withData(s, await open(s.data)))) : out;
   }
 
   /** The snapshot at `version`. @throws NotFoundError */
   async at(runId: string, version: number): Promise<StateSnapshot> {
+    const s = await this.stored(runId, version);
+    return this.open ? withData(s, await this.open(s.data)) : s;
+  }
+
+  /** The snapshot at `version` as stored: personal fields still encrypted. @throws NotFoundError */
+  async stored(runId: string, version: number): Promise<StateSnapshot> {
     this.reads++;
     const hit = this.cached(runId, version);
     if (hit) {
@@ -69,4 +82,9 @@ export class StateReader {
     this.cache.set(`${runId}\u0000${version}`, data);
     return data;
   }
+}
+
+/** The snapshot with other data (the same object when the data did not change). */
+function withData(s: StateSnapshot, data: StateData): StateSnapshot {
+  return data === s.data ? s : Object.freeze({ ...s, data });
 }

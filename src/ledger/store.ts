@@ -84,6 +84,13 @@ export interface StateStore {
 
   appendRecords(records: readonly AuxRecord[]): Promise<void>;
   queryRecords(query: AuxQuery): Promise<AuxRecord[]>;
+  /**
+   * Deletes a run with its versions, journal, search attributes and the auxiliary records about
+   * it (spans, evaluations, alerts), in one transaction; audit and tombstone records stay.
+   * The only exception to append-only, used by retention (which leaves a tombstone first).
+   * Returns false when there was no such run.
+   */
+  deleteRun(runId: string): Promise<boolean>;
   /** Deletes auxiliary records of a kind older than `before` (retention). Returns how many. */
   pruneRecords(kind: AuxRecord['kind'], before: number): Promise<number>;
 

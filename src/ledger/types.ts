@@ -139,6 +139,7 @@ export type JournalType =
   | 'attempt.failed'
   | 'wait.started'
   | 'wait.timed_out'
+  | 'timer.fired'
   | 'signal.received'
   | 'compensation.started'
   | 'compensation.succeeded'
@@ -167,7 +168,15 @@ export interface JournalEntry {
 }
 
 /** Kinds of auxiliary records. */
-export type AuxKind = 'breaker' | 'span' | 'evaluation' | 'alert' | 'cache' | 'audit';
+export type AuxKind =
+  | 'breaker'
+  | 'span'
+  | 'evaluation'
+  | 'alert'
+  | 'cache'
+  | 'audit'
+  | 'schedule'
+  | 'tombstone';
 
 /** An auxiliary record: breaker transition, span, evaluation, alert, cached result, audit entry. */
 export interface AuxRecord {

@@ -1,5 +1,5 @@
 /**
- * `baton/llm`: agents backed by language models through the Vercel AI SDK (`ai@^6`, an optional
+ * `baton-runtime/llm`: agents backed by language models through the Vercel AI SDK (`ai@^6`, an optional
  * peer dependency), guards, budgets, a model gateway, an LLM judge and usage queries. Nothing
  * in the package root imports this subpath, so plain agents never load the SDK.
  */

@@ -19,7 +19,13 @@
  */
 
 import type { Agent } from '../agents/agent.js';
-import { describeError, type ErrorInfo, isLeaseLostError, LeaseLostError } from '../errors.js';
+import {
+  CallbackFailedError,
+  describeError,
+  type ErrorInfo,
+  isLeaseLostError,
+  LeaseLostError,
+} from '../errors.js';
 import { type Json, sealJson } from '../ledger/json.js';
 import type {
   JournalEntry,
@@ -43,6 +49,7 @@ import { parkedSteps, serializeParked } from './parked.js';
 import { RunLedger } from './run-ledger.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { runStep } from './step-runner.js';
+import { timerFired } from './timer-completion.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
 /** How a driver stopped. */
@@ -148,6 +155,15 @@ export class RunDriver {
     if (spec) this.pushSkip(spec, reason);
   }
 
+  /** Fills a parked timer's slot: it fired (its due time passed). */
+  fireTimer(step: string, dueAt: number): void {
+    this.parked.delete(step);
+    const scope = this.runScope().step(step, { 'baton.step': step, 'baton.run.id': this.runId });
+    this.completions.push(
+      timerFired(this.runId, step, dueAt, this.ledger.head, this.core.clock.now(), scope),
+    );
+  }
+
   /** Drives the run. Never throws for run-level failures; those end the run. */
   async drive(): Promise<DriverEnd> {
     const w = this.workflow;
@@ -224,16 +240,38 @@ export class RunDriver {
       if (name in this.data || this.inFlight.has(name) || this.parked.has(name)) continue;
       if (!hasAll(this.data, spec.needs)) continue;
       const view = this.view(spec);
-      if (spec.when && !(spec.when as (v: unknown) => boolean)(view)) {
+      const when = this.condition(spec, view);
+      if (when === 'threw') return;
+      if (!when) {
         this.pushSkip(spec, 'condition false (when)');
         continue;
       }
-      if (spec.kind === 'wait') {
+      if (spec.kind === 'wait' || spec.kind === 'sleep') {
         this.parkWait(spec);
         continue;
       }
-      this.launch(spec as StepSpec & { agent: Agent }, view);
+      this.launch(this.bound(spec as StepSpec & { agent: Agent }), view);
     }
+  }
+
+  /**
+   * A step's `when`: true when it has none. A `when` that throws fails the run (journaled with a
+   * CallbackFailedError) instead of leaving it running with nothing left to wake it.
+   */
+  private condition(spec: StepSpec, view: unknown): boolean | 'threw' {
+    if (!spec.when) return true;
+    try {
+      return Boolean((spec.when as (v: unknown) => unknown)(view));
+    } catch (e) {
+      const error = new CallbackFailedError('when', spec.name, e);
+      this.fail(spec.name, describeError(error, spec.name));
+      return 'threw';
+    }
+  }
+
+  /** A child-workflow step's agent is bound to the runtime's child runs; others are as defined. */
+  private bound<S extends StepSpec | undefined>(spec: S): S {
+    return spec?.child && this.core.children ? this.core.children.bind(spec) : spec;
   }
 
   private view(spec: StepSpec): Record<string, unknown> {
@@ -333,12 +371,19 @@ export class RunDriver {
   private parkWait(spec: StepSpec): void {
     this.parked.add(spec.name);
     const now = this.core.clock.now();
-    const deadline = spec.timeoutMs !== undefined ? now + spec.timeoutMs : null;
+    const deadline = spec.sleep
+      ? 'ms' in spec.sleep
+        ? now + spec.sleep.ms
+        : spec.sleep.until
+      : spec.timeoutMs !== undefined
+        ? now + spec.timeoutMs
+        : null;
     this.runScope().event('wait.started', {
       'baton.step': spec.name,
       'baton.wait.deadline': deadline ?? undefined,
     });
-    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail: { deadline } }));
+    const detail: Json = spec.sleep ? { deadline, reason: 'timer' } : { deadline };
+    this.journal(entry(this.runId, 'wait.started', spec.name, now, { detail }));
   }
 
   private journal(e: JournalEntry): void {
@@ -348,12 +393,14 @@ export class RunDriver {
   /** Commits every finished step as new versions, in one write (one transaction, shared). */
   private async flush(): Promise<DriverEnd | undefined> {
     const completions = this.completions.splice(0);
+    // Personal fields are stored sealed (encrypted, see piiEncryption); the state keeps them clear.
+    const stored = this.core.pii ? await this.sealCompletions(completions) : completions;
     // Structural sharing: untouched slots are shared with the previous state (all frozen).
     const data = this.stateWith(completions);
     const output = this.finalOutput(completions, data);
     // Only a run resumed from waiting writes its waits back (serializing them costs on every flush).
     const waitingFor = this.ledger.run.status === 'running' ? null : serializeParked(this.parked);
-    let out = await this.ledger.commitSteps(completions, output, waitingFor);
+    let out = await this.ledger.commitSteps(stored, output, waitingFor);
     for (const c of completions) {
       this.inFlight.delete(c.step);
       ++out;
@@ -380,6 +427,24 @@ export class RunDriver {
     } catch {
       return undefined;
     }
+  }
+
+  /** Completions as stored: personal fields encrypted (values in memory stay plaintext). */
+  private async sealCompletions(completions: readonly Completion[]): Promise<Completion[]> {
+    const input = (this.data.input ?? null) as Json;
+    return Promise.all(
+      completions.map(async (c) => {
+        const value = c.value as Json;
+        const sealed = await this.core.pii!.sealSlot(
+          this.workflow,
+          this.runId,
+          input,
+          c.step,
+          value,
+        );
+        return sealed === value ? c : { ...c, encoded: sealJson(sealed, `$.${c.step}`).encoded };
+      }),
+    );
   }
 
   /**
@@ -444,7 +509,7 @@ export class RunDriver {
       core: this.core,
       runId: this.runId,
       signal: this.stop.signal,
-      stepFor: (v) => this.core.compensator.compensableStep(this.workflow, v),
+      stepFor: (v) => this.bound(this.core.compensator.compensableStep(this.workflow, v)),
       commitJournal: (entries) => this.ledger.commitJournal(entries),
     });
     const halted = this.haltReason;
@@ -463,11 +528,14 @@ export class RunDriver {
         compensated: result.compensated,
       });
     }
+    const input = (this.data.input ?? null) as Json;
     const v = this.core.compensator.compensatedVersion(
       this.runId,
       this.ledger.head,
       this.ledger.prevHash,
-      this.data.input ?? null,
+      this.core.pii
+        ? await this.core.pii.sealSlot(this.workflow, this.runId, input, 'input', input)
+        : input,
       this.core.clock.now(),
     );
     return this.finish(

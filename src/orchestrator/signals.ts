@@ -9,7 +9,7 @@
  */
 import type { Contract } from '../contracts/contract.js';
 import { InvalidArgumentError, NotFoundError, VersionConflictError } from '../errors.js';
-import { sealJson } from '../ledger/json.js';
+import { decodeJson, type Json, type JsonObject, sealJson } from '../ledger/json.js';
 import type { RunRecord } from '../ledger/types.js';
 import { buildVersionFromPayload } from '../ledger/versions.js';
 import { journalEntry } from './journal.js';
@@ -52,7 +52,11 @@ export async function deliverSignal(
     if (!contract)
       throw new InvalidArgumentError(`workflow '${run.workflow}' has no step '${name}'`, 'name');
     const value = contract.parse(payload, { boundary: 'signal', step: name });
-    const { encoded } = sealJson(value, `$.${name}`);
+    const stored =
+      core.pii && wf
+        ? await core.pii.sealSlot(wf, runId, await runInput(core, runId), name, value as Json)
+        : value;
+    const { encoded } = sealJson(stored, `$.${name}`);
     const [last] = await core.store.readVersions(runId, run.headVersion, run.headVersion);
     if (!last) throw new NotFoundError('version', `${runId}@${run.headVersion}`);
     const now = core.clock.now();
@@ -102,4 +106,16 @@ export async function deliverSignal(
     if (!(outcome?.error instanceof VersionConflictError) || attempt >= 5)
       throw outcome?.error ?? new Error('commit failed');
   }
+}
+
+/**
+ * A run's input as stored (the data subject is derived from it: the key its encrypted fields
+ * name, so a runtime without the application's `subjectOf` still finds the right subject).
+ */
+async function runInput(core: RuntimeCore, runId: string): Promise<Json> {
+  const [first] = await core.store.readVersions(runId, 1, 1);
+  if (!first) throw new NotFoundError('version', `${runId}@1`);
+  const value = decodeJson(first.payload);
+  // A replay fork's first version is a whole state (a reset).
+  return first.kind === 'reset' ? ((value as JsonObject).input ?? null) : value;
 }

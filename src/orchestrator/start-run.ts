@@ -4,13 +4,14 @@
  */
 import { InvalidArgumentError, toError } from '../errors.js';
 import { GENESIS_HASH } from '../ledger/hash.js';
-import type { Json } from '../ledger/json.js';
+import { deepFreeze, type Json } from '../ledger/json.js';
 import type { SearchAttributes } from '../ledger/observe.js';
 import { checkAttributes } from '../ledger/observe-rules.js';
 import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
 import { buildVersion } from '../ledger/versions.js';
 import type { StartOptions } from './run-types.js';
 import type { RuntimeCore } from './runtime-core.js';
+import { assertSameStart } from './start-conflict.js';
 import type { Workflow } from './workflow.js';
 
 /** The created (or, for a repeated idempotency key, existing) run. */
@@ -26,6 +27,8 @@ export interface CreatedRun {
  * Validates and writes a new run.
  * @throws ContractViolationError when the input violates the workflow's input contract.
  * @throws InvalidArgumentError for a malformed runId or idempotencyKey.
+ * @throws IdempotencyConflictError when the runId or idempotencyKey names a run of another
+ *   workflow, version or input.
  */
 export async function createRun(
   core: RuntimeCore,
@@ -50,6 +53,11 @@ export async function createRun(
   const parsed = wf.input.parse(input, { boundary: 'workflow-input' });
   const attributes = searchAttributes(wf, parsed, opts.tags);
   const runId = opts.runId ?? newId();
+  // Personal fields are stored encrypted: the version's hash covers the ciphertext.
+  const stored = core.pii
+    ? await core.pii.sealSlot(wf, runId, parsed as Json, 'input', parsed as Json)
+    : parsed;
+  if (stored !== parsed) deepFreeze(parsed);
   const now = core.clock.now();
   const firstVersion = buildVersion(
     {
@@ -62,7 +70,7 @@ export async function createRun(
       createdAt: now,
       prevHash: GENESIS_HASH,
     },
-    parsed,
+    stored,
     core.maxSlotBytes,
   );
   const result = await core.creator.submit({
@@ -101,6 +109,7 @@ export async function createRun(
     ],
   });
   if (result instanceof Error) throw result;
+  if (!result.created) await assertSameStart(core, result.run, wf, firstVersion, opts);
   // buildVersion sealed (deep-froze) `parsed` in place: it is the slot value as stored.
   const data = Object.freeze({ input: parsed as Json }) as StateData;
   return { run: result.run, firstVersion, created: result.created, data };

@@ -10,13 +10,15 @@ import { journalEntry } from './journal.js';
 import type { RunDriver } from './run-driver.js';
 import type { Alert } from './run-types.js';
 import type { RuntimeCore } from './runtime-core.js';
+import { fireTimer } from './timers.js';
 import type { WorkflowRegistry } from './workflow-registry.js';
 
 /** A run taken over because its wait expired: drive it with `prepare`, then raise `alert`. */
 export interface ExpiredWait {
   readonly run: RunRecord;
   readonly prepare: (driver: RunDriver) => void;
-  readonly alert: Alert;
+  /** Raised for a wait that timed out (a timer firing raises none). */
+  readonly alert?: Alert;
 }
 
 /** Takes a run whose wait expired, or returns undefined when there is nothing (left) to do. */
@@ -30,6 +32,7 @@ export async function expireWait(
   if (run?.status !== 'waiting' || !registry.has(run.workflow, run.workflowVersion))
     return undefined;
   const spec = registry.get(run.workflow, run.workflowVersion).steps.find((s) => s.name === step);
+  if (spec?.kind === 'sleep') return fireTimer(core, run, step);
   if (spec?.kind !== 'wait') return undefined;
   const now = core.clock.now();
   const lease = { owner: core.owner, expiresAt: now + core.leaseMs };

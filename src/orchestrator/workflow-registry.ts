@@ -8,7 +8,12 @@
  * - Every contract a workflow uses is in the catalog; one id with two schemas throws.
  */
 import { type Catalog, createCatalog } from '../contracts/catalog.js';
-import { InvalidDefinitionError, WorkflowNotRegisteredError } from '../errors.js';
+import {
+  InvalidArgumentError,
+  InvalidDefinitionError,
+  WorkflowNotRegisteredError,
+} from '../errors.js';
+import { describeValue } from '../ledger/describe-value.js';
 import { isWorkflow, type Workflow } from './workflow.js';
 
 /** Workflows by name and version. */
@@ -22,6 +27,12 @@ export class WorkflowRegistry {
    * @throws ContractMismatchError when a contract id is already registered with another schema.
    */
   register(wf: Workflow): void {
+    if (typeof wf !== 'object' || wf === null) {
+      throw new InvalidArgumentError(
+        `expected a workflow (see workflow(...).output(...)), got ${describeValue(wf)}`,
+        'workflow',
+      );
+    }
     if (!isWorkflow(wf)) {
       const name = String((wf as { name?: unknown }).name);
       throw new InvalidDefinitionError(
@@ -48,6 +59,8 @@ export class WorkflowRegistry {
     }
     versions.set(wf.version, wf);
     this.byName.set(wf.name, versions);
+    // A child workflow is registered with its parent, so its runs can be resumed here.
+    for (const s of wf.steps) if (s.child) this.register(s.child.workflow);
   }
 
   /** @throws WorkflowNotRegisteredError */

@@ -24,6 +24,15 @@ export function workflowShape(wf: Workflow, now: number): WorkflowShape {
         ...(s.when ? { conditional: true } : {}),
       };
     }
+    if (s.kind === 'sleep') {
+      return {
+        name: s.name,
+        kind: 'sleep',
+        needs: [...s.needs],
+        ...(s.sleep ? { sleep: s.sleep } : {}),
+        ...(s.when ? { conditional: true } : {}),
+      };
+    }
     const a = s.agent!;
     contracts[a.input.id] = a.input.jsonSchema;
     contracts[a.output.id] = a.output.jsonSchema;
@@ -38,6 +47,14 @@ export function workflowShape(wf: Workflow, now: number): WorkflowShape {
       ...(onFailure ? { onFailure } : {}),
       ...(s.when ? { conditional: true } : {}),
       ...(a.compensate ? { compensable: true } : {}),
+      ...(s.child
+        ? {
+            child: {
+              workflow: `${s.child.workflow.name}@${s.child.workflow.version}`,
+              mode: s.child.mode,
+            },
+          }
+        : {}),
     };
   });
   return {

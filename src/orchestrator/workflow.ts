@@ -11,7 +11,10 @@ import type { Agent, Evaluator, EvaluatorSpec } from '../agents/agent.js';
 import { isAgent, validateEvaluators } from '../agents/agent.js';
 import { type Contract, isContract } from '../contracts/contract.js';
 import { InvalidDefinitionError } from '../errors.js';
+import { describeValue } from '../ledger/describe-value.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../ledger/durations.js';
 import { type OnFailure, type Policy, validatePolicy } from '../resilience/policy.js';
+import { checkNoCycle, childAgent, MAX_FAN_OUT } from './child-agent.js';
 import type { Simplify, Skipped, SlotType, StateView } from './workflow-types.js';
 
 /** Selector from the visible state to a step's input. */
@@ -20,7 +23,7 @@ export type Selector<V, R> = (state: V) => R;
 /** A step as stored in a finished workflow (types erased). */
 export interface StepSpec {
   readonly name: string;
-  readonly kind: 'agent' | 'wait';
+  readonly kind: 'agent' | 'wait' | 'sleep';
   readonly needs: readonly string[];
   /** For agent steps. */
   readonly agent?: Agent;
@@ -33,7 +36,57 @@ export interface StepSpec {
   readonly contract?: Contract;
   readonly timeoutMs?: number;
   readonly onTimeout?: 'fail' | 'skip';
+  /** For child steps (`.step(name, workflow)`, `.map()`): the child workflow, run as the agent. */
+  readonly child?: ChildSpec;
+  /** For sleeps: how long, or until when (ms since the epoch). */
+  readonly sleep?: { readonly ms: number } | { readonly until: number };
 }
+
+/** How a step runs its child workflow: once, or once per element of its input (`map`). */
+export interface ChildSpec {
+  readonly workflow: Workflow;
+  readonly mode: 'one' | 'map';
+  /** For `map`: how many children run at once. */
+  readonly concurrency: number;
+}
+
+/** Options of a child-workflow step. */
+export interface ChildStepOptions<V, I, O, Need extends string> {
+  readonly needs?: readonly Need[];
+  readonly input: Selector<V, I>;
+  readonly when?: Selector<V, boolean>;
+  /** Checks the child's output before it becomes this step's slot. */
+  readonly output?: Contract<O>;
+  readonly policy?: { readonly onFailure?: 'fail' | 'skip' };
+}
+
+/** Options of a fan-out step: one child run per element of `input`, outputs kept in order. */
+export interface MapOptions<V, I, Need extends string> {
+  readonly needs?: readonly Need[];
+  readonly input: Selector<V, readonly I[]>;
+  readonly when?: Selector<V, boolean>;
+  /** How many children run at once (default 16). */
+  readonly concurrency?: number;
+  readonly policy?: { readonly onFailure?: 'fail' | 'skip' };
+}
+
+/** Options of a durable timer. */
+export interface SleepOptions<Need extends string, V = never> {
+  readonly needs?: readonly Need[];
+  /** The run sleeps only when this returns true; otherwise the slot is `{ skipped: true, reason }`. */
+  readonly when?: Selector<V, boolean>;
+}
+
+/** What a timer's slot holds once it fired. */
+export interface TimerFired {
+  /** When it was due (ms since the epoch). */
+  readonly dueAt: number;
+  /** When it fired (at or after `dueAt`). */
+  readonly firedAt: number;
+}
+
+/** Default number of children a `.map()` step runs at once. */
+export const DEFAULT_MAP_CONCURRENCY = 16;
 
 /** Derives a run's search attributes from its input (values become strings; null/undefined are left out). */
 export type Searchable<In> = (
@@ -124,15 +177,43 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
     agentDef: Agent<I, O, P>,
     options: Opts & StepOptions<StateView<In, Slots, Need>, I, Need, OnFailure | undefined>,
   ): WorkflowBuilder<In, Simplify<Slots & { readonly [K in N]: SlotType<O, MaySkip<P, Opts>> }>>;
+  /**
+   * Adds a child-workflow step: the child runs as a run of its own (id `<run>.<step>`), linked to
+   * this run, and its output becomes this step's slot.
+   * @throws InvalidDefinitionError as for agent steps, and for workflows calling each other.
+   */
+  step<
+    const N extends string,
+    CI,
+    CO,
+    const Need extends Extract<keyof Slots, string> = never,
+    const Opts extends ChildStepOptions<
+      StateView<In, Slots, Need>,
+      CI,
+      CO,
+      Need
+    > = ChildStepOptions<StateView<In, Slots, Need>, CI, CO, Need>,
+  >(
+    name: N & (N extends keyof Slots | 'input' ? never : N),
+    child: Workflow<CI, CO>,
+    options: Opts & ChildStepOptions<StateView<In, Slots, Need>, CI, CO, Need>,
+  ): WorkflowBuilder<
+    In,
+    Simplify<Slots & { readonly [K in N]: SlotType<CO, MaySkip<undefined, Opts>> }>
+  >;
   step(
     name: string,
-    agentDef: Agent,
+    agentDef: Agent | Workflow,
     options: StepOptions<never, unknown, string, OnFailure | undefined>,
   ) {
     this.checkName(name);
     const label = `workflow '${this.name}' step '${name}'`;
+    if (isWorkflow(agentDef)) return this.addChild(name, agentDef, 'one', options, label);
     if (!isAgent(agentDef))
-      throw new InvalidDefinitionError(`${label}: expected an agent (see agent())`, label);
+      throw new InvalidDefinitionError(
+        `${label}: expected an agent (see agent()) or a finished workflow`,
+        label,
+      );
     if (typeof options !== 'object' || options === null || typeof options.input !== 'function') {
       throw new InvalidDefinitionError(
         `${label}: options.input must be a selector function (state) => input`,
@@ -160,6 +241,153 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
       }),
     );
     return this;
+  }
+
+  /**
+   * Adds a fan-out step: one child run of `child` per element of `input` (ids
+   * `<run>.<step>.<i>`), at most `concurrency` at once; the slot holds their outputs in order.
+   * @throws InvalidDefinitionError as for child steps, or for a bad concurrency.
+   */
+  map<
+    const N extends string,
+    CI,
+    CO,
+    const Need extends Extract<keyof Slots, string> = never,
+    const Opts extends MapOptions<StateView<In, Slots, Need>, CI, Need> = MapOptions<
+      StateView<In, Slots, Need>,
+      CI,
+      Need
+    >,
+  >(
+    name: N & (N extends keyof Slots | 'input' ? never : N),
+    child: Workflow<CI, CO>,
+    options: Opts & MapOptions<StateView<In, Slots, Need>, CI, Need>,
+  ): WorkflowBuilder<
+    In,
+    Simplify<Slots & { readonly [K in N]: SlotType<CO[], MaySkip<undefined, Opts>> }>
+  >;
+  map(name: string, child: Workflow, options: MapOptions<never, unknown, string>): unknown {
+    this.checkName(name);
+    const label = `workflow '${this.name}' map '${name}'`;
+    if (!isWorkflow(child)) {
+      throw new InvalidDefinitionError(`${label}: expected a finished workflow`, label);
+    }
+    const c = (options as { concurrency?: unknown } | null)?.concurrency;
+    if (
+      c !== undefined &&
+      !(Number.isInteger(c) && (c as number) >= 1 && (c as number) <= MAX_FAN_OUT)
+    ) {
+      throw new InvalidDefinitionError(
+        `${label}: concurrency must be an integer from 1 to ${MAX_FAN_OUT}, got ${String(c)}`,
+        label,
+      );
+    }
+    return this.addChild(name, child, 'map', options, label);
+  }
+
+  private addChild(
+    name: string,
+    child: Workflow,
+    mode: 'one' | 'map',
+    options: {
+      readonly needs?: readonly string[];
+      readonly input: unknown;
+      readonly when?: unknown;
+      readonly output?: unknown;
+      readonly concurrency?: number;
+      readonly policy?: Policy;
+    },
+    label: string,
+  ): this {
+    if (typeof options !== 'object' || options === null || typeof options.input !== 'function') {
+      throw new InvalidDefinitionError(
+        `${label}: options.input must be a selector function (state) => input`,
+        label,
+      );
+    }
+    if (options.when !== undefined && typeof options.when !== 'function') {
+      throw new InvalidDefinitionError(
+        `${label}: options.when must be a function (state) => boolean`,
+        label,
+      );
+    }
+    if (options.output !== undefined && !isContract(options.output)) {
+      throw new InvalidDefinitionError(`${label}: options.output must be a contract`, label);
+    }
+    validatePolicy(options.policy, label);
+    checkNoCycle(this.name, child, label);
+    const childSpec: ChildSpec = Object.freeze({
+      workflow: child,
+      mode,
+      concurrency: options.concurrency ?? DEFAULT_MAP_CONCURRENCY,
+    });
+    this.specs.push(
+      Object.freeze({
+        name,
+        kind: 'agent' as const,
+        needs: this.checkNeeds(label, options.needs),
+        agent: childAgent(child, mode, options.output as Contract | undefined),
+        select: options.input as Selector<never, unknown>,
+        ...(options.when ? { when: options.when as Selector<never, boolean> } : {}),
+        ...(options.policy ? { policy: options.policy } : {}),
+        child: childSpec,
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Adds a durable timer: the run waits (status `waiting`, reason `timer`) for `ms` after the
+   * step becomes ready, or until the time `until` (ms since the epoch), holding nothing in memory;
+   * the timer survives restarts and fires once. The slot then holds `{ dueAt, firedAt }`.
+   * @throws InvalidDefinitionError for a bad duration or time.
+   */
+  sleep<const N extends string, const Need extends Extract<keyof Slots, string> = never>(
+    name: N & (N extends keyof Slots | 'input' ? never : N),
+    duration: { readonly ms: number } | { readonly until: number | Date },
+    options: SleepOptions<Need, StateView<In, Slots, Need>> = {},
+  ): WorkflowBuilder<In, Simplify<Slots & { readonly [K in N]: TimerFired }>> {
+    this.checkName(name);
+    const label = `workflow '${this.name}' sleep '${name}'`;
+    const d = duration as { ms?: unknown; until?: unknown } | null;
+    let sleep: { readonly ms: number } | { readonly until: number };
+    if (
+      typeof d === 'object' &&
+      d !== null &&
+      typeof d.ms === 'number' &&
+      d.ms >= 0 &&
+      Number.isFinite(d.ms)
+    ) {
+      sleep = Object.freeze({ ms: d.ms });
+    } else if (
+      typeof d === 'object' &&
+      d !== null &&
+      (d.until instanceof Date || typeof d.until === 'number') &&
+      Number.isFinite(Number(d.until))
+    ) {
+      sleep = Object.freeze({ until: Number(d.until) });
+    } else {
+      throw new InvalidDefinitionError(
+        `${label}: expected { ms } (a non-negative number) or { until } (a Date or ms since the epoch), got ${JSON.stringify(duration)}`,
+        label,
+      );
+    }
+    if (options.when !== undefined && typeof options.when !== 'function') {
+      throw new InvalidDefinitionError(
+        `${label}: options.when must be a function (state) => boolean`,
+        label,
+      );
+    }
+    this.specs.push(
+      Object.freeze({
+        name,
+        kind: 'sleep' as const,
+        needs: this.checkNeeds(label, options.needs),
+        ...(options.when ? { when: options.when as Selector<never, boolean> } : {}),
+        sleep,
+      }),
+    );
+    return this as never;
   }
 
   /**
@@ -198,10 +426,14 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
     }
     if (
       options.timeoutMs !== undefined &&
-      !(typeof options.timeoutMs === 'number' && options.timeoutMs > 0)
+      !(
+        typeof options.timeoutMs === 'number' &&
+        options.timeoutMs > 0 &&
+        options.timeoutMs <= MAX_TIMER_MS
+      )
     ) {
       throw new InvalidDefinitionError(
-        `${label}: timeoutMs must be a positive number, got ${String(options.timeoutMs)}`,
+        `${label}: timeoutMs must be a positive number ${MAX_TIMER_TEXT}, got ${describeValue(options.timeoutMs)}`,
         label,
       );
     }
@@ -268,6 +500,14 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
     if (name === 'input') {
       throw new InvalidDefinitionError(
         `${label}: a step cannot be named 'input' (that slot holds the workflow input)`,
+        label,
+      );
+    }
+    // State slots are plain objects: a name `Object.prototype` already has (`constructor`,
+    // `toString`, ...) would read as present before the step ran, so the step would be skipped.
+    if (name in Object.prototype) {
+      throw new InvalidDefinitionError(
+        `${label}: step name '${name}' is reserved (a property every JavaScript object has)`,
         label,
       );
     }

@@ -3,6 +3,7 @@
  * agent, with workflow-level and runtime-level defaults; validated when defined.
  */
 import { InvalidDefinitionError } from '../errors.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../ledger/durations.js';
 
 /** What to do when a step cannot succeed (retries exhausted or breaker open). */
 export type OnFailure = 'fail' | 'skip' | 'cached' | 'human';
@@ -109,6 +110,7 @@ export function validatePolicy(policy: unknown, subject: string): asserts policy
   };
   const p = record(policy, '', FIELDS.policy, bad);
   positive(p.timeoutMs, 'timeoutMs', bad, { allowInfinity: true });
+  timer(p.timeoutMs, 'timeoutMs', bad, 'or Infinity for no limit');
   positiveInt(p.concurrency, 'concurrency', bad, { allowInfinity: true });
   positive(p.ratePerSecond, 'ratePerSecond', bad, { allowInfinity: true });
   if (p.maxQueue !== undefined && !(Number.isInteger(p.maxQueue) && (p.maxQueue as number) >= 0))
@@ -126,12 +128,15 @@ export function validatePolicy(policy: unknown, subject: string): asserts policy
     const br = record(p.breaker, 'breaker', FIELDS.breaker, bad, 'an object or false');
     positiveInt(br.failureThreshold, 'breaker.failureThreshold', bad);
     positive(br.resetAfterMs, 'breaker.resetAfterMs', bad);
+    timer(br.resetAfterMs, 'breaker.resetAfterMs', bad);
   }
 }
 
 function validateBackoff(b: Record<string, unknown>, bad: Bad): void {
   nonNegative(b.initialMs, 'retry.backoff.initialMs', bad);
   nonNegative(b.maxMs, 'retry.backoff.maxMs', bad);
+  timer(b.initialMs, 'retry.backoff.initialMs', bad);
+  timer(b.maxMs, 'retry.backoff.maxMs', bad);
   if (
     b.factor !== undefined &&
     !(typeof b.factor === 'number' && b.factor >= 1 && Number.isFinite(b.factor))
@@ -188,6 +193,12 @@ function positiveInt(v: unknown, field: string, bad: Bad, opts: { allowInfinity?
     (Number.isInteger(v) || (opts.allowInfinity && v === Infinity));
   if (!ok)
     bad(field, v, opts.allowInfinity ? 'a positive integer or Infinity' : 'a positive integer');
+}
+
+/** A finite duration must fit a timer (Infinity, where allowed, was accepted by `positive`). */
+function timer(v: unknown, field: string, bad: Bad, infinity = ''): void {
+  if (typeof v === 'number' && Number.isFinite(v) && v > MAX_TIMER_MS)
+    bad(field, v, `${MAX_TIMER_TEXT}${infinity ? `, ${infinity}` : ''}`);
 }
 
 function nonNegative(v: unknown, field: string, bad: Bad): void {

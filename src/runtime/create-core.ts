@@ -4,7 +4,9 @@
  * resolution, telemetry and the saga that undoes failed runs.
  */
 import { hostname } from 'node:os';
+import { PiiCodec } from '../governance/pii-codec.js';
 import { DEFAULT_MAX_SLOT_BYTES } from '../ledger/versions.js';
+import type { ChildRuns } from '../orchestrator/child-step.js';
 import { GroupCommitter, GroupCreator } from '../orchestrator/group-commit.js';
 import type { Alert } from '../orchestrator/run-types.js';
 import { type RuntimeCore, silentLogger } from '../orchestrator/runtime-core.js';
@@ -18,7 +20,11 @@ import { noopTelemetry } from '../tracing/telemetry.js';
 import type { RuntimeOptions } from './runtime-types.js';
 
 /** Creates the shared internals of a runtime; `alert` receives every alert the parts raise. */
-export function createRuntimeCore(options: RuntimeOptions, alert: (a: Alert) => void): RuntimeCore {
+export function createRuntimeCore(
+  options: RuntimeOptions,
+  alert: (a: Alert) => void,
+  children?: ChildRuns,
+): RuntimeCore {
   const clock = options.clock ?? systemClock;
   const store = options.store;
   const telemetry = options.telemetry ?? noopTelemetry;
@@ -71,6 +77,10 @@ export function createRuntimeCore(options: RuntimeOptions, alert: (a: Alert) => 
     random: options.random ?? Math.random,
     telemetry,
     compensator: SAGA,
+    ...(children ? { children } : {}),
+    ...(options.piiEncryption
+      ? { pii: new PiiCodec(store, options.piiEncryption, () => clock.now()) }
+      : {}),
     alert,
     policyFor: (wf, step) => {
       // Keyed by the (frozen) step spec: a definition's policies never change.

@@ -8,17 +8,24 @@ import { createChoreography } from '../choreography/choreography.js';
 import { embeddedBus } from '../choreography/embedded-bus.js';
 import { createGovernedRuntime } from '../governance/governed-runtime.js';
 import { traceLineage } from '../governance/lineage.js';
+import { eraseSubject, PiiCodec } from '../governance/pii-codec.js';
 import { RuntimeCatalog } from '../governance/runtime-catalog.js';
 import { createIdGenerator } from '../ledger/ids.js';
 import type { Workflow } from '../orchestrator/workflow.js';
+import { pruneRuns } from '../retention/prune.js';
+import { checkPruneOptions } from '../retention/prune-options.js';
+import type { ScheduleOptions } from '../schedules/schedule-types.js';
+import { ChildRunner } from './child-runner.js';
 import { createRuntimeCore, deliverAlert } from './create-core.js';
 import { RunEngine } from './run-engine.js';
 import { RunReader } from './run-reader.js';
 import { watchRuns } from './run-watch.js';
 import { validateRuntimeOptions } from './runtime-options.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import { SchedulesPart } from './schedules-part.js';
 import { ShapeRecorder } from './shape-recorder.js';
 import { TimeTravelPart } from './time-travel-part.js';
+import { listWaits } from './waits.js';
 
 /**
  * Creates a runtime on a store.
@@ -32,7 +39,12 @@ import { TimeTravelPart } from './time-travel-part.js';
 export function createRuntime(options: RuntimeOptions): Runtime {
   validateRuntimeOptions(options);
   const pollMs = options.pollMs ?? 1000;
-  const core = createRuntimeCore(options, (alert) => deliverAlert(options, core, alert));
+  // Child runs need the core and the engine, both built below; they are only used once running.
+  const children = new ChildRunner(
+    () => core,
+    () => engine,
+  );
+  const core = createRuntimeCore(options, (alert) => deliverAlert(options, core, alert), children);
   const newId = createIdGenerator(() => core.clock.now());
   let readyPromise: Promise<void> | undefined;
   const ready = (): Promise<void> => readyPromise!;
@@ -68,6 +80,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const saving = shapes.ensure(wf);
     if (saving) await saving;
   };
+  const schedules = new SchedulesPart(core, engine, register, ready, pollMs);
   readyPromise = (async () => {
     await core.store.migrate();
     // Contracts are checked against the store's catalog before any run is resumed or started.
@@ -75,6 +88,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     for (const wf of options.workflows ?? []) await shapes.ensure(wf as Workflow);
     await engine.start();
     await choreography.start();
+    if (options.scheduler) schedules.scheduler.ensureRunning();
   })();
   readyPromise.catch(() => {});
   /** Writes need an open, ready runtime. */
@@ -102,7 +116,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return engine.handleOf(runId);
     },
     signal: (runId, name, payload) => engine.signal(runId, name, payload),
-    cancel: (runId) => engine.cancel(runId),
+    cancel: async (runId) => {
+      await engine.cancel(runId);
+      await children.cancelDescendants(runId);
+    },
     // Reading runs.
     getRun: (runId) => reader.getRun(runId),
     listRuns: (query) => reader.listRuns(query),
@@ -127,6 +144,26 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     trace: (runId) => reader.trace(runId),
     breakers: () => reader.breakers(),
     usage: (query) => reader.usage(query),
+    // Composition.
+    children: async (runId) => {
+      await reader.getRun(runId);
+      return children.children(runId);
+    },
+    prune: async (opts) => {
+      await writable();
+      return pruneRuns(core.store, core.clock.now(), checkPruneOptions(opts));
+    },
+    schedule: (name, wf, opts) =>
+      schedules.schedule(name, wf as Workflow, opts as ScheduleOptions<unknown>),
+    schedules: () => schedules.list(),
+    pauseSchedule: (name) => schedules.setPaused(name, true),
+    resumeSchedule: (name) => schedules.setPaused(name, false),
+    deleteSchedule: (name) => schedules.delete(name),
+    triggerSchedule: (name) => schedules.trigger(name),
+    waits: async (query) => {
+      await ready();
+      return listWaits(core.store, query);
+    },
     // Time travel.
     rollback: (runId, version) => travel.rollback(runId, version),
     replay: (runId, opts) => travel.replay(runId, opts),
@@ -141,6 +178,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               .steps.find((s) => s.name === slot)?.needs
           : undefined,
       );
+    },
+    erase: async (subject, opts = {}) => {
+      await ready();
+      return core.pii instanceof PiiCodec
+        ? core.pii.erase(subject, opts)
+        : eraseSubject(core.store, subject, opts, core.clock.now());
     },
     as: (principal) =>
       createGovernedRuntime(runtime, principal, {
@@ -178,7 +221,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       closed = true;
       engine.refuseWork();
       await ready().catch(() => {});
-      await engine.close(() => choreography.stop());
+      await engine.close(async () => {
+        await schedules.scheduler.stop();
+        await choreography.stop();
+      });
       // The last batch of spans goes to the store before it closes.
       await core.telemetry.flush().catch(() => {});
       await core.store.close();

@@ -10,7 +10,7 @@
  * - Runs pin the workflow version they started on.
  * - At most `concurrency` runs are driven at once; the rest wait, durable and leased, in a FIFO.
  */
-import { InvalidArgumentError, WorkflowNotRegisteredError } from '../errors.js';
+import { InvalidArgumentError, StoreClosedError, WorkflowNotRegisteredError } from '../errors.js';
 import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
 import { materialize } from '../ledger/versions.js';
 import { LeaseKeeper } from '../orchestrator/lease-keeper.js';
@@ -223,7 +223,8 @@ export class RunEngine {
       return;
     }
     const versions = await this.core.store.readVersions(run.runId);
-    this.launch(run, versions, materialize(versions), prepare);
+    const state = materialize(versions);
+    this.launch(run, versions, this.core.pii ? await this.core.pii.open(state) : state, prepare);
   }
 
   async signal(runId: string, name: string, payload: unknown): Promise<void> {
@@ -282,9 +283,9 @@ export class RunEngine {
     this.waiters.close();
   }
 
-  /** @throws InvalidArgumentError once the runtime is closed. */
+  /** @throws StoreClosedError once the runtime is closed. */
   assertOpen(): void {
-    if (this.closed) throw new InvalidArgumentError('the runtime is closed', 'runtime');
+    if (this.closed) throw new StoreClosedError('runtime');
   }
 
   /** A parked wait passed its deadline: apply its onTimeout ('fail' or 'skip'). */
@@ -292,6 +293,6 @@ export class RunEngine {
     const expired = await expireWait(this.core, this.registry, runId, step);
     if (!expired) return;
     await this.resumeClaimed(expired.run, expired.prepare);
-    this.core.alert(expired.alert);
+    if (expired.alert) this.core.alert(expired.alert);
   }
 }

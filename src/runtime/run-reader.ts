@@ -3,7 +3,8 @@
  * breakers. Reads never write: every answer comes from committed rows (and, for a trace, the
  * spans flushed first).
  */
-import { InvalidArgumentError, NotFoundError } from '../errors.js';
+
+import { InvalidArgumentError, NotFoundError, RunPrunedError } from '../errors.js';
 import { checkVersion } from '../ledger/ledger-rules.js';
 import { StateReader } from '../ledger/state-reader.js';
 import {
@@ -11,11 +12,13 @@ import {
   RUN_STATUSES,
   type RunQuery,
   type RunRecord,
+  type StateData,
   type StateSnapshot,
 } from '../ledger/types.js';
 import { type VerifyResult, verifyChain } from '../ledger/versions.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
+import { readTombstone } from '../retention/prune.js';
 import { diffJson, type StateDiff } from '../time-travel/diff.js';
 import { readTrace } from '../tracing/read-trace.js';
 import type { TraceSpan } from '../tracing/stored-span.js';
@@ -30,7 +33,12 @@ export class RunReader {
     private readonly core: RuntimeCore,
     private readonly ready: () => Promise<void>,
   ) {
-    this.snapshots = new StateReader(core.store);
+    const pii = core.pii;
+    this.snapshots = new StateReader(
+      core.store,
+      undefined,
+      pii ? (data: StateData) => pii.open(data) : undefined,
+    );
   }
 
   /** @throws NotFoundError for an unknown run. */
@@ -39,8 +47,11 @@ export class RunReader {
       throw new InvalidArgumentError('runId must be a non-empty string', 'runId');
     await this.ready();
     const run = await this.core.store.getRun(runId);
-    if (!run) throw new NotFoundError('run', runId);
-    return run;
+    if (run) return run;
+    // A deleted run reads as pruned (its tombstone), never as missing.
+    const tombstone = await readTombstone(this.core.store, runId);
+    if (tombstone) throw new RunPrunedError(runId, tombstone.prunedAt);
+    throw new NotFoundError('run', runId);
   }
 
   async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {

@@ -2,12 +2,49 @@
  * Validation of `createRuntime` options: every bad option throws a typed error naming it.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../ledger/describe-value.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../ledger/durations.js';
+import { assertKnownOptions } from '../ledger/known-options.js';
 import type { RuntimeOptions } from './runtime-types.js';
+
+/**
+ * Every option `createRuntime` knows; any other key is refused (a typo is never dropped
+ * silently). A new option in RuntimeOptions is added here too.
+ */
+export const RUNTIME_OPTION_KEYS = [
+  'store',
+  'workflows',
+  'concurrency',
+  'clock',
+  'logger',
+  'policy',
+  'leaseMs',
+  'pollMs',
+  'maxSlotBytes',
+  'owner',
+  'resume',
+  'onAlert',
+  'random',
+  'sharedBreakers',
+  'telemetry',
+  'reactors',
+  'bus',
+  'catalog',
+  'signalsFromShapes',
+  'scheduler',
+  'piiEncryption',
+] as const satisfies readonly (keyof RuntimeOptions)[];
+
+/** Compile-time check that every key of RuntimeOptions is listed above (a new option is refused until it is). */
+type UnlistedOption = Exclude<keyof RuntimeOptions, (typeof RUNTIME_OPTION_KEYS)[number]>;
+const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+void everyOptionListed;
 
 /** @throws InvalidArgumentError naming the option at fault. */
 export function validateRuntimeOptions(o: RuntimeOptions): void {
   if (typeof o !== 'object' || o === null)
     throw new InvalidArgumentError('createRuntime needs options { store, workflows }', 'options');
+  assertKnownOptions(o, RUNTIME_OPTION_KEYS, 'createRuntime');
   const s = o.store as Partial<RuntimeOptions['store']> | undefined;
   if (!s || typeof s.commit !== 'function' || typeof s.migrate !== 'function') {
     throw new InvalidArgumentError(
@@ -18,7 +55,7 @@ export function validateRuntimeOptions(o: RuntimeOptions): void {
   const positive = (v: unknown, name: string): void => {
     if (v !== undefined && !(typeof v === 'number' && v > 0)) {
       throw new InvalidArgumentError(
-        `options.${name} must be a positive number, got ${String(v)}`,
+        `options.${name} must be a positive number, got ${describeValue(v)}`,
         name,
       );
     }
@@ -26,6 +63,11 @@ export function validateRuntimeOptions(o: RuntimeOptions): void {
   positive(o.concurrency, 'concurrency');
   positive(o.leaseMs, 'leaseMs');
   positive(o.pollMs, 'pollMs');
+  for (const name of ['leaseMs', 'pollMs'] as const) {
+    const v = o[name];
+    if (v !== undefined && v > MAX_TIMER_MS)
+      throw new InvalidArgumentError(`options.${name} must be ${MAX_TIMER_TEXT}, got ${v}`, name);
+  }
   positive(o.maxSlotBytes, 'maxSlotBytes');
   if (o.workflows !== undefined && !Array.isArray(o.workflows)) {
     throw new InvalidArgumentError('options.workflows must be an array of workflows', 'workflows');

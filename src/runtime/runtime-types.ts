@@ -13,6 +13,7 @@ import type { EventType } from '../choreography/event-type.js';
 import type { Reactor } from '../choreography/reactor.js';
 import type { CatalogOptions } from '../governance/catalog.js';
 import type { Lineage } from '../governance/lineage.js';
+import type { EraseOptions, EraseResult, PiiEncryptionOptions } from '../governance/pii-codec.js';
 import type { Privilege } from '../governance/privileges.js';
 import type { DeliveryRecord, RedeliverResult } from '../ledger/event-store.js';
 import type { GrantRecord } from '../ledger/governance-store.js';
@@ -26,12 +27,15 @@ import type { Workflow } from '../orchestrator/workflow.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import type { Clock } from '../resilience/clock.js';
 import type { Policy } from '../resilience/policy.js';
+import type { PruneOptions, PruneReport } from '../retention/prune.js';
+import type { ScheduleInfo, ScheduleOptions } from '../schedules/schedule-types.js';
 import type { StateDiff } from '../time-travel/diff.js';
 import type { ReplayOptions } from '../time-travel/time-travel.js';
 import type { TraceSpan } from '../tracing/stored-span.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { UsageQuery, UsageReport } from '../tracing/usage.js';
 import type { RunEvent, WatchFilter, WatchOptions } from './run-watch.js';
+import type { WaitInfo, WaitQuery } from './waits.js';
 
 export type { Alert, RunHandle, StartOptions };
 
@@ -61,6 +65,8 @@ export interface RuntimeOptions {
   readonly leaseMs?: number;
   /** How often to look for orphaned runs and expired waits (default 1 s). */
   readonly pollMs?: number;
+  /** Fire the ticks of stored schedules whose workflows this runtime has, without declaring them here (default false; `rt.schedule()` turns it on). */
+  readonly scheduler?: boolean;
   /** Maximum encoded bytes of one slot (default 1 MiB). */
   readonly maxSlotBytes?: number;
   /** This runtime's lease owner id (default host:pid:random). */
@@ -99,6 +105,12 @@ export interface RuntimeOptions {
    * alone sets it.
    */
   readonly signalsFromShapes?: boolean;
+  /**
+   * Crypto-shredding: contract fields tagged PII are stored encrypted (AES-256-GCM) under a
+   * per-subject data key wrapped by `kek`, so `erase(subject)` can make them unreadable while
+   * every hash chain still verifies. Off by default.
+   */
+  readonly piiEncryption?: PiiEncryptionOptions;
 }
 
 /** Options of `rt.startWorker`. */
@@ -150,8 +162,41 @@ export interface Runtime {
    * @throws ContractViolationError when the payload violates the wait's contract (the run keeps waiting).
    */
   signal(runId: string, name: string, payload: unknown): Promise<void>;
-  /** Cancels a run that has not ended. */
+  /** Cancels a run that has not ended, and every live child run under it. */
   cancel(runId: string): Promise<void>;
+  /** The child runs a run's child-workflow steps started (`.step(name, workflow)`, `.map`). */
+  children(runId: string): Promise<RunRecord[]>;
+  /** What waiting runs wait for: a timer, a signal or a reviewer, with due times. */
+  waits(query?: WaitQuery): Promise<WaitInfo[]>;
+  /**
+   * Declares (or updates) a schedule in the store and fires its ticks from this runtime: one run
+   * per tick across every runtime sharing the store (run id `sched.<name>.<tick ms>`).
+   * @throws InvalidScheduleError for a bad name, cron expression, period, overlap, catchUp or input.
+   * @example
+   * await rt.schedule('nightly-rescore', rescore, { cron: '0 2 * * *', input: { book: 'retail' } });
+   */
+  schedule<In, Out>(
+    name: string,
+    workflow: Workflow<In, Out>,
+    options: ScheduleOptions<In>,
+  ): Promise<ScheduleInfo>;
+  /**
+   * Deletes finished runs past retention (or lists them, with `dryRun`), leaving a tombstone of
+   * each: reading a pruned run throws RunPrunedError. Never touches live runs, nor runs linked to
+   * live parents or children. Recorded in the audit log as `runs.prune`.
+   * @throws InvalidArgumentError for a bad `olderThan`, status or workflow.
+   */
+  prune(options: PruneOptions): Promise<PruneReport>;
+  /** Every schedule in the store, with its next tick, last run and recent failures. */
+  schedules(): Promise<ScheduleInfo[]>;
+  /** Stops firing a schedule's ticks until it is resumed. @throws NotFoundError */
+  pauseSchedule(name: string): Promise<void>;
+  /** Fires a paused schedule's ticks again (missed ticks are not run). @throws NotFoundError */
+  resumeSchedule(name: string): Promise<void>;
+  /** Deletes a schedule; its runs stay. @throws NotFoundError */
+  deleteSchedule(name: string): Promise<void>;
+  /** Runs a schedule now; returns the run id (`sched.<name>.manual-<ms>`). @throws NotFoundError */
+  triggerSchedule(name: string): Promise<string>;
   /** @throws NotFoundError */
   getRun(runId: string): Promise<RunRecord>;
   /**
@@ -200,6 +245,13 @@ export interface Runtime {
    * @throws NotFoundError for an unknown run or a slot the run does not hold.
    */
   lineage(runId: string, path: string): Promise<Lineage>;
+  /**
+   * Destroys a data subject's encryption key (crypto-shredding, `piiEncryption`): the subject's
+   * personal fields then read as `[erased]` everywhere, and every chain still verifies. Audited
+   * as `pii.erase`. Needs no key-encryption key. `dryRun` reports and changes nothing.
+   * @throws NotFoundError for a subject with no key; InvalidArgumentError for a malformed one.
+   */
+  erase(subject: string, options?: EraseOptions): Promise<EraseResult>;
   /** The first version where `predicate` holds (binary search: O(log n) state reads). */
   bisect(
     runId: string,

@@ -43,7 +43,9 @@ export class TimeTravelPart {
       );
     }
     const snapshots = this.reader.snapshots;
-    const target = await snapshots.at(runId, version);
+    // The state as stored: personal fields are copied as ciphertext, never re-encrypted, so
+    // an erased subject stays erased in the copy too.
+    const target = await snapshots.stored(runId, version);
     const [head] = await this.core.store.readVersions(runId, run.headVersion, run.headVersion);
     const rolled = await appendRollback(this.core, run, target, head!);
     await this.engine.resumeClaimed(rolled.run);
@@ -75,7 +77,11 @@ export class TimeTravelPart {
         'fromVersion',
       );
     await this.admit(wf);
-    const fork = await createFork(this.core, parent, from, state, options.runId ?? this.newId());
+    const rerun = Object.keys(options.overrides ?? {});
+    const stored = this.core.pii
+      ? forkState(wf, (await this.reader.snapshots.stored(runId, from)).data, rerun)
+      : state;
+    const fork = await createFork(this.core, parent, from, stored, options.runId ?? this.newId());
     this.engine.launch(fork.run, [fork.firstVersion], state, undefined, wf);
     return this.engine.handleOf<Out>(fork.run.runId);
   }

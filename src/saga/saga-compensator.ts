@@ -65,7 +65,8 @@ async function compensateOne(
   const policy = resolvePolicy(core.defaults, call.workflowPolicy, spec.agent.policy, spec.policy);
   // Undoing must be more persistent than doing: at least MIN_COMPENSATION_ATTEMPTS tries.
   const maxAttempts = Math.max(policy.retry.maxAttempts, MIN_COMPENSATION_ATTEMPTS);
-  const output = decodeJson(v.payload);
+  const raw = decodeJson(v.payload);
+  const output = core.pii ? await core.pii.open(raw) : raw;
   const startedAt = core.clock.now();
   let lastError: ErrorInfo | null = null;
   const scope = call.scope.step(`compensate ${spec.name}`, {

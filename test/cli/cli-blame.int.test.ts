@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Blame } from '../../src/index.js';
+import { type Blame, createRuntime, sqliteStore } from '../../src/index.js';
 import { type PreparedStore, prepareStore } from './fixtures/prepare-store.js';
+import { flaky, reference } from './fixtures/workflows.js';
 import { baton, ensureBuilt, json, WORKFLOWS } from './helpers.js';
 
 let dir: string;
@@ -75,5 +76,58 @@ describe('baton blame', () => {
     expect(unknown.stderr).toContain('no-such-run');
     expect(badPath.code).toBe(1);
     expect(badPath.stderr).toContain('malformed path');
+  });
+});
+
+describe('baton blame --where', () => {
+  /** One applicant's runs, oldest first: a failed one, then a completed one. */
+  let runs: string[];
+
+  beforeAll(async () => {
+    runs = [];
+    for (const wf of [flaky, reference]) {
+      // A runtime per run: the flaky run's breaker policy is per runtime (see prepare-store).
+      const rt = createRuntime({ store: sqliteStore(db.path), workflows: [wf], resume: false });
+      try {
+        const h = await rt.start(wf, db.app, { tags: { applicant: 'a-7' } });
+        await h.result().catch(() => {});
+        runs.push(h.id);
+      } finally {
+        await rt.close();
+      }
+    }
+  });
+
+  it('blames the newest run with the search attribute and names the others', async () => {
+    const [failedRun, completedRun] = runs as [string, string];
+    const [text, out] = await Promise.all([
+      baton([...S, 'blame', '--where', 'applicant=a-7', 'decision.outcome']),
+      baton([...S, '--json', 'blame', '--where', 'applicant=a-7', 'decision.outcome']),
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`run ${completedRun} (the newest match; also: ${failedRun})`);
+    expect(text.stdout).toContain(`decision.outcome at v`);
+    expect(text.stdout).toContain(`of run ${completedRun}: "approve"`);
+    expect(text.stdout).toMatch(/written by:\s+decision@1\.0\.0/);
+    expect(json<Blame & { otherRuns: string[] }>(out)).toMatchObject({
+      runId: completedRun,
+      value: 'approve',
+      setBy: { step: 'decision', createdBy: 'decision@1.0.0' },
+      otherRuns: [failedRun],
+    });
+  });
+
+  it('exits 1 when no run matches, 2 when given a run id too or no path', async () => {
+    const [none, both, noPath] = await Promise.all([
+      baton([...S, 'blame', '--where', 'applicant=nobody', 'decision.outcome']),
+      baton([...S, 'blame', '--where', 'applicant=a-7', runs[1]!, 'decision.outcome']),
+      baton([...S, 'blame', runs[1]!]),
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('applicant=nobody');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not both');
+    expect(noPath.code).toBe(2);
+    expect(noPath.stderr).toContain("'path'");
   });
 });

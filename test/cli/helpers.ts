@@ -97,6 +97,8 @@ export interface BatonOptions {
   /** Load TypeScript (for `--workflows` modules written in TypeScript). */
   readonly tsx?: boolean;
   readonly cwd?: string;
+  /** Extra environment variables for the child. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Runs `node dist/cli/main.js ...args` and collects its output and exit code. */
@@ -105,7 +107,7 @@ export function baton(args: readonly string[], options: BatonOptions = {}): Prom
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, nodeArgs, {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -11,9 +11,11 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveDashboard } from '../../src/dashboard/index.js';
-import { sqliteStore } from '../../src/index.js';
-import { type Prepared, prepare, XSS } from './fixtures.js';
+import { z } from 'zod';
+import { createDashboard, serveDashboard } from '../../src/dashboard/index.js';
+import { createRuntime, event, reactor, sqliteStore } from '../../src/index.js';
+import { FakeClock } from '../../src/testing/index.js';
+import { type Prepared, prepare, SECRET, XSS } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = `${ROOT}docs/screenshots`;
@@ -202,6 +204,37 @@ describe('pages', () => {
     await page.context().close();
   });
 
+  it('flags a stalled event flow on the events page', async () => {
+    // A flow whose only delivery failed and waits for a retry that never comes: its writer's
+    // clock stands five minutes back, so the dashboard sees pending work and no activity since.
+    const Happened = event('thing.happened@1', z.object({ n: z.number() }));
+    const down = reactor({
+      name: 'down',
+      version: '1.0.0',
+      on: Happened,
+      policy: { retry: { maxAttempts: 3 } },
+      async handle() {
+        throw new Error('service down');
+      },
+    });
+    const clock = new FakeClock(Date.now() - 300_000);
+    const writer = createRuntime({ store: sqliteStore(p.path), reactors: [down], clock });
+    let correlation: string;
+    try {
+      ({ correlationId: correlation } = await writer.publish(Happened, { n: 1 }));
+      for (let i = 0; (await writer.eventTrace(correlation)).flags.failures === 0; i++) {
+        if (i > 100_000) throw new Error('the delivery never failed');
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      await writer.close();
+    }
+    const page = await signedIn('viewer', `/events?correlation=${correlation}`);
+    expect(await page.textContent('main')).toContain('pending 1');
+    expect(await page.textContent('[data-testid="stalled"]')).toBe('stalled');
+    await page.context().close();
+  });
+
   it('shows the breakers, events and overview pages', async () => {
     const page = await signedIn('viewer', '/breakers');
     expect(
@@ -215,6 +248,17 @@ describe('pages', () => {
     await page.goto(`${base}/`);
     expect(await page.textContent('[data-testid="total"]')).toBe('3');
     expect(await page.textContent('[data-testid="waiting-count"]')).toBe('1');
+    // Step latency per agent is a picture: a p50 and a p99 bar for each of the three agents.
+    const latency = 'svg[aria-label="step latency per agent, p50 and p99"]';
+    const labels = await page.$$eval(`${latency} g text:first-child`, (t) =>
+      t.map((x) => x.textContent),
+    );
+    expect(labels).toHaveLength(6);
+    expect(labels.filter((l) => / p50$/.test(l ?? ''))).toHaveLength(3);
+    expect(labels.filter((l) => / p99 \(\d+ steps\)$/.test(l ?? ''))).toHaveLength(3);
+    expect(labels.join(' ')).toContain('decide');
+    expect(await page.$$(`${latency} rect.bar`)).toHaveLength(6);
+    expect(await page.$$('table.latency')).toHaveLength(0);
     await shot(page, 'overview');
     await page.context().close();
   });
@@ -302,5 +346,42 @@ describe('the waiting inbox', () => {
     expect(status).toBe(403);
     expect((await p.writer.getRun(run.id)).status).toBe('waiting');
     await page.context().close();
+  });
+});
+
+describe('embedded in a runtime that has the code', () => {
+  it('forks a run from a version with the Fork button, and opens the fork', async () => {
+    // The same store, served by a dashboard that drives runs with the writer's workflows.
+    const store = sqliteStore(p.path);
+    await store.migrate();
+    const embedded = createDashboard({ runtime: p.writer, store, secret: SECRET });
+    const served = await serveDashboard(embedded, { port: 0 });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const token = encodeURIComponent(embedded.mintToken('operator'));
+      await page.goto(`${served.url}/runs/${p.completedId}?token=${token}`);
+      await page.waitForSelector('html[data-ready="true"]');
+      const fork = 'form[data-url$="/replay"]';
+      await page.fill(`${fork} input[name="fromVersion"]`, '2');
+      await page.click(`${fork} button[type="submit"]`);
+      await page.waitForURL(
+        (u) => u.pathname.startsWith('/runs/') && !u.pathname.endsWith(p.completedId),
+      );
+      const forkId = decodeURIComponent(new URL(page.url()).pathname.slice('/runs/'.length));
+      await page.waitForSelector('html[data-ready="true"]');
+      expect(await page.textContent('[data-testid="run-id"]')).toBe(forkId);
+      expect(await page.textContent('dl.facts')).toContain(`${p.completedId}@v2`);
+      expect(await p.writer.getRun(forkId)).toMatchObject({
+        parentRunId: p.completedId,
+        parentVersion: 2,
+      });
+      expect(forkId).not.toBe(p.completedId);
+    } finally {
+      await context.close();
+      await served.close();
+      await embedded.close();
+      await store.close();
+    }
   });
 });

@@ -57,6 +57,11 @@ describe('baton dashboard', () => {
     try {
       expect(await runCli(['dashboard', 'token', '--role', 'viewer'], io)).toBe(0);
       expect(await runCli(['dashboard', 'token', '--role', 'root'], io)).toBe(2);
+      expect(await runCli(['dashboard', 'token', '--principal', 'ana'], io)).toBe(0);
+      expect(await runCli(['dashboard', 'token'], io)).toBe(2);
+      expect(
+        await runCli(['dashboard', 'token', '--role', 'viewer', '--principal', 'ana'], io),
+      ).toBe(2);
     } finally {
       if (previous === undefined) delete process.env.BATON_DASHBOARD_SECRET;
       else process.env.BATON_DASHBOARD_SECRET = previous;
@@ -71,6 +76,11 @@ describe('baton dashboard', () => {
       headers: { authorization: `Bearer ${viewer}` },
     });
     expect(act.status).toBe(403);
+    // A principal's token: a store without grants has a single owner, so it reads.
+    const asAna = await fetch(`${url}/api/v1/runs/counts`, {
+      headers: { authorization: `Bearer ${out[1]!.trim()}` },
+    });
+    expect(asAna.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

@@ -148,5 +148,33 @@ export function describeGovernanceStoreContract(name: string, factory: Governanc
       expect(await g.listCheckpoints(1)).toEqual([{ auditSize: 3, at: 11, body: '{"a":2}' }]);
       expect((await g.listCheckpoints()).map((c) => c.auditSize)).toEqual([3, 2]);
     });
+
+    it('keeps one live key per data subject; erasure clears it with its audit entry', async () => {
+      const g = await open();
+      const key = (keyId: string, wrappedKey: string) => ({
+        subject: 'cust-1',
+        keyId,
+        wrappedKey,
+        createdAt: 7,
+        erasedAt: null,
+      });
+      expect(await g.createPiiKey(key('k1', 'w1'))).toEqual(key('k1', 'w1'));
+      // A second creator (a racing process) gets the live key, not its own.
+      expect(await g.createPiiKey(key('k2', 'w2'))).toEqual(key('k1', 'w1'));
+      expect(await g.readPiiKeyById('k2')).toBeUndefined();
+      expect(await g.erasePiiKey('cust-1', 9, draft(1, { action: 'pii.erase' }))).toBe(true);
+      expect(await g.readPiiKey('cust-1')).toEqual({
+        ...key('k1', 'w1'),
+        wrappedKey: null,
+        erasedAt: 9,
+      });
+      expect(await g.erasePiiKey('cust-1', 10, draft(2, { action: 'pii.erase' }))).toBe(false);
+      expect(await g.erasePiiKey('nobody', 10, draft(3, { action: 'pii.erase' }))).toBe(false);
+      expect((await g.readAudit()).map((e) => e.action)).toEqual(['pii.erase']);
+      // An erased subject gets a new key; the old key id is gone with it.
+      expect(await g.createPiiKey(key('k3', 'w3'))).toEqual(key('k3', 'w3'));
+      expect(await g.readPiiKeyById('k1')).toBeUndefined();
+      expect(await g.readPiiKeyById('k3')).toEqual(key('k3', 'w3'));
+    });
   });
 }

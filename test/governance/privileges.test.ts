@@ -46,6 +46,7 @@ const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   replay: 'REPLAY',
   bisect: 'READ',
   lineage: 'READ',
+  erase: 'MANAGE',
   trace: 'READ',
   breakers: 'READ',
   publish: 'EXECUTE',
@@ -56,6 +57,15 @@ const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   ready: null,
   close: 'MANAGE',
   as: 'MANAGE',
+  children: 'READ',
+  waits: 'READ',
+  prune: 'MANAGE',
+  schedule: 'MANAGE',
+  schedules: 'READ',
+  pauseSchedule: 'MANAGE',
+  resumeSchedule: 'MANAGE',
+  deleteSchedule: 'MANAGE',
+  triggerSchedule: 'MANAGE',
 };
 
 let db: ReturnType<typeof tempDbPath>;

@@ -210,6 +210,23 @@ describe('evaluators in a run', () => {
     await t.close();
   });
 
+  it('records the scores in the lineage of the value they judged', async () => {
+    const wf = evaluatedWorkflow({});
+    const t = tracedRuntime([wf]);
+    const run = await t.rt.start(wf, poor);
+    await run.result();
+    await t.tracing.flush();
+    const l = await t.rt.lineage(run.id, 'score.score');
+    expect(l.root.slot).toBe('score');
+    expect(l.root.evaluations).toEqual([
+      { evaluator: 'in-range', score: 0.2, passed: true, label: 'range' },
+      { evaluator: 'sampled', score: 0.75, passed: true },
+    ]);
+    // The input was judged by nobody.
+    expect(l.root.derivedFrom.map((n) => [n.slot, n.evaluations])).toEqual([['input', []]]);
+    await t.close();
+  });
+
   it('samples with the runtime random: a draw above the rate skips the evaluator', async () => {
     for (const [draw, expected] of [
       [0.9, undefined],

@@ -19,7 +19,8 @@ export const WORKFLOW_NAME = 'credit-decision';
 /** Builds the workflow over one process's agents. */
 export function creditWorkflow(deps: AgentDeps) {
   const a = createAgents(deps);
-  return workflow(WORKFLOW_NAME, { version: 1, input: Application })
+  const searchable = (app: { applicantId: string }) => ({ applicant: app.applicantId });
+  return workflow(WORKFLOW_NAME, { version: 1, input: Application, searchable })
     .step('score', a.score, { input: (s) => s.input })
     .step('income', a.income, { input: (s) => s.input })
     .step('fraud', a.fraud, { input: (s) => s.input })

@@ -14,6 +14,7 @@ import type {
   CheckpointRecord,
   GovernanceStore,
   GrantRecord,
+  PiiKeyRecord,
   PrincipalRecord,
   SubjectRecord,
 } from '../../ledger/governance-store.js';
@@ -30,6 +31,7 @@ export function createMemoryGovernanceStore(assertOpen: () => void): GovernanceS
   const principals = new Map<string, PrincipalRecord>();
   const audit: AuditEntry[] = [];
   const checkpoints: CheckpointRecord[] = [];
+  const piiKeys = new Map<string, PiiKeyRecord>();
 
   const append = (drafts: readonly AuditDraft[]) => {
     const last = audit[audit.length - 1];
@@ -108,6 +110,31 @@ export function createMemoryGovernanceStore(assertOpen: () => void): GovernanceS
     async listCheckpoints(limit = Number.MAX_SAFE_INTEGER) {
       assertOpen();
       return [...checkpoints].reverse().slice(0, limit);
+    },
+    async readPiiKey(subject) {
+      assertOpen();
+      return piiKeys.get(subject);
+    },
+    async readPiiKeyById(keyId) {
+      assertOpen();
+      for (const k of piiKeys.values()) if (k.keyId === keyId) return k;
+      return undefined;
+    },
+    async createPiiKey(record) {
+      assertOpen();
+      const live = piiKeys.get(record.subject);
+      if (live && live.wrappedKey !== null) return live;
+      const stored = Object.freeze({ ...record });
+      piiKeys.set(record.subject, stored);
+      return stored;
+    },
+    async erasePiiKey(subject, at, draft) {
+      assertOpen();
+      const live = piiKeys.get(subject);
+      if (!live || live.wrappedKey === null) return false;
+      piiKeys.set(subject, Object.freeze({ ...live, wrappedKey: null, erasedAt: at }));
+      append([draft]);
+      return true;
     },
   };
 }

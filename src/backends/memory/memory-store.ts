@@ -3,7 +3,7 @@
  * contract as the durable stores and asserts its own invariant: every stored version is frozen,
  * so a stored version can never change after commit.
  */
-import { InvalidArgumentError, NotFoundError, toError } from '../../errors.js';
+import { InvalidArgumentError, NotFoundError, StoreClosedError, toError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import { checkListLimit, checkWrite, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
@@ -287,6 +287,24 @@ class MemoryStore implements StateStore {
     return limit === undefined ? out : out.slice(0, limit);
   }
 
+  async deleteRun(runId: string): Promise<boolean> {
+    this.assertOpen();
+    const entry = this.runs.get(runId);
+    if (!entry) return false;
+    this.runs.delete(runId);
+    this.unfinished.delete(runId);
+    const key = entry.record.idempotencyKey;
+    if (key !== null && this.byIdempotencyKey.get(key) === runId) this.byIdempotencyKey.delete(key);
+    for (const [kind, list] of this.records) {
+      if (kind === 'audit' || kind === 'tombstone') continue;
+      this.records.set(
+        kind,
+        list.filter((r) => r.runId !== runId),
+      );
+    }
+    return true;
+  }
+
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
     this.assertOpen();
     const list = this.records.get(kind) ?? [];
@@ -325,7 +343,7 @@ class MemoryStore implements StateStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new InvalidArgumentError('the store is closed', 'store');
+    if (this.closed) throw new StoreClosedError('store');
   }
 }
 

@@ -12,6 +12,8 @@
  */
 import pg from 'pg';
 import { InvalidArgumentError, StoreUnavailableError, toError } from '../../errors.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
+import { assertKnownOptions } from '../../ledger/known-options.js';
 
 /** Options of `postgresStore`. */
 export interface PostgresStoreOptions {
@@ -44,6 +46,20 @@ export interface ServerAddress {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Every option `postgresStore` knows (others are refused); a new option is added here too. */
+export const POSTGRES_OPTION_KEYS = [
+  'connectionString',
+  'pool',
+  'poolSize',
+  'schema',
+  'connectTimeoutMs',
+] as const satisfies readonly (keyof PostgresStoreOptions)[];
+
+/** Compile-time check that every option of PostgresStoreOptions is listed above. */
+type UnlistedOption = Exclude<keyof PostgresStoreOptions, (typeof POSTGRES_OPTION_KEYS)[number]>;
+const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+void everyOptionListed;
+
 /**
  * Validates `postgresStore` options and fills defaults.
  * @throws InvalidArgumentError naming the bad value.
@@ -56,6 +72,9 @@ export function resolvePostgresStoreOptions(
   if (typeof urlOrOptions === 'string' && urlOrOptions.length === 0) {
     throw new InvalidArgumentError('the PostgreSQL URL must be a non-empty string', 'url');
   }
+  if (typeof o !== 'object')
+    throw new InvalidArgumentError('postgresStore needs a URL or an options object', 'options');
+  assertKnownOptions(o, POSTGRES_OPTION_KEYS, 'postgresStore');
   const schema = o.schema ?? 'baton';
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
     throw new InvalidArgumentError(
@@ -71,9 +90,13 @@ export function resolvePostgresStoreOptions(
     );
   }
   const connectTimeoutMs = o.connectTimeoutMs ?? o.pool?.connectionTimeoutMillis ?? 5000;
-  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) {
+  if (
+    !Number.isInteger(connectTimeoutMs) ||
+    connectTimeoutMs < 1 ||
+    connectTimeoutMs > MAX_TIMER_MS
+  ) {
     throw new InvalidArgumentError(
-      `connectTimeoutMs must be a positive integer, got ${String(connectTimeoutMs)}`,
+      `connectTimeoutMs must be a positive integer ${MAX_TIMER_TEXT}, got ${String(connectTimeoutMs)}`,
       'connectTimeoutMs',
     );
   }

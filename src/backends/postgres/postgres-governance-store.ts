@@ -23,8 +23,10 @@ import {
   type AuditRow,
   auditParams,
   catalogParams,
+  type PiiKeyRow,
   toAuditEntry,
   toCatalogVersion,
+  toPiiKey,
   type VersionRow,
 } from '../sql/governance-rows.js';
 
@@ -206,6 +208,40 @@ export function createPostgresGovernanceStore(db: GovernanceStoreAccess): Govern
       ).map((r) =>
         Object.freeze({ auditSize: Number(r.audit_size), at: Number(r.at), body: r.body }),
       ),
+    readPiiKey: async (subject) =>
+      toPiiKey(
+        (await db.query<PiiKeyRow>('SELECT * FROM pii_keys WHERE subject = $1', [subject]))[0],
+      ),
+    readPiiKeyById: async (keyId) =>
+      toPiiKey((await db.query<PiiKeyRow>('SELECT * FROM pii_keys WHERE key_id = $1', [keyId]))[0]),
+    createPiiKey: (k) =>
+      db.transaction(async (c) => {
+        // An erased subject's row takes the new key; a live one is kept (the race's winner).
+        await c.query(
+          `INSERT INTO pii_keys (subject, key_id, wrapped_key, created_at, erased_at)
+           VALUES ($1, $2, $3, $4, NULL)
+           ON CONFLICT (subject) DO UPDATE SET key_id = EXCLUDED.key_id,
+             wrapped_key = EXCLUDED.wrapped_key, created_at = EXCLUDED.created_at,
+             erased_at = NULL
+           WHERE pii_keys.wrapped_key IS NULL`,
+          [k.subject, k.keyId, k.wrappedKey, k.createdAt],
+        );
+        const r = await c.query<PiiKeyRow>('SELECT * FROM pii_keys WHERE subject = $1', [
+          k.subject,
+        ]);
+        return toPiiKey(r.rows[0])!;
+      }),
+    erasePiiKey: (subject, at, draft) =>
+      locked(async (c) => {
+        const r = await c.query(
+          `UPDATE pii_keys SET wrapped_key = NULL, erased_at = $1
+           WHERE subject = $2 AND wrapped_key IS NOT NULL`,
+          [at, subject],
+        );
+        if ((r.rowCount ?? 0) === 0) return false;
+        await append(c, [draft]);
+        return true;
+      }),
   };
 }
 

@@ -12,7 +12,7 @@
  * - The store keeps no read cache, and never prints its password (`toJSON`, errors).
  */
 import type pg from 'pg';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, StoreClosedError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import type { GovernanceStore } from '../../ledger/governance-store.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
@@ -304,6 +304,19 @@ class PostgresStore implements StateStore {
     return rows.map(toAuxRecord);
   }
 
+  async deleteRun(runId: string): Promise<boolean> {
+    return this.transaction(async (client) => {
+      for (const table of ['versions', 'journal', 'run_attributes'])
+        await client.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
+      await client.query(
+        "DELETE FROM records WHERE run_id = $1 AND kind NOT IN ('audit', 'tombstone')",
+        [runId],
+      );
+      const r = await client.query('DELETE FROM runs WHERE run_id = $1', [runId]);
+      return (r.rowCount ?? 0) > 0;
+    });
+  }
+
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
     const pool = this.pool();
     const r = await pool
@@ -364,6 +377,6 @@ class PostgresStore implements StateStore {
   }
 }
 
-function closedError(): InvalidArgumentError {
-  return new InvalidArgumentError('the store is closed', 'store');
+function closedError(): StoreClosedError {
+  return new StoreClosedError('store');
 }

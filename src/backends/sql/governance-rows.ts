@@ -2,7 +2,11 @@
  * Row types of the governance tables and their mapping to records, shared by the SQLite and
  * PostgreSQL backends (snake_case rows stay here; records are camelCase).
  */
-import type { AuditEntry, CatalogVersionRecord } from '../../ledger/governance-store.js';
+import type {
+  AuditEntry,
+  CatalogVersionRecord,
+  PiiKeyRecord,
+} from '../../ledger/governance-store.js';
 import { canonicalJson, decodeJson, type Json } from '../../ledger/json.js';
 
 /** A `catalog_versions` row. */
@@ -95,4 +99,25 @@ export function auditParams(e: AuditEntry): (string | number)[] {
     e.prevHash,
     e.hash,
   ];
+}
+
+/** A `pii_keys` row as stored. */
+export interface PiiKeyRow {
+  subject: string;
+  key_id: string;
+  wrapped_key: string | null;
+  created_at: number | string;
+  erased_at: number | string | null;
+}
+
+/** A `pii_keys` row as a domain record (BIGINT columns arrive as strings from PostgreSQL). */
+export function toPiiKey(r: PiiKeyRow | undefined): PiiKeyRecord | undefined {
+  if (!r) return undefined;
+  return Object.freeze({
+    subject: r.subject,
+    keyId: r.key_id,
+    wrappedKey: r.wrapped_key,
+    createdAt: Number(r.created_at),
+    erasedAt: r.erased_at === null ? null : Number(r.erased_at),
+  });
 }

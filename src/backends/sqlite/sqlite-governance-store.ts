@@ -14,6 +14,7 @@ import type {
   CheckpointRecord,
   GovernanceStore,
   GrantRecord,
+  PiiKeyRecord,
   PrincipalRecord,
   SubjectRecord,
 } from '../../ledger/governance-store.js';
@@ -21,8 +22,10 @@ import {
   type AuditRow,
   auditParams,
   catalogParams,
+  type PiiKeyRow,
   toAuditEntry,
   toCatalogVersion,
+  toPiiKey,
   type VersionRow,
 } from '../sql/governance-rows.js';
 import type { Db } from './open.js';
@@ -94,6 +97,20 @@ function prepare(db: Db) {
     ),
     checkpoints: db.prepare<[number], { audit_size: number; at: number; body: string }>(
       'SELECT audit_size, at, body FROM audit_checkpoints ORDER BY id DESC LIMIT ?',
+    ),
+    piiKey: db.prepare<[string], PiiKeyRow>('SELECT * FROM pii_keys WHERE subject = ?'),
+    piiKeyById: db.prepare<[string], PiiKeyRow>('SELECT * FROM pii_keys WHERE key_id = ?'),
+    // An erased subject's row takes the new key; a live one is kept (the race's winner).
+    createPiiKey: db.prepare(
+      `INSERT INTO pii_keys (subject, key_id, wrapped_key, created_at, erased_at)
+       VALUES (?, ?, ?, ?, NULL)
+       ON CONFLICT (subject) DO UPDATE SET key_id = excluded.key_id,
+         wrapped_key = excluded.wrapped_key, created_at = excluded.created_at, erased_at = NULL
+       WHERE pii_keys.wrapped_key IS NULL`,
+    ),
+    erasePiiKey: db.prepare(
+      `UPDATE pii_keys SET wrapped_key = NULL, erased_at = ?
+       WHERE subject = ? AND wrapped_key IS NOT NULL`,
     ),
   };
 }
@@ -224,5 +241,18 @@ export function createSqliteGovernanceStore(
               Object.freeze({ auditSize: r.audit_size, at: r.at, body: r.body }),
           ),
       ),
+    readPiiKey: (subject) => read((p) => toPiiKey(p.piiKey.get(subject))),
+    readPiiKeyById: (keyId) => read((p) => toPiiKey(p.piiKeyById.get(keyId))),
+    createPiiKey: (k: PiiKeyRecord) =>
+      write((p) => {
+        p.createPiiKey.run(k.subject, k.keyId, k.wrappedKey, k.createdAt);
+        return toPiiKey(p.piiKey.get(k.subject))!;
+      }),
+    erasePiiKey: (subject, at, draft) =>
+      write((p) => {
+        if (p.erasePiiKey.run(at, subject).changes === 0) return false;
+        append(p, [draft]);
+        return true;
+      }),
   };
 }

@@ -11,8 +11,10 @@
  * - The store keeps no read cache; callers may cache a version under (runId, version) forever,
  *   because a stored version is never rewritten.
  */
-import { InvalidArgumentError, toError } from '../../errors.js';
+import { InvalidArgumentError, StoreClosedError, toError } from '../../errors.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
 import type { EventStore } from '../../ledger/event-store.js';
+import { assertKnownOptions } from '../../ledger/known-options.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
 import {
@@ -89,11 +91,26 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
+/** Every option `sqliteStore` knows (others are refused); a new option is added here too. */
+export const SQLITE_OPTION_KEYS = [
+  'synchronous',
+  'fsync',
+  'busyTimeoutMs',
+] as const satisfies readonly (keyof SqliteStoreOptions)[];
+
+/** Compile-time check that every option of SqliteStoreOptions is listed above. */
+type UnlistedOption = Exclude<keyof SqliteStoreOptions, (typeof SQLITE_OPTION_KEYS)[number]>;
+const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+void everyOptionListed;
+
 /**
  * Validates `sqliteStore` options and fills defaults.
  * @throws InvalidArgumentError naming the bad value.
  */
 export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): ResolvedSqliteOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('sqliteStore options must be an object', 'options');
+  assertKnownOptions(options, SQLITE_OPTION_KEYS, 'sqliteStore');
   const synchronous = options.synchronous ?? 'FULL';
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
     throw new InvalidArgumentError(
@@ -115,9 +132,9 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): Res
     );
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > MAX_TIMER_MS) {
     throw new InvalidArgumentError(
-      `busyTimeoutMs must be a non-negative integer, got ${String(busyTimeoutMs)}`,
+      `busyTimeoutMs must be a non-negative integer ${MAX_TIMER_TEXT}, got ${String(busyTimeoutMs)}`,
       'busyTimeoutMs',
     );
   }
@@ -346,6 +363,19 @@ class SqliteStore implements StateStore {
       .map(toAuxRecord);
   }
 
+  async deleteRun(runId: string): Promise<boolean> {
+    return this.write((l) =>
+      l.db.transaction(() => {
+        for (const table of ['versions', 'journal', 'run_attributes'])
+          l.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
+        l.db
+          .prepare("DELETE FROM records WHERE run_id = ? AND kind NOT IN ('audit', 'tombstone')")
+          .run(runId);
+        return l.db.prepare('DELETE FROM runs WHERE run_id = ?').run(runId).changes > 0;
+      })(),
+    );
+  }
+
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
     return this.write((l) => l.s.prune.run(kind, before).changes);
   }
@@ -360,8 +390,8 @@ class SqliteStore implements StateStore {
   }
 }
 
-function closedError(): InvalidArgumentError {
-  return new InvalidArgumentError('the store is closed', 'store');
+function closedError(): StoreClosedError {
+  return new StoreClosedError('store');
 }
 
 /** Prepares statements and the transaction functions of an open database. */

@@ -1,7 +1,8 @@
 /**
  * `baton dashboard [--workflows <module>] [--host 127.0.0.1] [--port 4600]`: serves the
  * dashboard on the store until SIGINT/SIGTERM and prints one line, the URL with an admin token.
- * `baton dashboard token --role viewer|operator|admin [--ttl <hours>]` mints a token for a role.
+ * `baton dashboard token --role viewer|operator|admin [--ttl <hours>]` mints a token for a role;
+ * `--principal <id>` instead mints one for a governance principal (the API acts as it).
  *
  * Tokens are signed with `BATON_DASHBOARD_SECRET`, or else with a key kept (mode 0600) in
  * `$XDG_CONFIG_HOME/baton/dashboard.key` (`~/.config/...`), created on first use, so a token
@@ -93,13 +94,16 @@ export function registerDashboard(program: Command, ctx: CliContext): void {
     });
   cmd
     .command('token')
-    .description('mint a dashboard token for a role')
-    .requiredOption('--role <role>', 'viewer, operator or admin', parseRole)
+    .description('mint a dashboard token for a role, or for a principal (its grants apply)')
+    .option('--role <role>', 'viewer, operator or admin', parseRole)
+    .option('--principal <id>', 'a governance principal: the API acts as it (rt.as)')
     .option('--ttl <hours>', 'expire after this many hours', parseLimit)
-    .action(async (opts: { role: Role; ttl?: number }) => {
+    .action(async (opts: { role?: Role; principal?: string; ttl?: number }) => {
+      if ((opts.role === undefined) === (opts.principal === undefined))
+        throw new UsageError('give exactly one of --role <role> or --principal <id>');
       const { createDashboardToken } = await import('../../dashboard/auth.js');
       const token = createDashboardToken(dashboardSecret(), {
-        role: opts.role,
+        ...(opts.principal !== undefined ? { principal: opts.principal } : { role: opts.role! }),
         ...(opts.ttl !== undefined ? { ttlMs: opts.ttl * 3_600_000 } : {}),
       });
       ctx.io.out(`${token}\n`);

@@ -28,6 +28,13 @@ export function registerLineage(program: Command, ctx: CliContext): void {
     });
 }
 
+/** ` — judged in-range 0.2 ✗, sampled 0.75`: each evaluator's score (✗: its gate rejected). */
+function scores(n: LineageNode): string {
+  if (n.evaluations.length === 0) return '';
+  const each = n.evaluations.map((e) => `${e.evaluator} ${e.score}${e.passed ? '' : ' ✗'}`);
+  return ` — judged ${each.join(', ')}`;
+}
+
 function describe(n: LineageNode, runId: string): string {
   // Versions of another run: a replay fork's parent.
   const where = n.runId === runId ? '' : `run ${n.runId} `;
@@ -39,7 +46,7 @@ function describe(n: LineageNode, runId: string): string {
           ? 'workflow input'
           : `by ${n.createdBy}`
         : `${n.via} (${n.tag ?? ''})`;
-  return `${where}v${n.version} ${n.slot}: ${how}${n.contract ? `, contract ${n.contract}` : ''}`;
+  return `${where}v${n.version} ${n.slot}: ${how}${n.contract ? `, contract ${n.contract}` : ''}${scores(n)}`;
 }
 
 function render(n: LineageNode, prefix: string, last: boolean, runId: string): string[] {

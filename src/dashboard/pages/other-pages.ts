@@ -78,7 +78,7 @@ export async function eventsPage(
   return html`<h1>Events</h1>
 <form method="get" action="/events"><label>correlation id <input name="correlation" value="${correlationId}"></label><button type="submit">Show</button></form>
 ${correlationId && !trace ? html`<p class="err">No events with correlation id ${correlationId}.</p>` : ''}
-${trace ? html`<p>${trace.eventCount} events, ${trace.deliveryCount} deliveries · unconsumed ${trace.flags.unconsumed.length} · duplicates ${trace.flags.duplicatesSuppressed} · failures ${trace.flags.failures} · dead ${trace.flags.deadLetters} · pending ${trace.flags.pending}</p><ul class="tree" data-testid="event-tree">${trace.roots.map(eventNode)}</ul>` : ''}
+${trace ? html`<p>${trace.eventCount} events, ${trace.deliveryCount} deliveries · unconsumed ${trace.flags.unconsumed.length} · duplicates ${trace.flags.duplicatesSuppressed} · failures ${trace.flags.failures} · dead ${trace.flags.deadLetters} · pending ${trace.flags.pending}${trace.flags.stalled ? html` <span class="flag stalled" data-testid="stalled" title="pending work and no activity for a minute">stalled</span>` : ''}</p><ul class="tree" data-testid="event-tree">${trace.roots.map(eventNode)}</ul>` : ''}
 <h2>Dead letters</h2>
 ${dead.length === 0 ? html`<p class="muted">None.</p>` : ''}
 <table class="dead"><tbody>${dead.map(
@@ -89,12 +89,16 @@ ${dead.length === 0 ? html`<p class="muted">None.</p>` : ''}
   )}</tbody></table>`;
 }
 
-/** Bars of counts as SVG (a picture, not a table). */
-function bars(rows: readonly [string, number][], label: string): HtmlEscapedString {
+/** Bars of counts (or of durations, given `format`) as SVG (a picture, not a table). */
+function bars(
+  rows: readonly [string, number][],
+  label: string,
+  format: (n: number) => string = String,
+): HtmlEscapedString {
   const max = Math.max(1, ...rows.map(([, n]) => n));
   return html`<svg class="bars" width="520" height="${rows.length * 22 + 4}" role="img" aria-label="${label}">${rows.map(
     ([k, n], i) =>
-      html`<g transform="translate(0,${i * 22})"><text x="0" y="15">${k}</text><rect class="bar st-${k}" x="170" y="3" width="${((n / max) * 300).toFixed(1)}" height="14"></rect><text x="${175 + (n / max) * 300}" y="15">${n}</text></g>`,
+      html`<g transform="translate(0,${i * 22})"><text x="0" y="15">${k}</text><rect class="bar st-${k}" x="170" y="3" width="${((n / max) * 300).toFixed(1)}" height="14"></rect><text x="${175 + (n / max) * 300}" y="15">${format(n)}</text></g>`,
   )}</svg>` as HtmlEscapedString;
 }
 
@@ -149,10 +153,14 @@ export async function overviewPage(rt: Runtime, store: StateStore): Promise<Html
 <h2>Runs per status over time <span class="muted">(newest 1,000, per ${byStatus.unit})</span></h2>${timeChart(byStatus, 'runs-per-status')}
 <h2>Runs per workflow over time <span class="muted">(newest 1,000, per ${byWorkflow.unit})</span></h2>${timeChart(byWorkflow, 'runs-per-workflow')}
 <h2>Step latency per agent <span class="muted">(newest 200 runs)</span></h2>
-<table class="latency"><thead><tr><th>agent</th><th>steps</th><th>p50</th><th>p99</th></tr></thead><tbody>${lat.map(
-    ([a, n, p50, p99]) =>
-      html`<tr><td>${a}</td><td>${n}</td><td>${duration(p50)}</td><td>${duration(p99)}</td></tr>`,
-  )}</tbody></table>
+${bars(
+  lat.flatMap(([a, n, p50, p99]): [string, number][] => [
+    [`${a} p50`, p50],
+    [`${a} p99 (${n} steps)`, p99],
+  ]),
+  'step latency per agent, p50 and p99',
+  duration,
+)}
 <h2>Workflows</h2><ul>${shapes.map((s) => html`<li>${s.name}@${s.version}: ${s.order.join(' → ')}</li>`)}</ul>
 ${shapes.length === 0 ? pre('no workflow shape recorded') : ''}`;
 }

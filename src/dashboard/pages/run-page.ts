@@ -5,7 +5,7 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { Runtime, StateDiff, TraceSpan } from '../../index.js';
+import { type Runtime, type StateDiff, TRACE_NAMES, type TraceSpan } from '../../index.js';
 import { piiView } from '../pii.js';
 import { roleHas } from '../privileges.js';
 import { stepViews } from '../run-view.js';
@@ -15,6 +15,20 @@ import { signalForm } from './schema-form.js';
 
 /** Most spans drawn; the rest are counted ("showing N of M"). */
 const WATERFALL_CAP = 500;
+
+/**
+ * A span's model usage: an attempt's tokens (GenAI attributes) and cost, or a step's or run's
+ * totals; the cost only where a price was recorded (no price is not "$0").
+ */
+function usageText(a: TraceSpan['attributes']): string {
+  const own = a[TRACE_NAMES.inputTokens] !== undefined;
+  const input = own ? a[TRACE_NAMES.inputTokens] : a[TRACE_NAMES.totalInputTokens];
+  if (input === undefined) return '';
+  const output = a[own ? TRACE_NAMES.outputTokens : TRACE_NAMES.totalOutputTokens] ?? 0;
+  const cost = a[own ? TRACE_NAMES.costUsd : TRACE_NAMES.totalCostUsd];
+  const usd = typeof cost === 'number' ? ` · $${cost.toFixed(4)}` : '';
+  return `${String(input)} in / ${String(output)} out${usd}`;
+}
 
 function waterfall(spans: readonly TraceSpan[]): Html {
   if (spans.length === 0)
@@ -28,10 +42,9 @@ function waterfall(spans: readonly TraceSpan[]): Html {
 <table class="waterfall" data-testid="waterfall"><tbody>${shown.map((s) => {
     const x = ((s.start - t0) / span) * width;
     const w = Math.max(2, ((s.end - s.start) / span) * width);
-    const tokens = s.attributes['gen_ai.usage.input_tokens'];
     return html`<tr data-depth="${s.depth}" data-kind="${s.kind}"><td class="indent-${Math.min(s.depth, 4)}">${s.name}</td>
 <td><svg width="${width}" height="12"><rect class="bar ${s.status}" x="${x.toFixed(1)}" y="1" width="${w.toFixed(1)}" height="10"></rect></svg></td>
-<td>${duration(s.end - s.start)}</td><td>${tokens !== undefined ? `${String(tokens)} in / ${String(s.attributes['gen_ai.usage.output_tokens'] ?? 0)} out` : ''}</td></tr>`;
+<td>${duration(s.end - s.start)}</td><td>${usageText(s.attributes)}</td></tr>`;
   })}</tbody></table>`;
 }
 

@@ -1,0 +1,25 @@
+/**
+ * Refusing unknown option names: a typo (`compensat`, `workflow` for `workflows`) would otherwise
+ * be dropped silently and the caller would run without what they meant to configure.
+ */
+import { InvalidArgumentError, InvalidDefinitionError } from '../errors.js';
+
+/**
+ * Throws when `options` has an own key not in `known`, listing the known ones.
+ * @param subject what the options belong to, for the message (`createRuntime`, `agent 'x@1'`).
+ * @param kind 'argument' (InvalidArgumentError) or 'definition' (InvalidDefinitionError).
+ */
+export function assertKnownOptions(
+  options: object,
+  known: readonly string[],
+  subject: string,
+  kind: 'argument' | 'definition' = 'argument',
+): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const message = `${subject}: unknown option '${key}'; known options are ${known.map((k) => `'${k}'`).join(', ')}`;
+    throw kind === 'argument'
+      ? new InvalidArgumentError(message, key)
+      : new InvalidDefinitionError(message, subject);
+  }
+}
