@@ -208,6 +208,7 @@ export {
   type PiiEncryptionOptions,
 } from './governance/pii-codec.js';
 export type { KeyEncryptionKey, KeyWrapper } from './governance/pii-crypto.js';
+export { maskChanges, maskState, piiPaths } from './governance/pii-public.js';
 export type {
   ClaimedDelivery,
   ConsumerMatch,

@@ -49,6 +49,8 @@ export const SignalBody = z.object({
 
 export const ReplayBody = z.object({
   fromVersion: z.number().int().min(1),
+  /** An edited workflow input for the fork, checked against the input contract. */
+  input: z.unknown().optional(),
 });
 
 export const RedeliverBody = z.object({ reactor: z.string().min(1).max(200).optional() });

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import {
   InvalidArgumentError,
+  type Privilege,
   RUN_STATUSES,
   type RunQuery,
   type RunStatus,
@@ -12,8 +13,8 @@ import {
   type StateStore,
 } from '../index.js';
 import * as S from './api-schemas.js';
-import type { DashboardRole } from './auth.js';
 import { readBreakers } from './breakers.js';
+import { piiView, shapePii, unmaskEdited } from './pii.js';
 import { stepViews } from './run-view.js';
 
 /** What every handler may use. */
@@ -27,6 +28,8 @@ export interface ApiInput {
   readonly params: Record<string, unknown>;
   readonly query: Record<string, unknown>;
   readonly body: unknown;
+  /** Whether the caller sees personal data in clear (its role holds READ_PII). */
+  readonly readsPii: boolean;
 }
 
 /** One route of the API. */
@@ -35,7 +38,8 @@ export interface ApiRoute {
   /** OpenAPI style: `/runs/{runId}`. */
   readonly path: string;
   readonly summary: string;
-  readonly role: DashboardRole;
+  /** The governance privilege the caller's role must hold (privileges.ts). */
+  readonly privilege: Privilege;
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
@@ -93,18 +97,38 @@ export async function countRuns(
 
 const p = (input: ApiInput, key: string): string => String(input.params[key]);
 
+/** A fork input edited by a caller who saw it masked, with the masked PII put back. */
+async function restoreMasked(
+  rt: Runtime,
+  runId: string,
+  fromVersion: number,
+  edited: unknown,
+): Promise<unknown> {
+  const run = await rt.getRun(runId);
+  const shapes = await rt.workflowShapes(run.workflow);
+  const paths = shapePii(shapes.find((s) => s.version === run.workflowVersion)).get('input');
+  if (!paths || fromVersion > run.headVersion) return edited;
+  const original = (await rt.state(runId, fromVersion)).data.input;
+  return unmaskEdited(edited, original, paths);
+}
+
 /** Every route of the API. */
 export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'get',
     path: '/runs',
     summary: 'Runs, newest first, filtered, one keyset page at a time',
-    role: 'viewer',
+    privilege: 'READ',
     query: S.RunsQuery,
     response: S.RunsPage,
     handle: async ({ rt }, input) => {
       const q = runQueryOf(input.query as z.infer<typeof S.RunsQuery>);
-      const runs = await rt.listRuns(q);
+      const listed = await rt.listRuns(q);
+      const runs = await Promise.all(
+        listed.map(async (r) =>
+          r.output === null ? r : (await piiView(rt, r, input.readsPii)).scrub(r),
+        ),
+      );
       return { runs, nextCursor: runs.length === q.limit ? (runs.at(-1)?.runId ?? null) : null };
     },
   },
@@ -112,7 +136,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs/counts',
     summary: 'How many runs are in each status (exact up to 10,000 each)',
-    role: 'viewer',
+    privilege: 'READ',
     response: S.Counts,
     handle: async ({ rt }) => countRuns(rt),
   },
@@ -120,25 +144,27 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs/{runId}',
     summary: 'A run with its search attributes, declared shape and steps',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.RunDetail,
     handle: async ({ rt }, input) => {
       const run = await rt.getRun(p(input, 'runId'));
-      const [attributes, shapes, journal] = await Promise.all([
+      const [attributes, shapes, journal, pii] = await Promise.all([
         rt.searchAttributes(run.runId),
         rt.workflowShapes(run.workflow),
         rt.journal(run.runId),
+        piiView(rt, run, input.readsPii),
       ]);
       const shape = shapes.find((s) => s.version === run.workflowVersion) ?? null;
-      return { run, attributes, shape, steps: stepViews(shape ?? undefined, journal) };
+      // Search attributes come from the input, so they may hold a PII value too.
+      return pii.scrub({ run, attributes, shape, steps: stepViews(shape ?? undefined, journal) });
     },
   },
   {
     method: 'get',
     path: '/runs/{runId}/versions',
     summary: 'Every version of a run (metadata, no state)',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.Versions,
     handle: async ({ rt }, input) => {
@@ -150,27 +176,36 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs/{runId}/versions/{version}',
     summary: 'The state of a run at one version',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunVersion,
     response: S.Snapshot,
-    handle: async ({ rt }, input) => rt.state(p(input, 'runId'), Number(input.params.version)),
+    handle: async ({ rt }, input) => {
+      const runId = p(input, 'runId');
+      const pii = await piiView(rt, await rt.getRun(runId), input.readsPii);
+      const snapshot = await rt.state(runId, Number(input.params.version));
+      return { ...snapshot, data: pii.state(snapshot.data) };
+    },
   },
   {
     method: 'get',
     path: '/runs/{runId}/diff',
     summary: 'Path-level differences between two versions of a run',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     query: S.DiffQuery,
     response: S.Diff,
-    handle: async ({ rt }, input) =>
-      rt.diff(p(input, 'runId'), Number(input.query.a), Number(input.query.b)),
+    handle: async ({ rt }, input) => {
+      const runId = p(input, 'runId');
+      const pii = await piiView(rt, await rt.getRun(runId), input.readsPii);
+      const d = await rt.diff(runId, Number(input.query.a), Number(input.query.b));
+      return { ...d, changes: pii.changes(d.changes) };
+    },
   },
   {
     method: 'get',
     path: '/runs/{runId}/verify',
     summary: 'Checks the run’s hash chain',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.Verify,
     handle: async ({ rt }, input) => rt.verify(p(input, 'runId')),
@@ -179,22 +214,28 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/runs/{runId}/journal',
     summary: 'The run’s journal, in commit order',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.Journal,
-    handle: async ({ rt }, input) => ({ entries: await rt.journal(p(input, 'runId')) }),
+    handle: async ({ rt }, input) => {
+      const runId = p(input, 'runId');
+      const pii = await piiView(rt, await rt.getRun(runId), input.readsPii);
+      return { entries: pii.scrub(await rt.journal(runId)) };
+    },
   },
   {
     method: 'get',
     path: '/runs/{runId}/trace',
     summary: 'The run’s spans, depth-first (at most 2,000; `truncated` says when there are more)',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.RunId,
     response: S.Trace,
     handle: async ({ rt }, input) => {
-      const spans = await rt.trace(p(input, 'runId'));
+      const runId = p(input, 'runId');
+      const pii = await piiView(rt, await rt.getRun(runId), input.readsPii);
+      const spans = await rt.trace(runId);
       return {
-        spans: spans.slice(0, TRACE_CAP),
+        spans: pii.scrub(spans.slice(0, TRACE_CAP)),
         total: spans.length,
         truncated: spans.length > TRACE_CAP,
       };
@@ -204,7 +245,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/workflows',
     summary: 'Workflow shapes recorded in the store',
-    role: 'viewer',
+    privilege: 'READ',
     response: S.Workflows,
     handle: async ({ rt }) => ({ workflows: await rt.workflowShapes() }),
   },
@@ -212,7 +253,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/breakers',
     summary: 'Every breaker’s latest state and its recorded transitions',
-    role: 'viewer',
+    privilege: 'READ',
     response: S.Breakers,
     handle: async ({ store }) => ({ breakers: await readBreakers(store) }),
   },
@@ -220,7 +261,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/events/{correlationId}',
     summary: 'The causal tree of one flow of events, with its flags',
-    role: 'viewer',
+    privilege: 'READ',
     params: S.Correlation,
     response: S.EventTree,
     handle: async ({ rt }, input) => rt.eventTrace(p(input, 'correlationId')),
@@ -229,7 +270,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/dead-letters',
     summary: 'Deliveries that exhausted their attempts',
-    role: 'viewer',
+    privilege: 'READ',
     response: S.DeadLetters,
     handle: async ({ rt }) => ({ deadLetters: await rt.deadLetters({ limit: 500 }) }),
   },
@@ -238,7 +279,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/runs/{runId}/signal',
     summary:
       'Delivers a signal to a waiting run (the payload is checked against the wait’s contract)',
-    role: 'operator',
+    privilege: 'SIGNAL',
     params: S.RunId,
     body: S.SignalBody,
     response: S.Ok,
@@ -252,7 +293,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'post',
     path: '/runs/{runId}/cancel',
     summary: 'Cancels a run that has not ended',
-    role: 'operator',
+    privilege: 'CANCEL',
     params: S.RunId,
     response: S.Ok,
     handle: async ({ rt }, input) => {
@@ -263,14 +304,23 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'post',
     path: '/runs/{runId}/replay',
-    summary: 'Forks a new run from a version (needs the workflow’s code in this runtime)',
-    role: 'operator',
+    summary:
+      'Forks a new run from a version, optionally with an edited input checked against the input contract (needs the workflow’s code in this runtime)',
+    privilege: 'REPLAY',
     params: S.RunId,
     body: S.ReplayBody,
     response: S.Ok,
     handle: async ({ rt }, input) => {
       const body = input.body as z.infer<typeof S.ReplayBody>;
-      const run = await rt.replay(p(input, 'runId'), { fromVersion: body.fromVersion });
+      const runId = p(input, 'runId');
+      const edited =
+        body.input === undefined || input.readsPii
+          ? body.input
+          : await restoreMasked(rt, runId, body.fromVersion, body.input);
+      const run = await rt.replay(runId, {
+        fromVersion: body.fromVersion,
+        ...(edited !== undefined ? { input: edited } : {}),
+      });
       return { ok: true, runId: run.id };
     },
   },
@@ -278,7 +328,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'post',
     path: '/dead-letters/{eventId}/redeliver',
     summary: 'Redelivers a dead-lettered event (to one reactor, or all)',
-    role: 'operator',
+    privilege: 'REPLAY',
     params: S.EventId,
     body: S.RedeliverBody,
     response: S.Ok,

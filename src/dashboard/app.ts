@@ -34,7 +34,6 @@ import {
   csrfToken,
   type DashboardPrincipal,
   type DashboardRole,
-  roleAllows,
   SESSION_COOKIE,
   verifyDashboardToken,
 } from './auth.js';
@@ -43,6 +42,7 @@ import { type PageContext, page, unauthorizedPage } from './pages/layout.js';
 import { breakersPage, eventsPage, overviewPage, waitingPage } from './pages/other-pages.js';
 import { runPage } from './pages/run-page.js';
 import { runsPage } from './pages/runs-page.js';
+import { roleHas } from './privileges.js';
 import { streamRunEvents } from './stream.js';
 
 /** Options of {@link createDashboard}: a runtime to embed in, or a store to open a reader on. */
@@ -259,18 +259,19 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const acting = depsOf(c.get('principal')).rt;
     if (q.run) await acting.getRun(q.run);
     if (after !== undefined) await options.store.changes.read({ after, limit: 0 });
-    return streamRunEvents(c, acting, target, after, pollMs);
+    const readsPii = roleHas(c.get('principal').role, 'READ_PII');
+    return streamRunEvents(c, acting, target, after, pollMs, readsPii);
   });
   for (const route of API_ROUTES) {
     const path = route.path.replace(/\{(\w+)\}/g, ':$1');
     api.on(route.method.toUpperCase(), path, async (c) => {
       const principal = c.get('principal');
-      if (!roleAllows(principal.role, route.role))
+      if (!roleHas(principal.role, route.privilege))
         return errorBody(
           c,
           403,
           'ACCESS_DENIED',
-          `role ${principal.role} may not ${route.method.toUpperCase()} ${route.path} (needs ${route.role})`,
+          `role ${principal.role} may not ${route.method.toUpperCase()} ${route.path} (needs ${route.privilege})`,
         );
       if (route.method === 'post' && c.get('viaCookie')) {
         const origin = c.req.header('origin');
@@ -291,6 +292,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         params: validate(route.params, c.req.param(), 'params'),
         query: validate(route.query, queryOf(c), 'query'),
         body: validate(route.body, body, 'body'),
+        readsPii: roleHas(principal.role, 'READ_PII'),
       };
       const acting = depsOf(principal);
       // The one route that reads the store itself: the principal's READ on agents first.

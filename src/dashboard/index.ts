@@ -16,4 +16,5 @@ export {
   type TokenOptions,
   verifyDashboardToken,
 } from './auth.js';
+export { ROLE_PRIVILEGES, roleHas } from './privileges.js';
 export { type ServeOptions, serveDashboard } from './serve.js';

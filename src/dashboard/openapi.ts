@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { API_ROUTES } from './api.js';
 import { ErrorBody, StreamQuery } from './api-schemas.js';
+import { weakestRole } from './privileges.js';
 
 type Json = Record<string, unknown>;
 
@@ -39,7 +40,8 @@ export function openApiDocument(version: string): Json {
   for (const r of API_ROUTES) {
     const op: Json = {
       summary: r.summary,
-      'x-baton-role': r.role,
+      'x-baton-privilege': r.privilege,
+      'x-baton-role': weakestRole(r.privilege),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
       responses: {
         '200': {

@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Runtime, WatchFilter } from '../index.js';
+import { piiView } from './pii.js';
 
 /** How long an idle stream waits before a keep-alive comment. */
 const HEARTBEAT_MS = 15_000;
@@ -17,6 +18,8 @@ export function streamRunEvents(
   target: string | WatchFilter,
   after: string | undefined,
   pollMs: number,
+  /** False: each event's error and detail are scrubbed of the run's PII values (pii.ts). */
+  readsPii = true,
 ): Response {
   return streamSSE(c, async (stream) => {
     const stop = new AbortController();
@@ -33,7 +36,8 @@ export function streamRunEvents(
         ...(after !== undefined ? { after } : {}),
       });
       for await (const e of events) {
-        await stream.writeSSE({ id: e.cursor, event: 'run', data: JSON.stringify(e) });
+        const shown = readsPii ? e : (await piiView(rt, await rt.getRun(e.runId), false)).scrub(e);
+        await stream.writeSSE({ id: e.cursor, event: 'run', data: JSON.stringify(shown) });
       }
       // A watched run ended: say so, so the page stops listening instead of reconnecting.
       if (!stop.signal.aborted) await stream.writeSSE({ event: 'end', data: '{}' });

@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Json } from '../ledger/json.js';
 import { checkVersion } from '../ledger/ledger-rules.js';
-import type { StateSnapshot } from '../ledger/types.js';
+import type { StateData, StateSnapshot } from '../ledger/types.js';
 import type { RunHandle } from '../orchestrator/run-types.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
 import type { Workflow } from '../orchestrator/workflow.js';
@@ -63,7 +63,14 @@ export class TimeTravelPart {
       options.overrides,
     );
     const snapshot = await this.reader.snapshots.at(runId, from);
-    const state = forkState(wf, snapshot.data, Object.keys(options.overrides ?? {}));
+    const kept = forkState(wf, snapshot.data, Object.keys(options.overrides ?? {}));
+    const state =
+      options.input === undefined
+        ? kept
+        : (Object.freeze({
+            ...kept,
+            input: wf.input.parse(options.input, { boundary: 'workflow-input' }),
+          }) as StateData);
     if (!('input' in state))
       throw new InvalidArgumentError(
         `version ${from} of run ${runId} holds no input to replay from`,

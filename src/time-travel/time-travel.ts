@@ -28,6 +28,13 @@ export interface ReplayOptions {
   readonly overrides?: Readonly<Record<string, AgentLike>>;
   /** The fork's run id (default: a new id). */
   readonly runId?: string;
+  /**
+   * An edited workflow input for the fork, checked against the workflow's input contract
+   * (ContractViolationError when it does not satisfy it). It replaces the `input` slot of the
+   * forked state; steps already in that state are kept, the rest run on the new input (fork
+   * from version 1 to run every step on it).
+   */
+  readonly input?: unknown;
 }
 
 /** Any defined agent, whatever its types (overrides are checked at run time, at each handoff). */

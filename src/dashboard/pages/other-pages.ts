@@ -5,16 +5,18 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Runtime, StateStore, TracedEvent } from '../../index.js';
 import { countRuns } from '../api.js';
-import { roleAllows } from '../auth.js';
 import { readBreakers } from '../breakers.js';
+import { roleHas } from '../privileges.js';
+import { runSeries } from '../run-series.js';
 import { badge, duration, type Html, type PageContext, pre, time } from './layout.js';
 import { signalForm } from './schema-form.js';
+import { timeChart } from './time-chart.js';
 
 /** Runs waiting for a human, each with the form of what it waits for. */
 export async function waitingPage(ctx: PageContext, rt: Runtime): Promise<Html> {
   const runs = await rt.listRuns({ status: 'waiting', limit: 100 });
   const shapes = await rt.workflowShapes();
-  const operator = roleAllows(ctx.role, 'operator');
+  const operator = roleHas(ctx.role, 'SIGNAL');
   return html`<h1>Waiting</h1>
 ${runs.length === 0 ? html`<p class="muted" data-testid="inbox-empty">No run is waiting.</p>` : ''}
 ${runs.map((r) => {
@@ -72,7 +74,7 @@ export async function eventsPage(
   const trace = correlationId
     ? await rt.eventTrace(correlationId).catch(() => undefined)
     : undefined;
-  const operator = roleAllows(ctx.role, 'operator');
+  const operator = roleHas(ctx.role, 'REPLAY');
   return html`<h1>Events</h1>
 <form method="get" action="/events"><label>correlation id <input name="correlation" value="${correlationId}"></label><button type="submit">Show</button></form>
 ${correlationId && !trace ? html`<p class="err">No events with correlation id ${correlationId}.</p>` : ''}
@@ -131,8 +133,8 @@ export async function overviewPage(rt: Runtime, store: StateStore): Promise<Html
     latencies(rt),
     rt.listRuns({ limit: 1000 }),
   ]);
-  const perWorkflow = new Map<string, number>();
-  for (const r of recent) perWorkflow.set(r.workflow, (perWorkflow.get(r.workflow) ?? 0) + 1);
+  const byStatus = runSeries(recent, (r) => r.status);
+  const byWorkflow = runSeries(recent, (r) => r.workflow);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const failed = (counts.failed ?? 0) + (counts.compensation_failed ?? 0);
   const compensated = counts.compensated ?? 0;
@@ -141,14 +143,15 @@ export async function overviewPage(rt: Runtime, store: StateStore): Promise<Html
 <div class="tiles">
 <a class="tile" href="/runs"><b data-testid="total">${total}${capped.length ? '+' : ''}</b> runs</a>
 <a class="tile" href="/waiting"><b data-testid="waiting-count">${counts.waiting ?? 0}</b> waiting for review</a>
-<a class="tile" href="/breakers"><b>${open.length}</b> breakers not closed</a>
+<a class="tile" href="/breakers"><b data-testid="open-breakers">${open.length}</b> breakers not closed${open.length ? html` <span class="muted">${open.map((b) => b.name).join(', ')}</span>` : ''}</a>
 <span class="tile"><b>${total ? ((failed / total) * 100).toFixed(1) : '0.0'}%</b> failed · <b>${total ? ((compensated / total) * 100).toFixed(1) : '0.0'}%</b> compensated</span>
 </div>
 <h2>Runs per status</h2>${bars(
     Object.entries(counts).filter(([, n]) => n > 0),
     'runs per status',
   )}
-<h2>Runs per workflow <span class="muted">(newest 1,000)</span></h2>${bars([...perWorkflow], 'runs per workflow')}
+<h2>Runs per status over time <span class="muted">(newest 1,000, per ${byStatus.unit})</span></h2>${timeChart(byStatus, 'runs-per-status')}
+<h2>Runs per workflow over time <span class="muted">(newest 1,000, per ${byWorkflow.unit})</span></h2>${timeChart(byWorkflow, 'runs-per-workflow')}
 <h2>Step latency per agent <span class="muted">(newest 200 runs)</span></h2>
 ${bars(
   lat.flatMap(([a, n, p50, p99]): [string, number][] => [

@@ -6,7 +6,8 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { type Runtime, type StateDiff, TRACE_NAMES, type TraceSpan } from '../../index.js';
-import { roleAllows } from '../auth.js';
+import { piiView } from '../pii.js';
+import { roleHas } from '../privileges.js';
 import { stepViews } from '../run-view.js';
 import { dagSvg } from './dag.js';
 import { badge, duration, type Html, json, type PageContext, pre, time } from './layout.js';
@@ -65,23 +66,27 @@ export async function runPage(
   pick: { a?: number; b?: number },
   after: string,
 ): Promise<Html> {
-  const run = await rt.getRun(runId);
+  // Personal data is masked for a role without READ_PII (pii.ts), in everything drawn below.
+  const stored = await rt.getRun(runId);
+  const pii = await piiView(rt, stored, roleHas(ctx.role, 'READ_PII'));
+  const run = pii.scrub(stored);
   const [attributes, shapes, journal, history, verify, trace] = await Promise.all([
-    rt.searchAttributes(runId),
+    rt.searchAttributes(runId).then(pii.scrub),
     rt.workflowShapes(run.workflow),
-    rt.journal(runId),
-    rt.history(runId),
+    rt.journal(runId).then(pii.scrub),
+    rt.history(runId).then((h) => h.map((v) => ({ ...v, data: pii.state(v.data) }))),
     rt.verify(runId),
-    rt.trace(runId),
+    rt.trace(runId).then(pii.scrub),
   ]);
   const shape = shapes.find((s) => s.version === run.workflowVersion);
   const steps = stepViews(shape, journal);
   const head = run.headVersion;
   const a = Math.min(Math.max(1, pick.a ?? Math.max(1, head - 1)), head);
   const b = Math.min(Math.max(1, pick.b ?? head), head);
-  const diff = await rt.diff(runId, a, b);
+  const rawDiff = await rt.diff(runId, a, b);
+  const diff = { ...rawDiff, changes: pii.changes(rawDiff.changes) };
   const parked = run.status === 'waiting' && run.waitingFor ? run.waitingFor.split(',') : [];
-  const operator = roleAllows(ctx.role, 'operator');
+  const operator = roleHas(ctx.role, 'SIGNAL');
   const contractOf = (step: string) => {
     const s = shape?.steps.find((x) => x.name === step);
     const id = s?.kind === 'wait' ? s.contract : s?.output;
@@ -117,13 +122,23 @@ ${diffTable(diff)}
 </section>
 <section><h2>Trace</h2>${waterfall(trace)}</section>
 <section><h2>Journal</h2><table class="journal"><tbody>${journal.map((j) => html`<tr><td>${j.seq}</td><td>${time(j.at)}</td><td>${j.type}</td><td>${j.step ?? ''}</td><td>${j.attempt ?? ''}</td><td>${j.version ? `v${j.version}` : ''}</td><td>${j.runStatus ? badge(j.runStatus) : ''}</td><td>${j.error ? `${j.error.code}: ${j.error.message}` : ''}</td></tr>`)}</tbody></table></section>
-${operator ? actions(run.runId, head) : ''}`;
+${operator ? actions(run.runId, head, history) : ''}`;
 }
 
-function actions(runId: string, head: number): HtmlEscapedString {
+function actions(
+  runId: string,
+  head: number,
+  history: readonly { version: number; data: Readonly<Record<string, unknown>> }[],
+): HtmlEscapedString {
+  // Each version's input, for the fork control's prefill (already masked for this role).
+  const inputs = Object.fromEntries(history.map((v) => [v.version, v.data.input ?? null]));
   return html`<section><h2>Actions</h2>
 <form class="action" data-island="action" data-url="/api/v1/runs/${encodeURIComponent(runId)}/cancel"><button type="submit">Cancel run</button><span data-error class="error"></span></form>
-<form class="action" data-island="action" data-url="/api/v1/runs/${encodeURIComponent(runId)}/replay" data-body="fromVersion">
-<label>replay from v<input type="number" name="fromVersion" min="1" max="${head}" value="1" required></label><button type="submit">Fork</button><span data-error class="error"></span></form>
+<form class="fork" data-island="fork" data-testid="fork" data-url="/api/v1/runs/${encodeURIComponent(runId)}/replay" data-inputs="${JSON.stringify(inputs)}">
+<label>fork from <select name="fromVersion">${history.map((v) => html`<option value="${v.version}" ${v.version === 1 ? 'selected' : ''}>v${v.version}</option>`)}</select></label>
+<label>input (JSON, edit to fork with another input)<textarea name="input" rows="6" spellcheck="false"></textarea></label>
+<div data-fork-diff data-testid="fork-diff"></div>
+<button type="submit">Fork</button><span data-error class="error"></span></form>
+<p class="muted">Steps already in the chosen version are kept; the rest run on the input above. Latest version: v${head}.</p>
 </section>` as HtmlEscapedString;
 }

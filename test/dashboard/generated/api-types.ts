@@ -1530,7 +1530,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Forks a new run from a version (needs the workflow’s code in this runtime) */
+        /** Forks a new run from a version, optionally with an edited input checked against the input contract (needs the workflow’s code in this runtime) */
         post: {
             parameters: {
                 query?: never;
@@ -1544,6 +1544,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         fromVersion: number;
+                        input?: unknown;
                     };
                 };
             };
