@@ -23,3 +23,14 @@ export function assertKnownOptions(
       : new InvalidDefinitionError(message, subject);
   }
 }
+
+/**
+ * A compile-time check that a list of option names covers every key of an options type:
+ * `true` when it does, else the keys left out (so `const x: EveryKeyListed<…> = true` fails to
+ * compile, naming them, until a new option is listed and thereby accepted at run time).
+ */
+export type EveryKeyListed<T, Keys extends readonly PropertyKey[]> = [
+  Exclude<keyof T, Keys[number]>,
+] extends [never]
+  ? true
+  : Exclude<keyof T, Keys[number]>;

@@ -214,18 +214,7 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
         `${label}: expected an agent (see agent()) or a finished workflow`,
         label,
       );
-    if (typeof options !== 'object' || options === null || typeof options.input !== 'function') {
-      throw new InvalidDefinitionError(
-        `${label}: options.input must be a selector function (state) => input`,
-        label,
-      );
-    }
-    if (options.when !== undefined && typeof options.when !== 'function') {
-      throw new InvalidDefinitionError(
-        `${label}: options.when must be a function (state) => boolean`,
-        label,
-      );
-    }
+    checkSelectors(options, label);
     validatePolicy(options.policy, label);
     validateEvaluators(options.evaluate, label);
     this.specs.push(
@@ -299,18 +288,7 @@ export class WorkflowBuilder<In, Slots extends Record<string, unknown> = Record<
     },
     label: string,
   ): this {
-    if (typeof options !== 'object' || options === null || typeof options.input !== 'function') {
-      throw new InvalidDefinitionError(
-        `${label}: options.input must be a selector function (state) => input`,
-        label,
-      );
-    }
-    if (options.when !== undefined && typeof options.when !== 'function') {
-      throw new InvalidDefinitionError(
-        `${label}: options.when must be a function (state) => boolean`,
-        label,
-      );
-    }
+    checkSelectors(options, label);
     if (options.output !== undefined && !isContract(options.output)) {
       throw new InvalidDefinitionError(`${label}: options.output must be a contract`, label);
     }
@@ -615,4 +593,25 @@ export function isWorkflow(value: unknown): value is Workflow {
   return (
     typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'workflow'
   );
+}
+
+/**
+ * The selectors every step with an agent or a child workflow takes: `input` required, `when`
+ * optional (the options are typed already; this refuses what a JavaScript caller passes wrong).
+ * @throws InvalidDefinitionError naming the step.
+ */
+function checkSelectors(options: unknown, label: string): void {
+  const o = options as { readonly input?: unknown; readonly when?: unknown } | null;
+  if (typeof o !== 'object' || o === null || typeof o.input !== 'function') {
+    throw new InvalidDefinitionError(
+      `${label}: options.input must be a selector function (state) => input`,
+      label,
+    );
+  }
+  if (o.when !== undefined && typeof o.when !== 'function') {
+    throw new InvalidDefinitionError(
+      `${label}: options.when must be a function (state) => boolean`,
+      label,
+    );
+  }
 }

@@ -4,7 +4,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../ledger/describe-value.js';
 import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../ledger/durations.js';
-import { assertKnownOptions } from '../ledger/known-options.js';
+import { assertKnownOptions, type EveryKeyListed } from '../ledger/known-options.js';
 import type { RuntimeOptions } from './runtime-types.js';
 
 /**
@@ -37,9 +37,8 @@ export const RUNTIME_OPTION_KEYS = [
   'maxCausationDepth',
 ] as const satisfies readonly (keyof RuntimeOptions)[];
 
-/** Compile-time check that every key of RuntimeOptions is listed above (a new option is refused until it is). */
-type UnlistedOption = Exclude<keyof RuntimeOptions, (typeof RUNTIME_OPTION_KEYS)[number]>;
-const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+// Fails to compile, naming the option, when RuntimeOptions gains a key not listed above.
+const everyOptionListed: EveryKeyListed<RuntimeOptions, typeof RUNTIME_OPTION_KEYS> = true;
 void everyOptionListed;
 
 /** @throws InvalidArgumentError naming the option at fault. */

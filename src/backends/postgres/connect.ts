@@ -13,7 +13,7 @@
 import pg from 'pg';
 import { InvalidArgumentError, StoreUnavailableError, toError } from '../../errors.js';
 import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
-import { assertKnownOptions } from '../../ledger/known-options.js';
+import { assertKnownOptions, type EveryKeyListed } from '../../ledger/known-options.js';
 
 /** Options of `postgresStore`. */
 export interface PostgresStoreOptions {
@@ -55,9 +55,8 @@ export const POSTGRES_OPTION_KEYS = [
   'connectTimeoutMs',
 ] as const satisfies readonly (keyof PostgresStoreOptions)[];
 
-/** Compile-time check that every option of PostgresStoreOptions is listed above. */
-type UnlistedOption = Exclude<keyof PostgresStoreOptions, (typeof POSTGRES_OPTION_KEYS)[number]>;
-const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+// Fails to compile, naming the option, when PostgresStoreOptions gains a key not listed above.
+const everyOptionListed: EveryKeyListed<PostgresStoreOptions, typeof POSTGRES_OPTION_KEYS> = true;
 void everyOptionListed;
 
 /**

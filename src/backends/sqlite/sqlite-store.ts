@@ -15,7 +15,7 @@ import { InvalidArgumentError, StoreClosedError, toError } from '../../errors.js
 import { describeValue } from '../../ledger/describe-value.js';
 import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
 import type { EventStore } from '../../ledger/event-store.js';
-import { assertKnownOptions } from '../../ledger/known-options.js';
+import { assertKnownOptions, type EveryKeyListed } from '../../ledger/known-options.js';
 import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
 import {
@@ -107,9 +107,8 @@ export const SQLITE_OPTION_KEYS = [
   'fileMode',
 ] as const satisfies readonly (keyof SqliteStoreOptions)[];
 
-/** Compile-time check that every option of SqliteStoreOptions is listed above. */
-type UnlistedOption = Exclude<keyof SqliteStoreOptions, (typeof SQLITE_OPTION_KEYS)[number]>;
-const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+// Fails to compile, naming the option, when SqliteStoreOptions gains a key not listed above.
+const everyOptionListed: EveryKeyListed<SqliteStoreOptions, typeof SQLITE_OPTION_KEYS> = true;
 void everyOptionListed;
 
 /**
