@@ -13,11 +13,12 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { buildGraph } from '../bench/langgraph.js';
 import { generateApplications } from '../bench/workload.js';
 import { formatReport } from '../examples/credit-decisioning/system/format.js';
 import { runSystem } from '../examples/credit-decisioning/system/system.js';
-import { createRuntime, sqliteStore } from '../src/index.js';
+import { agent, contract, createRuntime, sqliteStore, workflow } from '../src/index.js';
 import { BatonSaver } from '../src/langgraph/index.js';
 import { ensureBuilt, ROOT } from './cli/helpers.js';
 
@@ -130,6 +131,19 @@ beforeAll(async () => {
       'approve',
     ]);
     ratedA = r!.runId;
+    // The composition section's CLI lines steer the schedule its example declares.
+    const Batch = contract('review.batch@1', z.object({ docs: z.array(z.string()) }));
+    const count = agent({
+      name: 'doc-count',
+      version: '1.0.0',
+      input: Batch,
+      output: contract('review.count@1', z.number().int()),
+      execute: async (b) => b.docs.length,
+    });
+    const reviewBatch = workflow('review-batch', { version: 1, input: Batch })
+      .step('count', count, { input: (s) => s.input })
+      .output((s) => s.count);
+    await rt.schedule('nightly-review', reviewBatch, { cron: '0 2 * * *', input: { docs: [] } });
   } finally {
     await rt.close();
   }

@@ -137,6 +137,10 @@ export const AGENT_DEFINITION_KEYS: readonly string[] = [
   'policy',
   'evaluate',
   'description',
+  // An agent spread into a new definition (`agent({ ...v1, version: '2.0.0', execute })`)
+  // brings these along; both are recomputed from the definition.
+  'kind',
+  'id',
 ];
 
 /**

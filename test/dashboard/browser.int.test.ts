@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createDashboard, serveDashboard } from '../../src/dashboard/index.js';
+import { serveDashboard } from '../../src/dashboard/index.js';
 import { createRuntime, event, reactor, sqliteStore } from '../../src/index.js';
 import { FakeClock } from '../../src/testing/index.js';
-import { type Prepared, prepare, SECRET, XSS } from './fixtures.js';
+import { type Prepared, prepare, XSS } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = `${ROOT}docs/screenshots`;
@@ -346,42 +346,5 @@ describe('the waiting inbox', () => {
     expect(status).toBe(403);
     expect((await p.writer.getRun(run.id)).status).toBe('waiting');
     await page.context().close();
-  });
-});
-
-describe('embedded in a runtime that has the code', () => {
-  it('forks a run from a version with the Fork button, and opens the fork', async () => {
-    // The same store, served by a dashboard that drives runs with the writer's workflows.
-    const store = sqliteStore(p.path);
-    await store.migrate();
-    const embedded = createDashboard({ runtime: p.writer, store, secret: SECRET });
-    const served = await serveDashboard(embedded, { port: 0 });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    try {
-      const page = await context.newPage();
-      const token = encodeURIComponent(embedded.mintToken('operator'));
-      await page.goto(`${served.url}/runs/${p.completedId}?token=${token}`);
-      await page.waitForSelector('html[data-ready="true"]');
-      const fork = 'form[data-url$="/replay"]';
-      await page.fill(`${fork} input[name="fromVersion"]`, '2');
-      await page.click(`${fork} button[type="submit"]`);
-      await page.waitForURL(
-        (u) => u.pathname.startsWith('/runs/') && !u.pathname.endsWith(p.completedId),
-      );
-      const forkId = decodeURIComponent(new URL(page.url()).pathname.slice('/runs/'.length));
-      await page.waitForSelector('html[data-ready="true"]');
-      expect(await page.textContent('[data-testid="run-id"]')).toBe(forkId);
-      expect(await page.textContent('dl.facts')).toContain(`${p.completedId}@v2`);
-      expect(await p.writer.getRun(forkId)).toMatchObject({
-        parentRunId: p.completedId,
-        parentVersion: 2,
-      });
-      expect(forkId).not.toBe(p.completedId);
-    } finally {
-      await context.close();
-      await served.close();
-      await embedded.close();
-      await store.close();
-    }
   });
 });

@@ -53,6 +53,18 @@ describe('unknown options', () => {
     expect((e as Error).message).toContain("'compensate'");
   });
 
+  it('agent() takes an existing agent spread into a new version, with its id recomputed', () => {
+    const v1 = agent({
+      name: 'spread',
+      version: '1.0.0',
+      input: Num,
+      output: Num,
+      execute: async (n: number) => n,
+    });
+    const v2 = agent({ ...v1, version: '2.0.0', execute: async (n: number) => n + 1 });
+    expect([v2.id, v2.kind]).toEqual(['spread@2.0.0', 'agent']);
+  });
+
   it('sqliteStore and postgresStore refuse unknown options', () => {
     const sqlite = thrown(() =>
       sqliteStore(':memory:', { synchronus: 'FULL' } as unknown as Parameters<
