@@ -6,9 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard, type Dashboard } from '../../src/dashboard/index.js';
-import { createRuntime, type Runtime, sqliteStore, workflow } from '../../src/index.js';
+import { agent, createRuntime, type Runtime, sqliteStore, workflow } from '../../src/index.js';
 import { FakeClock } from '../../src/testing/index.js';
-import { calls, childFlow, fanOutFlow, Num, parentFlow, untilExists } from '../compose/fixtures.js';
+import {
+  calls,
+  childFlow,
+  Doubled,
+  fanOutFlow,
+  Num,
+  parentFlow,
+  untilExists,
+} from '../compose/fixtures.js';
 import { loanWorkflow } from '../observe/fixtures/workflows.js';
 import { tempDbPath } from '../support/temp-db.js';
 import { SECRET } from './fixtures.js';
@@ -24,6 +32,7 @@ let parentId: string;
 let fanId: string;
 let sleepId: string;
 let reviewId: string;
+let humanId: string;
 
 beforeAll(async () => {
   const t = tempDbPath('dashboard-children');
@@ -35,10 +44,24 @@ beforeAll(async () => {
     .sleep('nap', { ms: HOUR })
     .output((s) => ({ n: s.input.n }));
   const review = loanWorkflow({ review: true });
+  // A step that fails and is put up for review (reason `review`).
+  const unsure = agent({
+    name: 'unsure',
+    version: '1.0.0',
+    input: Num,
+    output: Doubled,
+    policy: { onFailure: 'human', retry: { maxAttempts: 1 } },
+    execute: () => {
+      throw new Error('model unsure');
+    },
+  });
+  const human = workflow('dash-human', { version: 1, input: Num })
+    .step('guess', unsure, { input: (s) => s.input })
+    .output((s) => s.guess);
   const clock = new FakeClock(T0);
   writer = createRuntime({
     store: sqliteStore(t.path),
-    workflows: [child, parent, fan, nap, review],
+    workflows: [child, parent, fan, nap, review, human],
     clock,
     pollMs: 50,
   });
@@ -55,6 +78,8 @@ beforeAll(async () => {
   const r = await writer.start(review, { applicant: 'bob', amount: 3_000, product: 'card' });
   reviewId = r.id;
   await untilExists(writer, reviewId, 'waiting');
+  humanId = (await writer.start(human, { n: 9 })).id;
+  await untilExists(writer, humanId, 'waiting');
   dashboard = createDashboard({ store: sqliteStore(t.path), secret: SECRET, pollMs: 100 });
   token = dashboard.mintToken('viewer');
 });
@@ -108,26 +133,33 @@ describe('child workflow links', () => {
 });
 
 describe('the waiting inbox', () => {
-  it('answers timers with their due time apart from signals (API)', async () => {
+  it('answers timers with their due time apart from signals and reviews (API)', async () => {
     const all = await json('/waits');
-    expect(all.waits).toEqual([
-      {
-        runId: sleepId,
-        workflow: 'dash-nap',
-        step: 'nap',
-        reason: 'timer',
-        since: T0,
-        dueAt: T0 + HOUR,
-      },
-      expect.objectContaining({ runId: reviewId, reason: 'signal', dueAt: null }),
-    ]);
+    // The timer is due first; the other two are due never and began at the same (fake) time.
+    expect(all.waits).toHaveLength(3);
+    expect(all.waits[0]).toEqual({
+      runId: sleepId,
+      workflow: 'dash-nap',
+      step: 'nap',
+      reason: 'timer',
+      since: T0,
+      dueAt: T0 + HOUR,
+    });
+    expect(all.waits.slice(1)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ runId: reviewId, reason: 'signal', dueAt: null }),
+        expect.objectContaining({ runId: humanId, step: 'guess', reason: 'review', dueAt: null }),
+      ]),
+    );
+    const reviews = await json('/waits?reason=review');
+    expect(reviews.waits.map((w: { runId: string }) => w.runId)).toEqual([humanId]);
     const timers = await json('/waits?reason=timer');
     expect(timers.waits.map((w: { runId: string }) => w.runId)).toEqual([sleepId]);
     const bad = await get('/api/v1/waits?reason=nap');
     expect(bad.status).toBe(400);
   });
 
-  it('shows timers in their own table with the due time, and signals with their form', async () => {
+  it('shows timers in their own table with the due time, the others with their reason and form', async () => {
     const page = await get('/waiting');
     expect(page.status).toBe(200);
     const timers = page.text.slice(page.text.indexOf('data-testid="timers"'));
@@ -139,6 +171,9 @@ describe('the waiting inbox', () => {
     expect(page.text).toContain(`<article class="waiting" data-run="${reviewId}"`);
     expect(page.text).toContain(
       '<h3 data-reason="signal">review <span class="reason">waiting for a signal',
+    );
+    expect(page.text).toContain(
+      '<h3 data-reason="review">guess <span class="reason">waiting for review',
     );
   });
 });
