@@ -30,8 +30,13 @@ export async function childRunsOf(
 ): Promise<RunRecord[]> {
   const runs = await store.listRuns({ where: { [PARENT]: runId, [PARENT_STEP]: step } });
   const sorted = runs.sort((a, b) => a.runId.localeCompare(b.runId, 'en', { numeric: true }));
-  if (index !== undefined) return sorted.filter((r) => r.runId === `${runId}.${step}.${index}`);
-  return sorted.slice(0, MAX_LINEAGE_CHILDREN);
+  // An index picks a fan-out's element; a single child's (`<parent>.<step>`) output may be an
+  // array itself, where the index is into that output.
+  const picked =
+    index === undefined || sorted.some((r) => r.runId === `${runId}.${step}`)
+      ? sorted
+      : sorted.filter((r) => r.runId === `${runId}.${step}.${index}`);
+  return picked.slice(0, MAX_LINEAGE_CHILDREN);
 }
 
 /**

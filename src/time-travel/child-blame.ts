@@ -41,17 +41,26 @@ export async function childBlame<B extends { readonly setBy: VersionView }>(
   blameIn: (runId: string, path: string) => Promise<B>,
 ): Promise<ChildBlameOf<B> | undefined> {
   if (!setter.createdBy.startsWith('workflow.') || segments[0] !== setter.step) return undefined;
+  const find = (id: string) =>
+    reader.getRun(id).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    });
+  // A single child is `<parent>.<step>` (an index in the path is into its output); a fan-out's
+  // element is `<parent>.<step>.<i>`, picked by the path's index.
   const index = typeof segments[1] === 'number' ? segments[1] : undefined;
-  const childId = `${runId}.${setter.step}${index === undefined ? '' : `.${index}`}`;
-  const run = await reader.getRun(childId).catch((e: unknown) => {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  });
-  if (!run) return undefined; // A map slot as a whole: many children, none picked.
+  let childId = `${runId}.${setter.step}`;
+  let rest = segments.slice(1);
+  let run = await find(childId);
+  if (!run && index !== undefined) {
+    childId = `${childId}.${index}`;
+    rest = segments.slice(2);
+    run = await find(childId);
+  }
+  if (!run) return undefined; // A fan-out slot as a whole: many children, none picked.
   const history = await reader.history(childId);
   const head = history.at(-1);
   if (!head) return undefined;
-  const rest = segments.slice(index === undefined ? 1 : 2);
   const path = findPath(head.data, rest, value);
   if (path !== null) {
     const b = await blameIn(childId, path);

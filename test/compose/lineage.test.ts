@@ -4,16 +4,45 @@
  * and for one element of a fan-out; and from the command line (`baton blame`, `baton lineage`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { runCli } from '../../src/cli/program.js';
-import { blame, createRuntime, type Runtime, sqliteStore } from '../../src/index.js';
+import {
+  agent,
+  blame,
+  contract,
+  createRuntime,
+  type Runtime,
+  sqliteStore,
+  workflow,
+} from '../../src/index.js';
 import { tempDbPath } from '../support/temp-db.js';
-import { calls, childFlow, fanOutFlow, parentFlow } from './fixtures.js';
+import { calls, childFlow, fanOutFlow, Num, parentFlow } from './fixtures.js';
 
 let rt: Runtime;
 let path: string;
 let remove: () => Promise<void>;
 let parentId: string;
 let fanId: string;
+let listId: string;
+
+const Pair = contract('compose.pair@1', z.object({ pair: z.array(z.number()) }));
+
+/** A single child whose output is an array: an index in a path is into that output. */
+function listParent() {
+  const pairAgent = agent({
+    name: 'pair',
+    version: '1.0.0',
+    input: Num,
+    output: Pair,
+    execute: (x) => ({ pair: [x.n, x.n * 2] }),
+  });
+  const child = workflow('compose-list-child', { version: 1, input: Num })
+    .step('pair', pairAgent, { input: (s) => s.input })
+    .output((s) => s.pair.pair);
+  return workflow('compose-list-parent', { version: 1, input: Num })
+    .step('pairs', child, { input: (s) => s.input })
+    .output((s) => ({ second: s.pairs[1] }));
+}
 
 beforeAll(async () => {
   const t = tempDbPath('compose-lineage');
@@ -21,7 +50,11 @@ beforeAll(async () => {
   const child = childFlow(calls());
   const parent = parentFlow(child);
   const fan = fanOutFlow(child, 2);
-  rt = createRuntime({ store: sqliteStore(path), workflows: [parent, fan], pollMs: 50 });
+  const list = listParent();
+  rt = createRuntime({ store: sqliteStore(path), workflows: [parent, fan, list], pollMs: 50 });
+  const l = await rt.start(list, { n: 3 });
+  await l.result();
+  listId = l.id;
   const p = await rt.start(parent, { n: 1 });
   await p.result();
   parentId = p.id;
@@ -56,6 +89,20 @@ describe('blame across a child step', () => {
       path: 'double.doubled',
       setBy: { runId: `${fanId}.each.1`, createdBy: 'double@1.0.0' },
     });
+  });
+
+  it('reads an index into a single child’s array output, not as a fan-out element', async () => {
+    const b = await blame(rt, listId, 'pairs[1]');
+    expect(b.value).toBe(6);
+    // No child slot holds 6 as is (the output function took it out of `pair.pair`): the
+    // child's last slot write stands for it.
+    expect(b.child).toMatchObject({
+      runId: `${listId}.pairs`,
+      path: null,
+      setBy: { step: 'pair', createdBy: 'pair@1.0.0' },
+    });
+    const l = await rt.lineage(listId, 'pairs[1]');
+    expect(l.root.children?.map((c) => c.runId)).toEqual([`${listId}.pairs`]);
   });
 
   it('gives no child for a slot an agent wrote, nor for a whole fan-out slot', async () => {
