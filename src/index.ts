@@ -182,6 +182,7 @@ export {
   type JsonSchema,
   type JsonSchemaObject,
   type Lineage,
+  type LineageChild,
   type LineageNode,
   type MethodRule,
   type NeedsOf,
@@ -333,6 +334,7 @@ export type {
 // Debugging and time travel.
 export {
   type Blame,
+  type BlameChild,
   type BlameInput,
   type BlameOptions,
   type BlameReader,

@@ -80,13 +80,37 @@ export const Counts = z.object({
   capped: z.array(z.string()),
 });
 const Loose = z.record(z.string(), z.unknown());
+/** A child run's parent: the run and the step that started it. */
+export const RunLink = z.object({ runId: z.string(), step: z.string() });
+/** One child run of a run. */
+export const ChildLink = z.object({
+  runId: z.string(),
+  step: z.string(),
+  workflow: z.string(),
+  status: z.string(),
+});
 export const RunDetail = z.object({
   run: Run,
   attributes: z.record(z.string(), z.string()),
   shape: Loose.nullable(),
   steps: z.array(Loose),
+  parent: RunLink.nullable(),
+  children: z.array(ChildLink),
 });
 export const Versions = z.object({ versions: z.array(Loose) });
+export const WaitsQuery = z.object({ reason: z.enum(['timer', 'signal', 'review']).optional() });
+export const Waits = z.object({
+  waits: z.array(
+    z.object({
+      runId: z.string(),
+      workflow: z.string(),
+      step: z.string(),
+      reason: z.enum(['timer', 'signal', 'review']),
+      since: z.number(),
+      dueAt: z.number().nullable(),
+    }),
+  ),
+});
 export const Snapshot = Loose;
 export const Diff = z.object({
   runId: z.string(),

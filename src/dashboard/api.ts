@@ -15,6 +15,7 @@ import {
 import * as S from './api-schemas.js';
 import { readBreakers } from './breakers.js';
 import { piiView, shapePii, unmaskEdited } from './pii.js';
+import { runLinks } from './run-links.js';
 import { stepViews } from './run-view.js';
 
 /** What every handler may use. */
@@ -149,15 +150,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     response: S.RunDetail,
     handle: async ({ rt }, input) => {
       const run = await rt.getRun(p(input, 'runId'));
-      const [attributes, shapes, journal, pii] = await Promise.all([
+      const [attributes, shapes, journal, pii, links] = await Promise.all([
         rt.searchAttributes(run.runId),
         rt.workflowShapes(run.workflow),
         rt.journal(run.runId),
         piiView(rt, run, input.readsPii),
+        runLinks(rt, run.runId),
       ]);
       const shape = shapes.find((s) => s.version === run.workflowVersion) ?? null;
+      const steps = stepViews(shape ?? undefined, journal);
       // Search attributes come from the input, so they may hold a PII value too.
-      return pii.scrub({ run, attributes, shape, steps: stepViews(shape ?? undefined, journal) });
+      return { ...pii.scrub({ run, attributes, shape, steps }), ...links };
     },
   },
   {
@@ -239,6 +242,19 @@ export const API_ROUTES: readonly ApiRoute[] = [
         total: spans.length,
         truncated: spans.length > TRACE_CAP,
       };
+    },
+  },
+  {
+    method: 'get',
+    path: '/waits',
+    summary:
+      'What waiting runs wait for: a timer (with its due time), a signal or a review; soonest due first',
+    privilege: 'READ',
+    query: S.WaitsQuery,
+    response: S.Waits,
+    handle: async ({ rt }, input) => {
+      const q = input.query as z.infer<typeof S.WaitsQuery>;
+      return { waits: await rt.waits(q.reason ? { reason: q.reason } : {}) };
     },
   },
   {

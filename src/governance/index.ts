@@ -48,7 +48,13 @@ export {
   type JsonSchema,
   type JsonSchemaObject,
 } from './compatibility.js';
-export { type Lineage, type LineageNode, type NeedsOf, traceLineage } from './lineage.js';
+export {
+  type Lineage,
+  type LineageChild,
+  type LineageNode,
+  type NeedsOf,
+  traceLineage,
+} from './lineage.js';
 export { PII_MASK } from './pii-mask.js';
 export {
   OWNER,

@@ -13,6 +13,7 @@ import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import type { StateStore } from '../ledger/store.js';
 import type { AuxRecord, RunRecord, VersionRecord } from '../ledger/types.js';
 import { materialize } from '../ledger/versions.js';
+import { childRunsOf, childSlots, isChildWriter } from './child-lineage.js';
 
 /** One version in a value's lineage. */
 export interface LineageNode {
@@ -41,6 +42,20 @@ export interface LineageNode {
   readonly evaluations: readonly LineageEvaluation[];
   /** What it was derived from: the slots its step read, or the version it copied. */
   readonly derivedFrom: readonly LineageNode[];
+  /**
+   * For a slot written by a child-workflow step: the child runs that produced it (one for
+   * `.step(name, workflow)`, one per element for `.map`), each with the lineage of its final
+   * slots. Absent for other slots.
+   */
+  readonly children?: readonly LineageChild[];
+}
+
+/** One child run in a lineage: the run and the lineage of the slots its output came from. */
+export interface LineageChild {
+  readonly runId: string;
+  readonly workflow: string;
+  readonly workflowVersion: number;
+  readonly slots: readonly LineageNode[];
 }
 
 /** One evaluator's verdict on the output a lineage node's version holds. */
@@ -164,13 +179,36 @@ export async function traceLineage(
     const derivedFrom = await Promise.all(
       read.filter((x) => x in inputState).map((x) => writer(run.runId, x, v.inputVersion!)),
     );
-    return Object.freeze({ ...base, via: 'step' as const, derivedFrom });
+    if (!isChildWriter(v.createdBy))
+      return Object.freeze({ ...base, via: 'step' as const, derivedFrom });
+    // The root path may pick one child of a fan-out (`reviews[2]…`, `reviews.2…`).
+    const index = run.runId === runId && s === slot ? indexIn(path) : undefined;
+    const children = await Promise.all(
+      (await childRunsOf(store, run.runId, s, index)).map(async (c) => {
+        const { versions: cv } = await load(c.runId);
+        const slots = childSlots(cv);
+        const nodes = await Promise.all(slots.map((x) => writer(c.runId, x, cv.length)));
+        return Object.freeze({
+          runId: c.runId,
+          workflow: c.workflow,
+          workflowVersion: c.workflowVersion,
+          slots: nodes,
+        });
+      }),
+    );
+    return Object.freeze({ ...base, via: 'step' as const, derivedFrom, children });
   };
 
   const { versions } = await load(runId);
   const head = versions.length;
   const root = await writer(runId, slot, head);
   return Object.freeze({ runId, path, version: head, root });
+}
+
+/** The index a path picks in its first slot (`reviews[2].x`, `reviews.2`), if any. */
+function indexIn(path: string): number | undefined {
+  const m = /^[^.[]+(?:\[(\d+)\]|\.(\d+)(?:$|[.[]))/.exec(path);
+  return m ? Number(m[1] ?? m[2]) : undefined;
 }
 
 /** Evaluation records (one per step attempt) by the version their attempt wrote. */

@@ -20,7 +20,7 @@ import type { RuntimeCore } from '../orchestrator/runtime-core.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import { readTombstone } from '../retention/prune.js';
 import { diffJson, type StateDiff } from '../time-travel/diff.js';
-import { readTrace } from '../tracing/read-trace.js';
+import { readNestedTrace } from '../tracing/nested-trace.js';
 import type { TraceSpan } from '../tracing/stored-span.js';
 import { readUsage, type UsageQuery, type UsageReport } from '../tracing/usage.js';
 
@@ -114,7 +114,7 @@ export class RunReader {
   async trace(runId: string): Promise<TraceSpan[]> {
     await this.getRun(runId);
     await this.core.telemetry.flush();
-    return readTrace(this.core.store, runId);
+    return readNestedTrace(this.core.store, runId);
   }
 
   async usage(query: UsageQuery = {}): Promise<UsageReport> {

@@ -273,7 +273,8 @@ export interface Runtime {
   usage(query?: UsageQuery): Promise<UsageReport>;
   /**
    * The run's spans from the built-in trace store, depth-first (needs `telemetry:
-   * createTracing({ store })`; flushes buffered spans first).
+   * createTracing({ store })`; flushes buffered spans first). Child runs' spans are nested under
+   * the step that started them.
    */
   trace(runId: string): Promise<TraceSpan[]>;
   /** Every breaker of this runtime. */

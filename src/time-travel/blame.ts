@@ -15,6 +15,7 @@ import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import { canonicalJson, type Json } from '../ledger/json.js';
 import type { RunRecord, StateSnapshot } from '../ledger/types.js';
 import type { Workflow } from '../orchestrator/workflow.js';
+import { childBlame } from './child-blame.js';
 
 /** What blame reads (a `Runtime` is one). */
 export interface BlameReader {
@@ -60,6 +61,21 @@ export interface BlameInput {
   readonly value: Json | null;
 }
 
+/**
+ * The child run behind a value a child-workflow step set: the child slot holding the value is
+ * found by value (the child's output is computed by code), then blamed in the child.
+ */
+export interface BlameChild {
+  readonly runId: string;
+  readonly workflow: string;
+  /** The path in the child's final state holding the value; null when no slot holds it as is. */
+  readonly path: string | null;
+  /** The child's version that produced it (its blame's `setBy`, or its last slot write). */
+  readonly setBy: BlameVersion;
+  /** The child's own blame of `path` (absent when `path` is null). */
+  readonly blame?: Blame;
+}
+
 /** The answer of {@link blame}. */
 export interface Blame {
   readonly runId: string;
@@ -72,6 +88,11 @@ export interface Blame {
   readonly input: BlameInput;
   /** Resets the value came through, newest first (rollbacks, a replayed fork's first version). */
   readonly via: readonly BlameVersion[];
+  /**
+   * When a child-workflow step set the value: the child run that produced it and, within it, the
+   * blame of the same value (see child-blame.ts). Absent for other writers.
+   */
+  readonly child?: BlameChild;
 }
 
 /** How many resets blame follows before it gives up (a chain of forks of forks). */
@@ -161,6 +182,10 @@ export async function blame(
     const setter = versionOf(history, v)!;
     const from = hop < MAX_HOPS ? await resetSource(reader, run, setter) : null;
     if (!from) {
+      const { workflows } = options;
+      const child = await childBlame(reader, run.runId, setter, segments, value, (id, p) =>
+        blame(reader, id, p, workflows ? { workflows } : {}),
+      );
       return {
         runId,
         path,
@@ -169,6 +194,7 @@ export async function blame(
         setBy: describe(setter),
         input: inputOf(run, setter, history, options.workflows ?? []),
         via,
+        ...(child ? { child } : {}),
       };
     }
     via.push(describe(setter));

@@ -47,7 +47,7 @@ export interface StoredSpan {
 
 /** A span of a run's trace as `readTrace` returns it: depth-first order, with its depth. */
 export interface TraceSpan extends StoredSpan {
-  /** 0 for a run span, 1 for its steps, 2 for their attempts. */
+  /** 0 for a run span, 1 for its steps, 2 for their attempts (a child run's: under its step). */
   readonly depth: number;
 }
 

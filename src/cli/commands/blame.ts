@@ -106,6 +106,15 @@ export function registerBlame(program: Command, ctx: CliContext): void {
         ];
         for (const r of b.via)
           fields.push(['via', `v${r.version} of run ${r.runId} (${r.step}, ${r.tag ?? '-'})`]);
+        if (b.child) {
+          // A child-workflow step set it: name the child run and what in it produced the value.
+          const c = b.child;
+          const at = c.path === null ? 'its last write' : c.path;
+          fields.push([
+            'child run',
+            `${c.runId} (${c.workflow}): ${at}, v${c.setBy.version} by ${c.setBy.createdBy} (step ${c.setBy.step})`,
+          ]);
+        }
         ctx.io.out(
           `${path} at v${b.version} of run ${runId}: ${formatValue(b.value, 200)}\n` +
             `${renderFields(fields, ctx.io.color)}\n${inputText(b.input)}\n`,

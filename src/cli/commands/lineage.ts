@@ -52,8 +52,20 @@ function describe(n: LineageNode, runId: string): string {
 function render(n: LineageNode, prefix: string, last: boolean, runId: string): string[] {
   const lines = [`${prefix}${last ? '└─ ' : '├─ '}${describe(n, runId)}`];
   const inner = `${prefix}${last ? '   ' : '│  '}`;
+  const children = n.children ?? [];
   n.derivedFrom.forEach((c, i) => {
-    lines.push(...render(c, inner, i === n.derivedFrom.length - 1, runId));
+    lines.push(...render(c, inner, i === n.derivedFrom.length - 1 && children.length === 0, runId));
+  });
+  // A child step's slot: the child runs that produced it, each with its own slots' lineage.
+  children.forEach((c, i) => {
+    const lastChild = i === children.length - 1;
+    lines.push(
+      `${inner}${lastChild ? '└─ ' : '├─ '}child run ${c.runId} (${c.workflow}@${c.workflowVersion})`,
+    );
+    const deeper = `${inner}${lastChild ? '   ' : '│  '}`;
+    c.slots.forEach((x, j) => {
+      lines.push(...render(x, deeper, j === c.slots.length - 1, runId));
+    });
   });
   return lines;
 }

@@ -22,11 +22,9 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--ascii', 'draw bars with ASCII characters only')
     .action(async (runId: string, opts: { width?: number; ascii?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const { readTrace, renderWaterfall } = await library();
-      const spans = await withSession(g, [], async ({ rt, store }) => {
-        await rt.getRun(runId); // an unknown run is an error, not an empty trace
-        return readTrace(store, runId);
-      });
+      const { renderWaterfall } = await library();
+      // An unknown run is an error, not an empty trace; child runs are nested under their steps.
+      const spans = await withSession(g, [], ({ rt }) => rt.trace(runId));
       if (g.json) return printJson(ctx.io, { runId, spans });
       if (spans.length === 0) {
         ctx.io.out(

@@ -3,7 +3,7 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { Runtime, StateStore, TracedEvent } from '../../index.js';
+import type { Runtime, StateStore, TracedEvent, WaitInfo } from '../../index.js';
 import { countRuns } from '../api.js';
 import { readBreakers } from '../breakers.js';
 import { roleHas } from '../privileges.js';
@@ -12,13 +12,22 @@ import { badge, duration, type Html, type PageContext, pre, time } from './layou
 import { signalForm } from './schema-form.js';
 import { timeChart } from './time-chart.js';
 
-/** Runs waiting for a human, each with the form of what it waits for. */
+/**
+ * Waiting runs: those waiting for a human or a signal, each with the form of what it waits for,
+ * and those only sleeping on a timer, apart, with their due time (nobody needs to act on them).
+ */
 export async function waitingPage(ctx: PageContext, rt: Runtime): Promise<Html> {
-  const runs = await rt.listRuns({ status: 'waiting', limit: 100 });
+  const waits = await rt.waits();
+  const reasonOf = new Map(waits.map((w) => [`${w.runId}\u0000${w.step}`, w]));
+  const sleeping = waits.filter((w) => w.reason === 'timer');
+  const asleep = new Set(sleeping.map((w) => w.runId));
+  const awake = new Set(waits.filter((w) => w.reason !== 'timer').map((w) => w.runId));
+  const all = await rt.listRuns({ status: 'waiting', limit: 100 });
+  const runs = all.filter((r) => awake.has(r.runId) || !asleep.has(r.runId));
   const shapes = await rt.workflowShapes();
   const operator = roleHas(ctx.role, 'SIGNAL');
   return html`<h1>Waiting</h1>
-${runs.length === 0 ? html`<p class="muted" data-testid="inbox-empty">No run is waiting.</p>` : ''}
+${runs.length === 0 ? html`<p class="muted" data-testid="inbox-empty">No run is waiting for a person or a signal.</p>` : ''}
 ${runs.map((r) => {
   const shape = shapes.find((s) => s.name === r.workflow && s.version === r.workflowVersion);
   return html`<article class="waiting" data-run="${r.runId}">
@@ -27,15 +36,25 @@ ${runs.map((r) => {
 ${(r.waitingFor ?? '')
   .split(',')
   .filter(Boolean)
+  .filter((step) => reasonOf.get(`${r.runId}\u0000${step}`)?.reason !== 'timer')
   .map((step) => {
+    const reason = reasonOf.get(`${r.runId}\u0000${step}`)?.reason ?? 'signal';
     const s = shape?.steps.find((x) => x.name === step);
     const id = s?.kind === 'wait' ? s.contract : s?.output;
     const timeout = s?.timeoutMs ? ` · times out after ${duration(s.timeoutMs)}` : '';
-    return html`<h3>${step} <span class="muted">${id ?? 'no recorded contract'}${timeout}</span></h3>
+    return html`<h3 data-reason="${reason}">${step} <span class="reason">${reason === 'review' ? 'waiting for review' : 'waiting for a signal'}</span> <span class="muted">${id ?? 'no recorded contract'}${timeout}</span></h3>
 ${signalForm(r.runId, step, (id ? shape?.contracts[id] : null) as Record<string, unknown> | null, operator)}`;
   })}
 </article>`;
-})}`;
+})}
+${timersSection(sleeping)}`;
+}
+
+/** Runs sleeping on a durable timer, soonest due first. */
+function timersSection(sleeping: readonly WaitInfo[]): Html | string {
+  if (sleeping.length === 0) return '';
+  return html`<h2>Timers</h2><table class="timers" data-testid="timers"><thead><tr><th>run</th><th>workflow</th><th>step</th><th>since</th><th>due</th></tr></thead>
+<tbody>${sleeping.map((w) => html`<tr data-timer="${w.runId}" data-reason="timer"><td><a href="/runs/${encodeURIComponent(w.runId)}">${w.runId}</a></td><td>${w.workflow}</td><td>${w.step}</td><td>${time(w.since)}</td><td data-field="due">${w.dueAt === null ? '' : time(w.dueAt)}</td></tr>`)}</tbody></table>`;
 }
 
 /** Every breaker: its state and its transitions over time. */

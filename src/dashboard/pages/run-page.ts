@@ -8,6 +8,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import { type Runtime, type StateDiff, TRACE_NAMES, type TraceSpan } from '../../index.js';
 import { piiView } from '../pii.js';
 import { roleHas } from '../privileges.js';
+import { type RunLinks, runLinks } from '../run-links.js';
 import { stepViews } from '../run-view.js';
 import { dagSvg } from './dag.js';
 import { badge, duration, type Html, json, type PageContext, pre, time } from './layout.js';
@@ -70,13 +71,14 @@ export async function runPage(
   const stored = await rt.getRun(runId);
   const pii = await piiView(rt, stored, roleHas(ctx.role, 'READ_PII'));
   const run = pii.scrub(stored);
-  const [attributes, shapes, journal, history, verify, trace] = await Promise.all([
+  const [attributes, shapes, journal, history, verify, trace, links] = await Promise.all([
     rt.searchAttributes(runId).then(pii.scrub),
     rt.workflowShapes(run.workflow),
     rt.journal(runId).then(pii.scrub),
     rt.history(runId).then((h) => h.map((v) => ({ ...v, data: pii.state(v.data) }))),
     rt.verify(runId),
     rt.trace(runId).then(pii.scrub),
+    runLinks(rt, runId),
   ]);
   const shape = shapes.find((s) => s.version === run.workflowVersion);
   const steps = stepViews(shape, journal);
@@ -99,6 +101,7 @@ export async function runPage(
 <dt>updated</dt><dd data-field="updated">${time(run.updatedAt)}</dd>
 <dt>head</dt><dd data-field="head">v${head}</dd>
 ${run.parentRunId ? html`<dt>forked from</dt><dd><a href="/runs/${encodeURIComponent(run.parentRunId)}">${run.parentRunId}</a>@v${run.parentVersion}</dd>` : ''}
+${links.parent ? html`<dt>child of</dt><dd data-testid="parent"><a href="/runs/${encodeURIComponent(links.parent.runId)}">${links.parent.runId}</a> · step ${links.parent.step}</dd>` : ''}
 ${Object.entries(attributes).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
 ${run.error ? html`<dt>error</dt><dd class="err">${(run.error as { code?: string }).code}: ${(run.error as { message?: string }).message}</dd>` : ''}
 </dl>
@@ -106,6 +109,7 @@ ${run.error ? html`<dt>error</dt><dd class="err">${(run.error as { code?: string
 <div class="dag-wrap" data-island="run-live" data-run="${run.runId}" data-after="${after}" data-steps="${json(steps.map((s) => s.name))}">${dagSvg(steps)}</div>
 <p class="live" data-live-state>live updates: connecting…</p>
 </section>
+${childrenSection(links.children)}
 ${parked.length > 0 ? html`<section><h2>Waiting for</h2>${parked.map((p) => html`<h3>${p}</h3>${signalForm(run.runId, p, contractOf(p) as Record<string, unknown> | null, operator)}`)}</section>` : ''}
 <section><h2>Steps</h2><table class="steps"><thead><tr><th>step</th><th>agent</th><th>status</th><th>attempts</th><th>started</th><th>took</th><th>read</th><th>wrote</th><th>error</th></tr></thead>
 <tbody>${steps.map((s) => html`<tr data-step-row="${s.name}"><td>${s.name}</td><td>${s.agent ?? s.kind}</td><td data-cell="status">${badge(s.status)}</td><td>${s.attempts}</td><td>${time(s.startedAt)}</td><td>${duration(s.durationMs)}</td><td>${s.inputVersion ? `v${s.inputVersion}` : ''}</td><td>${s.version ? `v${s.version}` : ''}</td><td>${s.error ?? ''}</td></tr>`)}</tbody></table></section>
@@ -123,6 +127,12 @@ ${diffTable(diff)}
 <section><h2>Trace</h2>${waterfall(trace)}</section>
 <section><h2>Journal</h2><table class="journal"><tbody>${journal.map((j) => html`<tr><td>${j.seq}</td><td>${time(j.at)}</td><td>${j.type}</td><td>${j.step ?? ''}</td><td>${j.attempt ?? ''}</td><td>${j.version ? `v${j.version}` : ''}</td><td>${j.runStatus ? badge(j.runStatus) : ''}</td><td>${j.error ? `${j.error.code}: ${j.error.message}` : ''}</td></tr>`)}</tbody></table></section>
 ${operator ? actions(run.runId, head, history) : ''}`;
+}
+
+function childrenSection(children: RunLinks['children']): Html | string {
+  if (children.length === 0) return '';
+  return html`<section><h2>Child runs</h2><table class="children" data-testid="children"><thead><tr><th>run</th><th>step</th><th>workflow</th><th>status</th></tr></thead>
+<tbody>${children.map((c) => html`<tr data-child="${c.runId}"><td><a href="/runs/${encodeURIComponent(c.runId)}">${c.runId}</a></td><td>${c.step}</td><td>${c.workflow}</td><td>${badge(c.status)}</td></tr>`)}</tbody></table></section>`;
 }
 
 function actions(

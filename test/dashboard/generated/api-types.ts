@@ -270,6 +270,16 @@ export interface paths {
                             steps: {
                                 [key: string]: unknown;
                             }[];
+                            parent: {
+                                runId: string;
+                                step: string;
+                            } | null;
+                            children: {
+                                runId: string;
+                                step: string;
+                                workflow: string;
+                                status: string;
+                            }[];
                         };
                     };
                 };
@@ -863,6 +873,110 @@ export interface paths {
                             }[];
                             total: number;
                             truncated: boolean;
+                        };
+                    };
+                };
+                /** @description Bad input (INVALID_ARGUMENT, CONTRACT_VIOLATION) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No valid token or session (ACCESS_DENIED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The role may not do this, or CSRF failed (ACCESS_DENIED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No such run, version or event (NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/waits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What waiting runs wait for: a timer (with its due time), a signal or a review; soonest due first */
+        get: {
+            parameters: {
+                query?: {
+                    reason?: "timer" | "signal" | "review";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            waits: {
+                                runId: string;
+                                workflow: string;
+                                step: string;
+                                /** @enum {string} */
+                                reason: "timer" | "signal" | "review";
+                                since: number;
+                                dueAt: number | null;
+                            }[];
                         };
                     };
                 };
