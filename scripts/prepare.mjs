@@ -9,7 +9,7 @@
  * whole install, and `baton` itself says how to build when dist/ is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,26 @@ function newest(dir) {
   }
   return t;
 }
+
+/**
+ * Links the package's own command into this checkout's node_modules/.bin, so `npx baton` finds
+ * it on the first lookup (npm installs other packages' bins there, never the root's own).
+ * Best effort: a read-only or unusual tree only loses the shortcut, never the install.
+ */
+function linkOwnBin() {
+  const nodeModules = join(root, 'node_modules');
+  if (!existsSync(nodeModules)) return;
+  const link = join(nodeModules, '.bin', 'baton');
+  try {
+    lstatSync(link);
+    return; // already there (a link of ours, or another package's baton: leave it)
+  } catch {}
+  try {
+    mkdirSync(join(nodeModules, '.bin'), { recursive: true });
+    symlinkSync(join('..', '..', 'bin', 'baton.js'), link);
+  } catch {}
+}
+linkOwnBin();
 
 let tsc;
 try {

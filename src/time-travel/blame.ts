@@ -15,6 +15,7 @@ import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import { canonicalJson, type Json } from '../ledger/json.js';
 import type { RunRecord, StateSnapshot } from '../ledger/types.js';
 import type { Workflow } from '../orchestrator/workflow.js';
+import { type BlameVersion, blameVersion } from './blame-version.js';
 import { childBlame } from './child-blame.js';
 
 /** What blame reads (a `Runtime` is one). */
@@ -35,19 +36,7 @@ export interface BlameOptions {
   readonly workflows?: readonly Workflow<unknown, unknown>[];
 }
 
-/** One version in a blame: who wrote it, from what. */
-export interface BlameVersion {
-  readonly runId: string;
-  readonly version: number;
-  readonly step: string;
-  /** `agent@version`, or `system` (the workflow input, a reset, a skipped marker). */
-  readonly createdBy: string;
-  /** The version the writer read (null for a run's first version). */
-  readonly inputVersion: number | null;
-  readonly tag: string | null;
-  readonly createdAt: number;
-  readonly hash: string;
-}
+export type { BlameVersion } from './blame-version.js';
 
 /** What the writer was given. */
 export interface BlameInput {
@@ -135,19 +124,6 @@ function versionOf(history: readonly StateSnapshot[], v: number): StateSnapshot 
 const same = (a: Json | undefined, b: Json | undefined): boolean =>
   a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b);
 
-function describe(s: StateSnapshot): BlameVersion {
-  return {
-    runId: s.runId,
-    version: s.version,
-    step: s.step,
-    createdBy: s.createdBy,
-    inputVersion: s.inputVersion,
-    tag: s.tag,
-    createdAt: s.createdAt,
-    hash: s.hash,
-  };
-}
-
 /**
  * Blames the value at `path` in run `runId`.
  * @example
@@ -191,13 +167,13 @@ export async function blame(
         path,
         version,
         value,
-        setBy: describe(setter),
+        setBy: blameVersion(setter),
         input: inputOf(run, setter, history, options.workflows ?? []),
         via,
         ...(child ? { child } : {}),
       };
     }
-    via.push(describe(setter));
+    via.push(blameVersion(setter));
     ({ run, history } = from);
     at = versionOf(history, from.version);
     if (!at) throw new NotFoundError('version', `${run.runId}@${from.version}`);

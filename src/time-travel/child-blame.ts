@@ -10,12 +10,7 @@
 import { NotFoundError } from '../errors.js';
 import { canonicalJson, type Json } from '../ledger/json.js';
 import type { RunRecord, StateSnapshot } from '../ledger/types.js';
-
-/** A version as blame describes it (blame.ts's `BlameVersion`; not imported: no import cycle). */
-type VersionView = Pick<
-  StateSnapshot,
-  'runId' | 'version' | 'step' | 'createdBy' | 'inputVersion' | 'tag' | 'createdAt' | 'hash'
->;
+import { type BlameVersion, blameVersion } from './blame-version.js';
 
 interface Reader {
   getRun(runId: string): Promise<RunRecord>;
@@ -23,16 +18,16 @@ interface Reader {
 }
 
 /** What blame.ts's `BlameChild` holds, over its `Blame` type `B`. */
-export interface ChildBlameOf<B extends { readonly setBy: VersionView }> {
+export interface ChildBlameOf<B extends { readonly setBy: BlameVersion }> {
   readonly runId: string;
   readonly workflow: string;
   readonly path: string | null;
-  readonly setBy: VersionView;
+  readonly setBy: BlameVersion;
   readonly blame?: B;
 }
 
 /** The child run behind `setter`'s write of `value` at `segments`, if a child step wrote it. */
-export async function childBlame<B extends { readonly setBy: VersionView }>(
+export async function childBlame<B extends { readonly setBy: BlameVersion }>(
   reader: Reader,
   runId: string,
   setter: StateSnapshot,
@@ -67,7 +62,7 @@ export async function childBlame<B extends { readonly setBy: VersionView }>(
     return { runId: childId, workflow: run.workflow, path, setBy: b.setBy, blame: b };
   }
   const last = [...history].reverse().find((s) => !s.step.startsWith('$')) ?? head;
-  return { runId: childId, workflow: run.workflow, path: null, setBy: versionOf(last) };
+  return { runId: childId, workflow: run.workflow, path: null, setBy: blameVersion(last) };
 }
 
 /** The first slot of `state` holding `value` at `rest`, else holding it whole; as a path. */
@@ -98,16 +93,3 @@ function read(data: unknown, segments: readonly (string | number)[]): unknown {
 
 const format = (segments: readonly (string | number)[]): string =>
   segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
-
-function versionOf(s: StateSnapshot): VersionView {
-  return {
-    runId: s.runId,
-    version: s.version,
-    step: s.step,
-    createdBy: s.createdBy,
-    inputVersion: s.inputVersion,
-    tag: s.tag,
-    createdAt: s.createdAt,
-    hash: s.hash,
-  };
-}
