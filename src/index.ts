@@ -19,6 +19,8 @@ export {
   isAgent,
   type Logger,
   type ModelUsage,
+  type Resumption,
+  type SuspendOptions,
 } from './agents/agent.js';
 // The ledger: stores, records, versions.
 export { memoryStore } from './backends/memory/memory-store.js';
@@ -89,6 +91,7 @@ export {
   type ErrorInfo,
   FanOutTooLargeError,
   GuardViolationError,
+  StepSuspendedError,
   IdempotencyConflictError,
   InvalidArgumentError,
   InvalidDefinitionError,
@@ -107,6 +110,7 @@ export {
   isEncryptionKeyError,
   isFanOutTooLargeError,
   isGuardViolationError,
+  isStepSuspendedError,
   isIdempotencyConflictError,
   isInvalidArgumentError,
   isInvalidDefinitionError,

@@ -3,6 +3,7 @@
  * committers, clock, guards (with breakers recorded in the store or shared through it), policy
  * resolution, telemetry and the saga that undoes failed runs.
  */
+import { LiveFeed } from '../orchestrator/live-feed.js';
 import { hostname } from 'node:os';
 import { PiiCodec } from '../governance/pii-codec.js';
 import { DEFAULT_MAX_SLOT_BYTES } from '../ledger/versions.js';
@@ -77,6 +78,7 @@ export function createRuntimeCore(
     random: options.random ?? Math.random,
     telemetry,
     compensator: SAGA,
+    live: new LiveFeed(),
     ...(children ? { children } : {}),
     ...(options.piiEncryption
       ? { pii: new PiiCodec(store, options.piiEncryption, () => clock.now()) }
