@@ -91,7 +91,6 @@ export {
   type ErrorInfo,
   FanOutTooLargeError,
   GuardViolationError,
-  StepSuspendedError,
   IdempotencyConflictError,
   InvalidArgumentError,
   InvalidDefinitionError,
@@ -110,7 +109,6 @@ export {
   isEncryptionKeyError,
   isFanOutTooLargeError,
   isGuardViolationError,
-  isStepSuspendedError,
   isIdempotencyConflictError,
   isInvalidArgumentError,
   isInvalidDefinitionError,
@@ -125,6 +123,7 @@ export {
   isRunCancelledError,
   isRunFailedError,
   isRunPrunedError,
+  isStepSuspendedError,
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
@@ -142,6 +141,7 @@ export {
   RunCancelledError,
   RunFailedError,
   RunPrunedError,
+  StepSuspendedError,
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
@@ -278,6 +278,7 @@ export {
 } from './ledger/versions.js';
 // Composition and time: child workflows, durable timers, schedules, retention.
 export { MAX_FAN_OUT } from './orchestrator/child-agent.js';
+export type { TokenEvent } from './orchestrator/live-feed.js';
 export type {
   ChildStepOptions,
   MapOptions,

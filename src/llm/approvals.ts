@@ -66,9 +66,7 @@ export function approvalKey(r: Pick<ApprovalRequest, 'toolCallId'>): string {
  * The checkpoint this execution resumes from, with the signal's decision applied; undefined for
  * a fresh execution.
  */
-export async function resumeApprovals(
-  ctx: AgentContext,
-): Promise<ApprovalCheckpoint | undefined> {
+export async function resumeApprovals(ctx: AgentContext): Promise<ApprovalCheckpoint | undefined> {
   const r = await ctx.resumption?.();
   const saved = r?.detail as ApprovalCheckpoint | null | undefined;
   if (!r || saved?.kind !== 'llm-approval') return undefined;

@@ -21,6 +21,7 @@ import {
   type Schema,
   type StepResult,
   stepCountIs,
+  streamText,
   type ToolSet,
 } from 'ai';
 import {
@@ -31,10 +32,6 @@ import {
   GuardViolationError,
   type ValidationIssue,
 } from '../index.js';
-import { type Budget, BudgetMeter } from './budget.js';
-import type { Guard, GuardContext } from './guards.js';
-import type { ModelInvoker, ResolvedModel } from './model-call.js';
-import { addTokens, costOf, type PriceTable, type TokenCount, ZERO_TOKENS } from './pricing.js';
 import {
   type ApprovalCheckpoint,
   type ApprovalRequest,
@@ -42,7 +39,12 @@ import {
   parkForApproval,
   resumeApprovals,
 } from './approvals.js';
+import { type Budget, BudgetMeter } from './budget.js';
+import type { Guard, GuardContext } from './guards.js';
+import type { ModelInvoker, ResolvedModel } from './model-call.js';
+import { addTokens, costOf, type PriceTable, type TokenCount, ZERO_TOKENS } from './pricing.js';
 import { agentTools, type ToolApprovals, type ToolSpec } from './schema.js';
+import { settledCall, streamCall } from './stream-call.js';
 
 /** Model settings passed through to the AI SDK. */
 export type LlmCallSettings = Pick<
@@ -159,7 +161,15 @@ export async function runLlm<I, O>(
       messages.push(...answer.messages);
       parkForApproval(
         ctx,
-        checkpoint({ attempt, messages, pending: answer.requests, approvals, totals, issues, meter }),
+        checkpoint({
+          attempt,
+          messages,
+          pending: answer.requests,
+          approvals,
+          totals,
+          issues,
+          meter,
+        }),
         plan.agentId,
       );
     }
@@ -233,7 +243,7 @@ async function callModel<I, O>(
     }
   };
   try {
-    const result = await generateText({
+    const options = {
       ...plan.settings,
       model: model.model,
       ...(system !== undefined ? { system } : {}),
@@ -251,11 +261,15 @@ async function callModel<I, O>(
         : {}),
       abortSignal: ctx.signal,
       onStepFinish,
-    });
+    };
+    // Someone watches the run in this process: stream the tokens to them (stream-call.ts).
+    const send = ctx.stream;
+    const result = send
+      ? await streamCall(streamText({ ...options, onError: () => {} }), send)
+      : settledCall(await generateText(options));
     const requests = approvalRequests(result.content);
-    if (requests.length > 0)
-      return { kind: 'approval', requests, messages: result.response.messages };
-    return { kind: 'json', value: result.output, text: result.text };
+    if (requests.length > 0) return { kind: 'approval', requests, messages: result.messages };
+    return { kind: 'json', value: await result.output(), text: result.text };
   } catch (e) {
     if (NoObjectGeneratedError.isInstance(e))
       return {

@@ -143,7 +143,9 @@ function resolvePlan<I, O, P extends Policy | undefined>(
     bad((e as Error).message);
   }
   const hasTools = o.tools !== undefined && Object.keys(o.tools).length > 0;
-  const denied = new Set((o.guards ?? []).flatMap((g) => (g.stage === 'tool' ? g.irreversible : [])));
+  const denied = new Set(
+    (o.guards ?? []).flatMap((g) => (g.stage === 'tool' ? g.irreversible : [])),
+  );
   const tools = hasTools && o.tools ? toolSpecs(o.tools, denied) : undefined;
   for (const t of tools ?? []) {
     if (t.irreversible && (t.needsApproval === undefined || t.needsApproval === false))

@@ -124,7 +124,12 @@ export function agentTools(
       execute: async (input: unknown, { toolCallId }) => {
         if (irreversible && !approvals?.approved.has(toolCallId)) {
           const why = `irreversible tool '${name}' called without a human's approval`;
-          const refusal = new GuardViolationError('irreversible-tools', 'tool', why, approvals?.agentId);
+          const refusal = new GuardViolationError(
+            'irreversible-tools',
+            'tool',
+            why,
+            approvals?.agentId,
+          );
           if (approvals) approvals.violation = refusal;
           throw refusal;
         }

@@ -47,10 +47,14 @@ describe('tool approvals as durable human waits', () => {
     const run = await env.rt.start(wf, DECLINED);
     await untilStatus(env.rt, run.id, 'waiting');
     expect((await env.rt.getRun(run.id)).waitingFor).toBe(FIRST_WAIT);
-    expect(await env.rt.waits()).toMatchObject([{ runId: run.id, step: FIRST_WAIT, reason: 'agent' }]);
+    expect(await env.rt.waits()).toMatchObject([
+      { runId: run.id, step: FIRST_WAIT, reason: 'agent' },
+    ]);
     expect(executed).toEqual([]);
 
-    const bad = await env.rt.signal(run.id, FIRST_WAIT, { approved: 'yes' }).catch((e: unknown) => e);
+    const bad = await env.rt
+      .signal(run.id, FIRST_WAIT, { approved: 'yes' })
+      .catch((e: unknown) => e);
     expect(isContractViolationError(bad)).toBe(true);
     expect(await run.status()).toBe('waiting');
 
@@ -82,7 +86,12 @@ describe('tool approvals as durable human waits', () => {
     const db = tempDbPath('approval');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./fixtures/approval-child.ts', import.meta.url)), db.path],
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./fixtures/approval-child.ts', import.meta.url)),
+        db.path,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -101,7 +110,12 @@ describe('tool approvals as durable human waits', () => {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
-    const parked = JSON.parse(line) as { runId: string; waitingFor: string; calls: number; executed: string[] };
+    const parked = JSON.parse(line) as {
+      runId: string;
+      waitingFor: string;
+      calls: number;
+      executed: string[];
+    };
     expect(parked).toMatchObject({ waitingFor: FIRST_WAIT, calls: 1, executed: [] });
 
     const model = scripted([GOOD]);
@@ -139,7 +153,8 @@ describe('tool approvals as durable human waits', () => {
       input: Decision,
       output: Explanation,
     } as const;
-    const marked = () => llmAgent({ ...base, tools: { refund: { agent: refund, irreversible: true } } });
+    const marked = () =>
+      llmAgent({ ...base, tools: { refund: { agent: refund, irreversible: true } } });
     expect(marked).toThrow(/'refund' is irreversible, so it must have needsApproval/);
     const listed = () =>
       llmAgent({ ...base, tools: { refund }, guards: [irreversibleTools(['refund'])] });
