@@ -124,6 +124,7 @@ export {
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
+  isStoreFullError,
   isStoreSchemaTooNewError,
   isStoreUnavailableError,
   isVersionConflictError,
@@ -141,6 +142,7 @@ export {
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
+  StoreFullError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
   toError,
@@ -266,6 +268,7 @@ export {
   type VersionKind,
   type VersionRecord,
 } from './ledger/types.js';
+export { type RunEndCheck, type RunSeal, type RunVerifyResult } from './ledger/run-seal.js';
 export {
   buildVersion,
   DEFAULT_MAX_SLOT_BYTES,

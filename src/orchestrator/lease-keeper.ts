@@ -10,6 +10,7 @@
  *   compare-and-append as well as by lease.
  */
 import { type RunRecord, TERMINAL_STATUSES } from '../ledger/types.js';
+import { runSeal, withSeal } from '../ledger/run-seal.js';
 import { cancelMarker, journalEntry } from './journal.js';
 import { parkedSteps } from './parked.js';
 import type { RuntimeCore } from './runtime-core.js';
@@ -27,6 +28,8 @@ export interface LeaseKeeperOptions {
   readonly onLost: (runId: string) => void;
   readonly onClaimed: (run: RunRecord) => Promise<void>;
   readonly onWaitTimeout: (runId: string, step: string) => Promise<void>;
+  /** Told of every failed upkeep (the runtime stops on a damaged or full store). */
+  readonly onUpkeepError?: (error: unknown) => void;
 }
 
 const CLAIM_BATCH = 100;
@@ -69,6 +72,7 @@ export class LeaseKeeper {
         if (this.o.claiming()) await this.claimOrphans();
         await this.fireDeadlines();
       } catch (e) {
+        this.o.onUpkeepError?.(e);
         if (!this.stopped.signal.aborted)
           core.logger.warn('lease upkeep failed; retrying', { error: String(e) });
       }
@@ -91,11 +95,12 @@ export class LeaseKeeper {
     this.poked = true;
     setImmediate(() => {
       this.poked = false;
-      this.claimOrphans().catch((e: unknown) =>
+      this.claimOrphans().catch((e: unknown) => {
+        this.o.onUpkeepError?.(e);
         this.o.core.logger.warn('claiming runs failed; retrying on the next tick', {
           error: String(e),
-        }),
-      );
+        });
+      });
     });
   }
 
@@ -207,7 +212,15 @@ export class LeaseKeeper {
           runId,
           expectedVersion: run.headVersion,
           versions: [marker],
-          journal: [journalEntry(runId, 'run.cancelled', null, now, { version: marker.version })],
+          journal: [
+            journalEntry(runId, 'run.cancelled', null, now, {
+              version: marker.version,
+              detail: withSeal(
+                null,
+                runSeal('cancelled', marker.version, marker.hash, run.output),
+              ),
+            }),
+          ],
           run: { status: 'cancelled', lease: null, waitingFor: null, updatedAt: now },
         },
       ]);
