@@ -11,7 +11,13 @@
  * - The store keeps no read cache; callers may cache a version under (runId, version) forever,
  *   because a stored version is never rewritten.
  */
-import { InvalidArgumentError, StoreClosedError, toError } from '../../errors.js';
+import {
+  InvalidArgumentError,
+  StoreClosedError,
+  type StoreCorruptError,
+  type StoreFullError,
+  toError,
+} from '../../errors.js';
 import { describeValue } from '../../ledger/describe-value.js';
 import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
 import type { EventStore } from '../../ledger/event-store.js';
@@ -41,6 +47,7 @@ import type {
   VersionRecord,
 } from '../../ledger/types.js';
 import { listRunsQuery } from '../sql/list-runs-sql.js';
+import { fatalStoreError, isFatalDriverError } from './fatal-errors.js';
 import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
 import { checkPath, DEFAULT_FILE_MODE } from './open-file.js';
 import { SqliteChangeFeed } from './sqlite-changes.js';
@@ -190,7 +197,19 @@ interface OpenLedger {
   readonly syncer: WalSyncer | undefined;
 }
 
-type Lifecycle = { readonly state: 'new' } | OpenLedger | { readonly state: 'closed' };
+/** A store stopped by a damaged file or a full disk: only `close()` still works. */
+interface FailedLedger {
+  readonly state: 'failed';
+  readonly error: StoreCorruptError | StoreFullError;
+  readonly db: Db;
+  readonly syncer: WalSyncer | undefined;
+}
+
+type Lifecycle =
+  | { readonly state: 'new' }
+  | OpenLedger
+  | FailedLedger
+  | { readonly state: 'closed' };
 
 class SqliteStore implements StateStore {
   readonly kind = 'sqlite' as const;
@@ -244,11 +263,16 @@ class SqliteStore implements StateStore {
     const life = this.life;
     this.life = { state: 'closed' };
     this.changes.close();
-    if (life.state !== 'open') return;
+    if (life.state !== 'open' && life.state !== 'failed') return;
     // Everything committed so far is made durable before the file is closed.
     await life.syncer?.sync().catch(() => undefined);
     life.syncer?.close();
-    life.db.close();
+    try {
+      life.db.close();
+    } catch (e) {
+      // A failed store closes as far as the driver can; its error was reported already.
+      if (life.state === 'open') throw e;
+    }
   }
 
   /**
@@ -258,10 +282,39 @@ class SqliteStore implements StateStore {
    */
   private async write<T>(fn: (l: OpenLedger) => T): Promise<T> {
     const l = this.ledger();
-    const result = runLocked(() => fn(l));
-    await l.syncer?.sync();
+    let result: T;
+    try {
+      result = runLocked(() => fn(l));
+      await l.syncer?.sync();
+    } catch (e) {
+      throw this.stopOnFatal(e);
+    }
     this.changes.committed();
     return result;
+  }
+
+  /** Runs a read; a damaged file stops the store (see `stopOnFatal`). */
+  private read<T>(fn: (l: OpenLedger) => T): T {
+    const l = this.ledger();
+    try {
+      return fn(l);
+    } catch (e) {
+      throw this.stopOnFatal(e);
+    }
+  }
+
+  /**
+   * The error to throw for `e`. A damaged file or a full disk (fatal-errors.ts) stops the store:
+   * this call and every later one but `close()` fail with the same typed error naming the file.
+   */
+  private stopOnFatal(e: unknown): unknown {
+    const fatal = fatalStoreError(this.path, e);
+    if (!fatal) return e;
+    const life = this.life;
+    if (life.state === 'open') {
+      this.life = { state: 'failed', error: fatal, db: life.db, syncer: life.syncer };
+    }
+    return this.life.state === 'failed' ? this.life.error : fatal;
   }
 
   /** Resolves once every commit made so far is on disk (at once when commits sync inline). */
@@ -287,12 +340,15 @@ class SqliteStore implements StateStore {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    const row = this.ledger().s.getRun.get(runId);
+    const row = this.read((l) => l.s.getRun.get(runId));
     return row ? toRunRecord(row) : undefined;
   }
 
   async listRuns(query: RunQuery): Promise<RunRecord[]> {
-    const l = this.ledger();
+    return this.read((l) => this.listRunsOn(l, query));
+  }
+
+  private listRunsOn(l: OpenLedger, query: RunQuery): RunRecord[] {
     const limit = checkListLimit(query.limit);
     checkRunFilters(query);
     let cursor: { createdAt: number; runId: string } | undefined;
@@ -309,11 +365,13 @@ class SqliteStore implements StateStore {
   }
 
   async readAttributes(runId: string): Promise<SearchAttributes> {
-    const rows = this.ledger()
-      .cache.get<{ key: string; value: string }>(
-        'SELECT key, value FROM run_attributes WHERE run_id = ? ORDER BY key',
-      )
-      .all(runId);
+    const rows = this.read((l) =>
+      l.cache
+        .get<{ key: string; value: string }>(
+          'SELECT key, value FROM run_attributes WHERE run_id = ? ORDER BY key',
+        )
+        .all(runId),
+    );
     return Object.freeze(Object.fromEntries(rows.map((r) => [r.key, r.value])));
   }
 
@@ -330,11 +388,13 @@ class SqliteStore implements StateStore {
   }
 
   async readShapes(name?: string): Promise<WorkflowShape[]> {
-    const rows = this.ledger()
-      .cache.get<{ shape: string }>(
-        `SELECT shape FROM workflow_shapes WHERE (? IS NULL OR name = ?) ORDER BY name, version`,
-      )
-      .all(name ?? null, name ?? null);
+    const rows = this.read((l) =>
+      l.cache
+        .get<{ shape: string }>(
+          `SELECT shape FROM workflow_shapes WHERE (? IS NULL OR name = ?) ORDER BY name, version`,
+        )
+        .all(name ?? null, name ?? null),
+    );
     return rows.map((r) => JSON.parse(r.shape) as WorkflowShape);
   }
 
@@ -347,11 +407,11 @@ class SqliteStore implements StateStore {
     from = 1,
     to = Number.MAX_SAFE_INTEGER,
   ): Promise<VersionRecord[]> {
-    return this.ledger().s.readVersions.all(runId, from, to).map(toVersionRecord);
+    return this.read((l) => l.s.readVersions.all(runId, from, to)).map(toVersionRecord);
   }
 
   async readJournal(runId: string): Promise<JournalEntry[]> {
-    return this.ledger().s.readJournal.all(runId).map(toJournalEntry);
+    return this.read((l) => l.s.readJournal.all(runId)).map(toJournalEntry);
   }
 
   claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
@@ -373,7 +433,10 @@ class SqliteStore implements StateStore {
   }
 
   async queryRecords(q: AuxQuery): Promise<AuxRecord[]> {
-    const l = this.ledger();
+    return this.read((l) => this.queryRecordsOn(l, q));
+  }
+
+  private queryRecordsOn(l: OpenLedger, q: AuxQuery): AuxRecord[] {
     const limit = checkListLimit(q.limit);
     const params: Param[] = [q.kind];
     if (q.key !== undefined) params.push(q.key);
@@ -406,6 +469,7 @@ class SqliteStore implements StateStore {
   private ledger(): OpenLedger {
     if (this.life.state === 'open') return this.life;
     if (this.life.state === 'closed') throw closedError();
+    if (this.life.state === 'failed') throw this.life.error;
     throw new InvalidArgumentError(
       `the SQLite store at ${this.path} is not open: call await store.migrate() before using it`,
       'store',
@@ -468,6 +532,7 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
         s.insertVersion.run(...versionParams(first));
         insertExtras(s, init, attributes);
       } catch (e) {
+        if (isFatalDriverError(e)) throw e;
         throw new ReplayWithSavepoints('statement failed creating runs', { cause: e });
       }
       return { run: freezeRun(init.run, 1), created: true };
@@ -480,6 +545,7 @@ function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
       try {
         return createRun(init);
       } catch (e) {
+        if (isFatalDriverError(e)) throw e;
         return toError(e);
       }
     }),
