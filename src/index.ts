@@ -245,6 +245,7 @@ export type {
   QuotaRequest,
   QuotaStore,
 } from './ledger/quota-store.js';
+export type { RunEndCheck, RunSeal, RunVerifyResult } from './ledger/run-seal.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
 export {
   type AuxKind,
@@ -268,7 +269,6 @@ export {
   type VersionKind,
   type VersionRecord,
 } from './ledger/types.js';
-export { type RunEndCheck, type RunSeal, type RunVerifyResult } from './ledger/run-seal.js';
 export {
   buildVersion,
   DEFAULT_MAX_SLOT_BYTES,

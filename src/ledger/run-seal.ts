@@ -59,7 +59,8 @@ export function runSeal(
 
 /** `detail` with the seal added (the ending entry's other detail fields are kept). */
 export function withSeal(detail: Json | null | undefined, seal: RunSeal): Json {
-  const base = detail !== null && typeof detail === 'object' && !Array.isArray(detail) ? detail : {};
+  const base =
+    detail !== null && typeof detail === 'object' && !Array.isArray(detail) ? detail : {};
   return { ...base, seal: { ...seal } };
 }
 

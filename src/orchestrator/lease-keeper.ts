@@ -9,8 +9,9 @@
  * - A remote cancel appends a marker version, so it fences every other writer of the run by
  *   compare-and-append as well as by lease.
  */
-import { type RunRecord, TERMINAL_STATUSES } from '../ledger/types.js';
+
 import { runSeal, withSeal } from '../ledger/run-seal.js';
+import { type RunRecord, TERMINAL_STATUSES } from '../ledger/types.js';
 import { cancelMarker, journalEntry } from './journal.js';
 import { parkedSteps } from './parked.js';
 import type { RuntimeCore } from './runtime-core.js';
@@ -215,10 +216,7 @@ export class LeaseKeeper {
           journal: [
             journalEntry(runId, 'run.cancelled', null, now, {
               version: marker.version,
-              detail: withSeal(
-                null,
-                runSeal('cancelled', marker.version, marker.hash, run.output),
-              ),
+              detail: withSeal(null, runSeal('cancelled', marker.version, marker.hash, run.output)),
             }),
           ],
           run: { status: 'cancelled', lease: null, waitingFor: null, updatedAt: now },

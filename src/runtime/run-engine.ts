@@ -130,12 +130,10 @@ export class RunEngine {
     this.registry.register(wf);
     await this.ready();
     await this.admit(wf);
-    const created = await createRun(this.core, wf, input, opts, this.newId).catch(
-      (e: unknown) => {
-        this.stopOnStoreFailure(e);
-        throw e;
-      },
-    );
+    const created = await createRun(this.core, wf, input, opts, this.newId).catch((e: unknown) => {
+      this.stopOnStoreFailure(e);
+      throw e;
+    });
     if (created.created)
       this.launch(created.run, [created.firstVersion], created.data, undefined, wf, child);
     return this.handleOf<Out>(created.run.runId);

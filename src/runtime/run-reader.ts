@@ -4,9 +4,9 @@
  * spans flushed first).
  */
 
-import { type RunVerifyResult, verifyRun } from '../ledger/run-seal.js';
 import { InvalidArgumentError, NotFoundError, RunPrunedError } from '../errors.js';
 import { checkVersion } from '../ledger/ledger-rules.js';
+import { type RunVerifyResult, verifyRun } from '../ledger/run-seal.js';
 import { StateReader } from '../ledger/state-reader.js';
 import {
   type JournalEntry,

@@ -1,7 +1,13 @@
 /** Row 6 on a real PostgreSQL: the same tampering as on SQLite, edited with plain SQL. */
 import { postgresStore } from '../../src/backends/postgres/index.js';
 import { runSealCases } from '../robustness/run-seal-cases.js';
-import { adminQuery, describeWithPostgres, dropSchema, POSTGRES_URL, uniqueSchema } from './server.js';
+import {
+  adminQuery,
+  describeWithPostgres,
+  dropSchema,
+  POSTGRES_URL,
+  uniqueSchema,
+} from './server.js';
 
 let schema = '';
 

@@ -106,7 +106,9 @@ describe.skipIf(!isRoot)('SQLite on a full disk', () => {
     );
 
     gated = true;
-    const inFlight = await Promise.all(Array.from({ length: GATED }, (_, i) => rt.start(wf, 100 + i)));
+    const inFlight = await Promise.all(
+      Array.from({ length: GATED }, (_, i) => rt.start(wf, 100 + i)),
+    );
     await reached;
     const outcomes = inFlight.map((h) =>
       h.result().then(

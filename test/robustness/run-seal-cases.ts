@@ -67,7 +67,7 @@ export function runSealCases(backend: SealBackend): void {
 
   const stripSeals = async (runId: string) => {
     const rows = await backend.raw(
-      "SELECT seq, detail FROM journal WHERE run_id = ? AND detail LIKE '%\"seal\"%'",
+      'SELECT seq, detail FROM journal WHERE run_id = ? AND detail LIKE \'%"seal"%\'',
       [runId],
     );
     expect(rows.length).toBeGreaterThan(0);

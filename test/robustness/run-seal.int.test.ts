@@ -51,7 +51,10 @@ describe('run end seals on SQLite', () => {
         const io = { out: (s: string) => void out.push(s), err: () => {}, color: false };
         return [await runCli(['--store', db.path, 'verify', 'r1'], io), out.join('')];
       };
-      expect(await lines()).toEqual([0, expect.stringContaining('status and output match its end seal')]);
+      expect(await lines()).toEqual([
+        0,
+        expect.stringContaining('status and output match its end seal'),
+      ]);
       await raw('UPDATE runs SET output = ? WHERE run_id = ?', ['999', 'r1']);
       const [code, text] = await lines();
       expect(code).toBe(1);
@@ -80,9 +83,10 @@ describe('run end seals on the memory store', () => {
       const journal = await rt.journal(run.id);
       // The memory store's records are frozen: the tampered copies are handed to the verifier.
       expect(verifyRun({ ...rec, output: 99 }, versions, journal)).toMatchObject({ ok: false });
-      expect(
-        verifyRun({ ...rec, headVersion: 1 }, versions.slice(0, 1), journal),
-      ).toMatchObject({ ok: false, brokenAt: 2 });
+      expect(verifyRun({ ...rec, headVersion: 1 }, versions.slice(0, 1), journal)).toMatchObject({
+        ok: false,
+        brokenAt: 2,
+      });
       expect(verifyRun({ ...rec, status: 'failed' }, versions, journal)).toMatchObject({
         ok: false,
       });

@@ -11,7 +11,10 @@
 import { StoreCorruptError, StoreFullError } from '../../errors.js';
 
 /** The typed error for a fatal driver error on `path`, or undefined when `e` is not fatal. */
-export function fatalStoreError(path: string, e: unknown): StoreCorruptError | StoreFullError | undefined {
+export function fatalStoreError(
+  path: string,
+  e: unknown,
+): StoreCorruptError | StoreFullError | undefined {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
   const message = e instanceof Error ? e.message : String(e);

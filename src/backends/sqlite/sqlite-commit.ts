@@ -19,9 +19,9 @@ import {
   VersionConflictError,
 } from '../../errors.js';
 import { checkWrite } from '../../ledger/ledger-rules.js';
-import { isFatalDriverError } from './fatal-errors.js';
 import { stampStatus } from '../../ledger/observe-rules.js';
 import type { CommitOutcome, RunPatch, RunWrite } from '../../ledger/types.js';
+import { isFatalDriverError } from './fatal-errors.js';
 import type { Db } from './open.js';
 import { journalParams, type Param, recordParams } from './sqlite-rows.js';
 import type { Statements } from './statements.js';
