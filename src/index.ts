@@ -127,6 +127,7 @@ export {
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
+  isStoreFullError,
   isStoreSchemaTooNewError,
   isStoreUnavailableError,
   isVersionConflictError,
@@ -145,6 +146,7 @@ export {
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
+  StoreFullError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
   toError,
@@ -247,6 +249,7 @@ export type {
   QuotaRequest,
   QuotaStore,
 } from './ledger/quota-store.js';
+export type { RunEndCheck, RunSeal, RunVerifyResult } from './ledger/run-seal.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
 export {
   type AuxKind,
