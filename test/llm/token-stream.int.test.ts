@@ -122,4 +122,45 @@ describe('token streaming to watchers', () => {
     expect(model.doStreamCalls).toHaveLength(0);
     expect(seen.some((e) => (e.type as string) === 'token')).toBe(false);
   });
+
+  it('streams the tokens over the dashboard SSE stream as token events without ids', async () => {
+    const { createDashboard } = await import('../../src/dashboard/index.js');
+    const model = streamingModel();
+    let open!: () => void;
+    const opened = new Promise<void>((r) => {
+      open = r;
+    });
+    const wf = heldWorkflow(model, opened);
+    env = llmRuntime([wf]);
+    const dashboard = createDashboard({
+      runtime: env.rt,
+      store: env.store,
+      secret: 'token-stream-secret-16',
+    });
+    try {
+      const run = await env.rt.start(wf, DECLINED);
+      const res = await dashboard.request(`/api/v1/stream?run=${run.id}`, {
+        // An admin reads personal data, so it gets the tokens (a viewer does not: they may hold some).
+        headers: { authorization: `Bearer ${dashboard.mintToken('admin')}` },
+      });
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!text.includes('event: end')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+        if (text.includes('event: run')) open();
+      }
+      await reader.cancel();
+      const tokens = [...text.matchAll(/event: token\ndata: (.+)\n/g)].map(
+        (m) => (JSON.parse(m[1]!) as { step: string; text: string }).text,
+      );
+      expect(tokens).toEqual(CHUNKS);
+      // A token event carries no id: Last-Event-ID stays the last committed event's cursor.
+      expect(text).not.toMatch(/id: [^\n]+\nevent: token/);
+      expect(await run.result()).toEqual(JSON.parse(GOOD));
+    } finally {
+      await dashboard.close();
+    }
+  });
 });
