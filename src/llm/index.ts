@@ -56,5 +56,16 @@ export type {
   ResolvedModel,
 } from './model-call.js';
 export type { LaneStats, ModelBreakerOptions } from './model-lane.js';
+export {
+  type CompareOptions,
+  PairwiseChoice,
+  type PairwiseJudge,
+  type PairwiseJudgeOptions,
+  type PairwiseOrderVerdict,
+  type PairwiseTally,
+  type PairwiseVerdict,
+  pairwiseJudge,
+  tallyPairwise,
+} from './pairwise-judge.js';
 export { costOf, type ModelPrice, type PriceTable, type TokenCount } from './pricing.js';
 export type { ToolAgent } from './schema.js';
