@@ -49,6 +49,7 @@ export {
 export { JudgeVerdict, type LlmJudgeOptions, llmJudge } from './judge.js';
 export { type LlmAgentOptions, llmAgent } from './llm-agent.js';
 export type {
+  CacheableCall,
   InvokedCall,
   ModelCallRequest,
   ModelCallResult,
@@ -68,4 +69,11 @@ export {
   tallyPairwise,
 } from './pairwise-judge.js';
 export { costOf, type ModelPrice, type PriceTable, type TokenCount } from './pricing.js';
+export {
+  type MemoryResponseCacheOptions,
+  memoryResponseCache,
+  type ResponseCache,
+  type StoreResponseCacheOptions,
+  storeResponseCache,
+} from './response-cache.js';
 export type { ToolAgent } from './schema.js';
