@@ -124,6 +124,7 @@ export {
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
+  isStoreFullError,
   isStoreSchemaTooNewError,
   isStoreUnavailableError,
   isVersionConflictError,
@@ -141,6 +142,7 @@ export {
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
+  StoreFullError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
   toError,
@@ -243,6 +245,7 @@ export type {
   QuotaRequest,
   QuotaStore,
 } from './ledger/quota-store.js';
+export type { RunEndCheck, RunSeal, RunVerifyResult } from './ledger/run-seal.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
 export {
   type AuxKind,
