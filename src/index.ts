@@ -355,6 +355,22 @@ export type { AgentLike, ReplayOptions } from './time-travel/time-travel.js';
 // Tracing: OpenTelemetry spans, the built-in trace store, the waterfall, evaluators.
 export { createTracing, type TracingOptions } from './tracing/create-tracing.js';
 export { type EvaluationContext, runEvaluators } from './tracing/evaluators.js';
+export {
+  type AgreementFigures,
+  agreementOf,
+  type ConfusionCounts,
+  confusion,
+  type VerdictPair,
+} from './tracing/judge-agreement.js';
+export {
+  type HumanScore,
+  type JudgeAgreement,
+  type JudgeLabel,
+  type JudgesQuery,
+  type JudgesReport,
+  type LabelOptions,
+  parseHumanScore,
+} from './tracing/judge-labels.js';
 export { orderSpans, readTrace } from './tracing/read-trace.js';
 export {
   type StoredSpan,

@@ -22,6 +22,7 @@ import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
 import { registerGovernance } from './commands/governance.js';
 import { registerHistory } from './commands/history.js';
+import { registerJudges } from './commands/judges.js';
 import { registerPrune } from './commands/prune.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
@@ -100,6 +101,7 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
   registerDemo(program, ctx);
   registerUsage(program, ctx);
   registerEval(program, ctx);
+  registerJudges(program, ctx);
   registerGovernance(program, ctx);
   registerSchedules(program, ctx);
   registerPrune(program, ctx);

@@ -73,6 +73,9 @@ export const RUNTIME_PRIVILEGES: { readonly [K in keyof Runtime]: MethodRule } =
   trace: rule('READ', 'run-arg', false),
   breakers: rule('READ', 'all-agents', false),
   usage: rule('READ', 'all-workflows', false),
+  // A human verdict on a run's output is human input to the run, like a review signal.
+  label: rule('SIGNAL', 'run-arg', true),
+  judges: rule('READ', 'all-workflows', false),
   searchAttributes: rule('READ', 'run-arg', false),
   workflowShapes: rule('READ', 'all-workflows', false),
   watch: rule('READ', 'all-workflows', false),

@@ -180,7 +180,11 @@ export type AuxKind =
   | 'schedule'
   | 'tombstone'
   /** A call counted against a fleet-wide quota (quota-store.ts). */
-  | 'quota';
+  | 'quota'
+  /** A human label of an agent call, for judge calibration (tracing/judge-labels.ts). */
+  | 'label'
+  /** A model response kept by a store-backed response cache (llm/response-cache.ts). */
+  | 'llm-cache';
 
 /** An auxiliary record: breaker transition, span, evaluation, alert, cached result, audit entry. */
 export interface AuxRecord {

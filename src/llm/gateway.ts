@@ -45,6 +45,7 @@ import {
   ModelLane,
 } from './model-lane.js';
 import { costOf, type ModelPrice, totalTokens, validatePrice } from './pricing.js';
+import { cachedCall, isResponseCache, type ResponseCache } from './response-cache.js';
 
 /** One model of a gateway and its limits. */
 export interface GatewayModelOptions {
@@ -84,6 +85,14 @@ export interface ModelGatewayOptions {
   readonly quotaLeaseMs?: number;
   /** With `store`: how often a call waiting on concurrency held elsewhere asks again (default 50 ms). */
   readonly quotaPollMs?: number;
+  /**
+   * Answers repeated prompts from a cache (`memoryResponseCache()` or `storeResponseCache()`):
+   * a hit calls no model and takes no quota. Off by default; only calls without tools and with
+   * deterministic settings (temperature 0, or a seed) are cached (see response-cache.ts).
+   */
+  readonly cache?: ResponseCache;
+  /** Also cache calls with non-deterministic settings (default false). */
+  readonly cacheNonDeterministic?: boolean;
 }
 
 /** A gateway model, to pass as an agent's `model`. */
@@ -202,7 +211,15 @@ export function createModelGateway(options: ModelGatewayOptions): ModelGateway {
         invoke: <R>(
           request: ModelCallRequest,
           fn: (model: ResolvedModel) => Promise<ModelCallResult<R>>,
-        ) => invokeChain(ctx, chain, request, fn),
+        ) =>
+          cachedCall(
+            options.cache,
+            options.cacheNonDeterministic ?? false,
+            chain[0]!.resolved,
+            request,
+            (f) => invokeChain(ctx, chain, request, f),
+            fn,
+          ),
       });
       models.set(id, model);
       return model;
@@ -406,6 +423,13 @@ function validateGatewayOptions(options: ModelGatewayOptions): ModelGatewayOptio
     (typeof options.store !== 'object' || typeof options.store?.quotas?.take !== 'function')
   )
     bad('store', 'must be a Baton store (memoryStore, sqliteStore, postgresStore)');
+  if (options.cache !== undefined && !isResponseCache(options.cache))
+    bad('cache', 'must be memoryResponseCache() or storeResponseCache(store, { ttlMs })');
+  if (
+    options.cacheNonDeterministic !== undefined &&
+    typeof options.cacheNonDeterministic !== 'boolean'
+  )
+    bad('cacheNonDeterministic', 'must be a boolean');
   for (const k of [
     'windowMs',
     'maxWaitMs',

@@ -40,6 +40,7 @@ import {
   resumeApprovals,
 } from './approvals.js';
 import { type Budget, BudgetMeter } from './budget.js';
+import { cacheableCall } from './cacheable-call.js';
 import type { Guard, GuardContext } from './guards.js';
 import type { ModelInvoker, ResolvedModel } from './model-call.js';
 import { addTokens, costOf, type PriceTable, type TokenCount, ZERO_TOKENS } from './pricing.js';
@@ -140,6 +141,7 @@ export async function runLlm<I, O>(
         runId: ctx.runId,
         estimateTokens: Math.ceil(chars / 4) + (plan.settings.maxOutputTokens ?? 0),
         signal: ctx.signal,
+        ...(tools ? {} : { cache: cacheableCall(plan.output.id, plan.settings, system, messages) }),
       },
       async (model) => {
         const value = await callModel(plan, model, system, messages, tools, totals, state, ctx);
@@ -149,7 +151,7 @@ export async function runLlm<I, O>(
     totals.toolCalls += state.toolCalls;
     totals.toolErrors += state.toolErrors;
     const costUsd = call.costUsd ?? priceCall(plan, call.model, call.tokens);
-    report(ctx, call.model, call.tokens, costUsd, attempt, totals);
+    report(ctx, call.model, call.tokens, costUsd, attempt, totals, call.cached === true);
     meter?.after(call.tokens.inputTokens + call.tokens.outputTokens, costUsd, call.model.id);
     if (totals.toolErrors > plan.maxToolErrors) {
       const why = `${totals.toolErrors} tool errors, over the maximum of ${plan.maxToolErrors}`;
@@ -327,6 +329,7 @@ function report(
   costUsd: number | undefined,
   attempt: number,
   totals: { readonly toolCalls: number; readonly toolErrors: number },
+  cached: boolean,
 ): void {
   ctx.usage({
     model: model.modelId,
@@ -343,6 +346,7 @@ function report(
       'baton.llm.reasks': attempt - 1,
       'baton.llm.tool_calls': totals.toolCalls,
       'baton.llm.tool_errors': totals.toolErrors,
+      ...(cached ? { 'baton.llm.cache_hit': true } : {}),
     },
   });
 }

@@ -58,6 +58,7 @@ export {
 export { JudgeVerdict, type LlmJudgeOptions, llmJudge } from './judge.js';
 export { type LlmAgentOptions, llmAgent } from './llm-agent.js';
 export type {
+  CacheableCall,
   InvokedCall,
   ModelCallRequest,
   ModelCallResult,
@@ -65,5 +66,23 @@ export type {
   ResolvedModel,
 } from './model-call.js';
 export type { LaneStats, ModelBreakerOptions } from './model-lane.js';
+export {
+  type CompareOptions,
+  PairwiseChoice,
+  type PairwiseJudge,
+  type PairwiseJudgeOptions,
+  type PairwiseOrderVerdict,
+  type PairwiseTally,
+  type PairwiseVerdict,
+  pairwiseJudge,
+  tallyPairwise,
+} from './pairwise-judge.js';
 export { costOf, type ModelPrice, type PriceTable, type TokenCount } from './pricing.js';
+export {
+  type MemoryResponseCacheOptions,
+  memoryResponseCache,
+  type ResponseCache,
+  type StoreResponseCacheOptions,
+  storeResponseCache,
+} from './response-cache.js';
 export type { ToolAgent, ToolOptions } from './schema.js';

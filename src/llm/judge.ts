@@ -43,6 +43,11 @@ export const JudgeVerdict = contract(
 export interface LlmJudgeOptions<I, O> {
   /** The evaluator's name on spans and records (default 'judge'). */
   readonly name?: string;
+  /**
+   * The judge's version: bump it when the rubric, model or prompt changes. The evaluator is then
+   * recorded as `name@version`, so `baton judges` reports each version's agreement apart.
+   */
+  readonly version?: string;
   readonly model: LanguageModel | GatewayModel;
   /** What a good output is, in words the judge model scores against. */
   readonly rubric: string;
@@ -58,6 +63,12 @@ export interface LlmJudgeOptions<I, O> {
   readonly prices?: PriceTable;
 }
 
+/** A judge's evaluator name: `name`, or `name@version`. */
+export function judgeId(name: string | undefined, version: string | undefined): string {
+  const base = name ?? 'judge';
+  return version === undefined ? base : `${base}@${version}`;
+}
+
 const NOOP_LOGGER: AgentContext['logger'] = { debug() {}, info() {}, warn() {}, error() {} };
 const NOOP_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
@@ -71,10 +82,15 @@ const NOOP_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 export function llmJudge<I = unknown, O = unknown>(
   options: LlmJudgeOptions<I, O>,
 ): EvaluatorSpec<I, O> {
-  const name = options.name ?? 'judge';
+  const name = judgeId(options.name, options.version);
   const bad = (msg: string): never => {
     throw new InvalidDefinitionError(`llmJudge '${name}': ${msg}`, name);
   };
+  for (const k of ['name', 'version'] as const) {
+    const v = options[k];
+    if (v !== undefined && !(typeof v === 'string' && /^[^@\s]+$/.test(v)))
+      bad(`${k} must be a non-empty string without '@' or spaces, got ${JSON.stringify(v)}`);
+  }
   if (options.model === undefined || options.model === null) bad('model is required');
   if (typeof options.rubric !== 'string' || options.rubric.trim() === '')
     bad('rubric must be a non-empty string');

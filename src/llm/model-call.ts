@@ -4,6 +4,7 @@
  * budget. Both look the same to the caller.
  */
 import type { LanguageModel } from 'ai';
+import type { Json } from '../index.js';
 import type { ModelPrice, TokenCount } from './pricing.js';
 
 /** The model a call actually went to. */
@@ -25,6 +26,16 @@ export interface ModelCallRequest {
   /** Tokens the call is expected to use, reserved against token limits until it ends. */
   readonly estimateTokens: number;
   readonly signal?: AbortSignal;
+  /** Set when the call may be answered from a gateway's response cache (response-cache.ts). */
+  readonly cache?: CacheableCall;
+}
+
+/** What makes a call cacheable, given by the caller (the LLM agent's execution). */
+export interface CacheableCall {
+  /** The prompt and parameters as JSON; with the model, the cache key. */
+  readonly prompt: Json;
+  /** True when the settings make the answer reproducible (temperature 0, or a seed). */
+  readonly deterministic: boolean;
 }
 
 /** What a call returns: the caller's value and the tokens it used. */
@@ -38,6 +49,8 @@ export interface ModelCallResult<R> {
 /** A model call made through an invoker, with the model that answered and its cost. */
 export interface InvokedCall<R> extends ModelCallResult<R> {
   readonly model: ResolvedModel;
+  /** True when a response cache answered: no model was called, nothing was spent. */
+  readonly cached?: boolean;
 }
 
 /**

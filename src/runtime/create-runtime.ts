@@ -16,6 +16,7 @@ import { pruneRuns } from '../retention/prune.js';
 import { checkPruneOptions } from '../retention/prune-options.js';
 import { retentionLoop } from '../retention/retention-loop.js';
 import type { ScheduleOptions } from '../schedules/schedule-types.js';
+import { readJudgesReport, recordLabel } from '../tracing/judge-labels.js';
 import { ChildRunner } from './child-runner.js';
 import { createRuntimeCore, deliverAlert } from './create-core.js';
 import { RunEngine } from './run-engine.js';
@@ -156,6 +157,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     trace: (runId) => reader.trace(runId),
     breakers: () => reader.breakers(),
     usage: (query) => reader.usage(query),
+    label: async (runId, step, humanScore, opts) => {
+      await writable();
+      // The judge's scores of the step may still be buffered with its spans.
+      await core.telemetry.flush();
+      return recordLabel(core.store, core.clock.now(), runId, step, humanScore, opts);
+    },
+    judges: async (query) => {
+      await ready();
+      await core.telemetry.flush();
+      return readJudgesReport(core.store, query);
+    },
     // Composition.
     children: async (runId) => {
       await reader.getRun(runId);

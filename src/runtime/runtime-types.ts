@@ -32,6 +32,13 @@ import type { PruneOptions, PruneReport } from '../retention/prune.js';
 import type { ScheduleInfo, ScheduleOptions } from '../schedules/schedule-types.js';
 import type { StateDiff } from '../time-travel/diff.js';
 import type { ReplayOptions } from '../time-travel/time-travel.js';
+import type {
+  HumanScore,
+  JudgeLabel,
+  JudgesQuery,
+  JudgesReport,
+  LabelOptions,
+} from '../tracing/judge-labels.js';
 import type { TraceSpan } from '../tracing/stored-span.js';
 import type { Telemetry } from '../tracing/telemetry.js';
 import type { UsageQuery, UsageReport } from '../tracing/usage.js';
@@ -280,6 +287,26 @@ export interface Runtime {
    * @throws InvalidArgumentError for a bad query.
    */
   usage(query?: UsageQuery): Promise<UsageReport>;
+  /**
+   * Records a human label of a step's output (a score in [0, 1], or 'pass' / 'fail') in the
+   * store, to calibrate the judges that scored it (`judges()`). The latest label wins.
+   * @throws NotFoundError for an unknown run, a step that never ran, or a judge that did not
+   * score the step; InvalidArgumentError for a bad score or option.
+   * @example
+   * await rt.label(run.id, 'explain', 'fail', { note: 'invents a factor' });
+   */
+  label(
+    runId: string,
+    step: string,
+    humanScore: HumanScore,
+    options?: LabelOptions,
+  ): Promise<JudgeLabel>;
+  /**
+   * Each judge's agreement with the human labels: labelled calls, accuracy and Cohen's kappa,
+   * per judge name and version (judge scores are read from the stored evaluations, written by
+   * a runtime traced with `createTracing({ store })`).
+   */
+  judges(query?: JudgesQuery): Promise<JudgesReport>;
   /**
    * The run's spans from the built-in trace store, depth-first (needs `telemetry:
    * createTracing({ store })`; flushes buffered spans first). Child runs' spans are nested under

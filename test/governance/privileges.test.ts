@@ -26,6 +26,8 @@ const Noted = event('loan.noted@1', z.object({ id: z.string() }));
  */
 const EXPECTED: Record<keyof Runtime, Privilege | null> = {
   usage: 'READ',
+  label: 'SIGNAL',
+  judges: 'READ',
   searchAttributes: 'READ',
   workflowShapes: 'READ',
   watch: 'READ',
