@@ -58,3 +58,9 @@ export type {
 export type { LaneStats, ModelBreakerOptions } from './model-lane.js';
 export { costOf, type ModelPrice, type PriceTable, type TokenCount } from './pricing.js';
 export type { ToolAgent } from './schema.js';
+export {
+  createWorkflowBudget,
+  type WorkflowBudget,
+  type WorkflowBudgetOptions,
+  type WorkflowBudgetShare,
+} from './workflow-budget.js';

@@ -12,7 +12,7 @@
  *   tool error the model sees (and that counts against the agent's tool-error bound).
  */
 import { type JSONSchema7, jsonSchema, type Schema, type Tool, tool } from 'ai';
-import type { AgentContext, Contract } from '../index.js';
+import type { AgentContext, AgentSpan, Contract } from '../index.js';
 import { deepFreeze } from '../ledger/json.js';
 
 /** A Baton agent used as a tool: contract in, contract out. */
@@ -70,8 +70,15 @@ export function toolSpecs(tools: Readonly<Record<string, ToolAgent>>): ToolSpec[
   }));
 }
 
-/** Tools for the AI SDK, made of Baton agents; each tool's input is checked by its contract. */
-export function agentTools(specs: readonly ToolSpec[], ctx: AgentContext): Record<string, Tool> {
+/**
+ * Tools for the AI SDK, made of Baton agents; each tool's input is checked by its contract.
+ * `span` opens the `execute_tool` span of a call (ended here, failed when the tool threw).
+ */
+export function agentTools(
+  specs: readonly ToolSpec[],
+  ctx: AgentContext,
+  span?: (name: string, toolCallId: string) => AgentSpan | undefined,
+): Record<string, Tool> {
   const out: Record<string, Tool> = {};
   for (const { name, agent, schema } of specs) {
     out[name] = tool({
@@ -87,9 +94,17 @@ export function agentTools(specs: readonly ToolSpec[], ctx: AgentContext): Recor
           };
         },
       }),
-      execute: async (input: unknown) => {
-        const value = await agent.execute(deepFreeze(input) as never, ctx);
-        return agent.output.parse(value, { boundary: 'agent-output', agent: agent.id });
+      execute: async (input: unknown, options: { toolCallId: string }) => {
+        const traced = span?.(name, options.toolCallId);
+        try {
+          const value = await agent.execute(deepFreeze(input) as never, ctx);
+          const out = agent.output.parse(value, { boundary: 'agent-output', agent: agent.id });
+          traced?.end();
+          return out;
+        } catch (e) {
+          traced?.end(e);
+          throw e;
+        }
       },
     });
   }

@@ -54,8 +54,7 @@ function lastOwnVersion(
 ): VersionRecord | undefined {
   for (let i = versions.length - 1; i >= 0; i--) {
     const v = versions[i]!;
-    if (v.step === step && v.kind === 'slot' && v.tag === null && v.createdBy === agentId)
-      return v;
+    if (v.step === step && v.kind === 'slot' && v.tag === null && v.createdBy === agentId) return v;
   }
   return undefined;
 }

@@ -46,9 +46,9 @@ import { type Completion, type StepTiming, skipped, succeeded } from './completi
 import { type DegradeTarget, degrade } from './degrade.js';
 import { cancelMarker, journalEntry as entry } from './journal.js';
 import { parkedSteps, serializeParked } from './parked.js';
+import { recordedOutput } from './recorded-output.js';
 import { RunLedger } from './run-ledger.js';
 import type { RuntimeCore } from './runtime-core.js';
-import { recordedOutput } from './recorded-output.js';
 import { runStep } from './step-runner.js';
 import { timerFired } from './timer-completion.js';
 import type { StepSpec, Workflow } from './workflow.js';
