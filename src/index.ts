@@ -127,6 +127,7 @@ export {
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
+  isStoreFullError,
   isStoreSchemaTooNewError,
   isStoreUnavailableError,
   isVersionConflictError,
@@ -144,6 +145,7 @@ export {
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
+  StoreFullError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
   toError,
@@ -246,6 +248,7 @@ export type {
   QuotaRequest,
   QuotaStore,
 } from './ledger/quota-store.js';
+export type { RunEndCheck, RunSeal, RunVerifyResult } from './ledger/run-seal.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
 export {
   type AuxKind,

@@ -17,6 +17,7 @@ import {
   MIGRATIONS_TABLE_DDL,
   SCHEMA_VERSION,
 } from '../../ledger/migrations.js';
+import { rollbackUnlessBroken } from './driver-errors.js';
 
 /** Applies pending migrations to `schema` through one connection of `pool`. */
 export async function migrateSchema(
@@ -75,7 +76,7 @@ async function inTransaction<T>(
     await client.query('COMMIT');
     return out;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
+    await rollbackUnlessBroken(client, e);
     throw e;
   }
 }
