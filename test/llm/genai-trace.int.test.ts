@@ -2,6 +2,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  agent,
   contract,
   createRuntime,
   createTracing,
@@ -248,5 +249,38 @@ describe('workflow budgets', () => {
       await shared.close();
       await db.remove();
     }
+  });
+});
+
+describe('execute_tool spans', () => {
+  it('opens a span per tool call under the chat step that called it', async () => {
+    const Lookup = contract('test.lookup@1', z.object({ code: z.string() }));
+    const Factor = contract('test.factor@1', z.object({ label: z.string() }));
+    const lookup = agent({
+      name: 'lookup-factor',
+      version: '1.0.0',
+      input: Lookup,
+      output: Factor,
+      execute: () => ({ label: 'high debt-to-income' }),
+    });
+    const model = scripted([{ toolCalls: [{ name: 'lookup', input: '{"code":"DTI"}' }] }, GOOD]);
+    const flow = explainFlow(model, { tools: { lookup } });
+    env = traced([flow]);
+    const run = await env.rt.start(flow, DECLINED);
+    await run.result();
+    const spans = await env.spans();
+    const chats = spans.filter((s) => s.name === 'chat mock-model');
+    expect(chats.map((c) => c.attributes['gen_ai.response.finish_reasons'])).toEqual([
+      'tool-calls',
+      'stop',
+    ]);
+    const tool = spans.filter((s) => s.name === 'execute_tool lookup');
+    expect(tool).toHaveLength(1);
+    expect(parentOf(tool[0]!)).toBe(chats[0]!.spanContext().spanId);
+    expect(tool[0]!.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'lookup',
+      'gen_ai.tool.call.id': 'call-1-0',
+    });
   });
 });
