@@ -446,14 +446,17 @@ export class BudgetExceededError extends BatonError {
   readonly code = 'BUDGET_EXCEEDED';
   override name = 'BudgetExceededError';
   constructor(
-    readonly scope: 'step' | 'run',
+    readonly scope: 'step' | 'run' | 'workflow',
     readonly resource: 'tokens' | 'cost',
+    /** What was used (for scope 'workflow': at least this, in the budget's window). */
     readonly used: number,
     readonly limit: number,
     readonly runId?: string,
+    /** The workflow whose budget it was (scope 'workflow'). */
+    readonly workflow?: string,
   ) {
     super(
-      `${scope} ${resource} budget exceeded${runId ? ` in run ${runId}` : ''}: used ${used}, limit ${limit}`,
+      `${scope} ${resource} budget exceeded${workflow ? ` for workflow '${workflow}'` : ''}${runId ? ` in run ${runId}` : ''}: used ${used}, limit ${limit}`,
     );
   }
 }

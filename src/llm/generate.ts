@@ -26,6 +26,7 @@ import {
 } from 'ai';
 import {
   type AgentContext,
+  type AgentSpan,
   type Contract,
   ContractViolationError,
   type DeepReadonly,
@@ -41,11 +42,14 @@ import {
 } from './approvals.js';
 import { type Budget, BudgetMeter } from './budget.js';
 import { cacheableCall } from './cacheable-call.js';
+import { callNote, piiValues } from './exchange-note.js';
+import { ChatSpans, invokeAgentSpan } from './genai-spans.js';
 import type { Guard, GuardContext } from './guards.js';
 import type { ModelInvoker, ResolvedModel } from './model-call.js';
 import { addTokens, costOf, type PriceTable, type TokenCount, ZERO_TOKENS } from './pricing.js';
 import { agentTools, type ToolApprovals, type ToolSpec } from './schema.js';
 import { settledCall, streamCall } from './stream-call.js';
+import type { WorkflowBudget } from './workflow-budget.js';
 
 /** Model settings passed through to the AI SDK. */
 export type LlmCallSettings = Pick<
@@ -80,6 +84,10 @@ export interface LlmPlan<I, O> {
   readonly settings: LlmCallSettings;
   /** True when some tool needs approval (a run may then park the step: approvals.ts). */
   readonly approvals?: boolean;
+  /** The input contract: its PII fields are masked in the stored prompt and response. */
+  readonly input?: Contract<I>;
+  /** Limits on all runs of the run's workflow (workflow-budget.ts). */
+  readonly workflowBudget?: WorkflowBudget | undefined;
 }
 
 /** What one model call produced. */
@@ -102,12 +110,44 @@ interface CallState {
   toolErrors: number;
 }
 
-/** Runs one execution of an LLM agent (see the module invariants). */
+/**
+ * Runs one execution of an LLM agent (see the module invariants) under its `invoke_agent`
+ * span. In a replayed run, the output the parent run recorded for the same input is returned
+ * with no model call (the agent's contract still checks it).
+ */
 export async function runLlm<I, O>(
   plan: LlmPlan<I, O>,
   input: DeepReadonly<I>,
   ctx: AgentContext,
 ): Promise<O> {
+  const span = invokeAgentSpan(ctx, plan.agentId);
+  try {
+    const recorded = await ctx.recorded?.();
+    const reused = recorded === undefined ? undefined : plan.output.validate(recorded);
+    let out: O;
+    if (reused?.ok) {
+      span?.set({ 'baton.llm.replayed': true });
+      ctx.note?.({ kind: 'llm.replayed' });
+      out = reused.value;
+    } else {
+      out = await askModel(plan, input, ctx, span);
+    }
+    span?.end();
+    return out;
+  } catch (e) {
+    span?.end(e);
+    throw e;
+  }
+}
+
+/** The re-ask loop: calls the model until an answer passes, or the re-asks run out. */
+async function askModel<I, O>(
+  plan: LlmPlan<I, O>,
+  input: DeepReadonly<I>,
+  ctx: AgentContext,
+  span: AgentSpan | undefined,
+): Promise<O> {
+  const pii = ctx.note ? piiValues(plan.input, input) : [];
   const gctx: GuardContext<I> = { input, agent: plan.agentId, runId: ctx.runId, step: ctx.step };
   const system = plan.instructions?.(input);
   const prompt = await guardInput(plan, plan.prompt(input), gctx);
@@ -119,7 +159,12 @@ export async function runLlm<I, O>(
     agentId: plan.agentId,
     approved: new Set(resumed?.approvedCalls),
   };
-  const tools = plan.tools ? (agentTools(plan.tools, ctx, approvals) as ToolSet) : undefined;
+  const chat: { current: ChatSpans | undefined } = { current: undefined };
+  const tools = plan.tools
+    ? (agentTools(plan.tools, ctx, approvals, (name, id) =>
+        chat.current?.tool(name, id),
+      ) as ToolSet)
+    : undefined;
   const messages: ModelMessage[] = resumed
     ? [...resumed.messages, approvalResponses(resumed.decided)]
     : [{ role: 'user', content: prompt }];
@@ -136,6 +181,10 @@ export async function runLlm<I, O>(
       toolErrors: 0,
     };
     const chars = (system?.length ?? 0) + messages.reduce((n, m) => n + contentLength(m), 0);
+    const share =
+      plan.workflowBudget && ctx.workflow
+        ? await plan.workflowBudget.take(ctx.workflow.name, ctx.runId)
+        : undefined;
     const call = await plan.invoker.invoke(
       {
         runId: ctx.runId,
@@ -144,7 +193,19 @@ export async function runLlm<I, O>(
         ...(tools ? {} : { cache: cacheableCall(plan.output.id, plan.settings, system, messages) }),
       },
       async (model) => {
-        const value = await callModel(plan, model, system, messages, tools, totals, state, ctx);
+        chat.current = new ChatSpans(span, model, attempt);
+        const spans = { chat: chat.current, price: (t: TokenCount) => priceCall(plan, model, t) };
+        const value = await callModel(
+          plan,
+          model,
+          system,
+          messages,
+          tools,
+          totals,
+          state,
+          ctx,
+          spans,
+        );
         return { value, tokens: state.tokens, costUsd: priceCall(plan, model, state.tokens) };
       },
     );
@@ -152,6 +213,28 @@ export async function runLlm<I, O>(
     totals.toolErrors += state.toolErrors;
     const costUsd = call.costUsd ?? priceCall(plan, call.model, call.tokens);
     report(ctx, call.model, call.tokens, costUsd, attempt, totals, call.cached === true);
+    await share?.settle(call.tokens.inputTokens + call.tokens.outputTokens, costUsd);
+    const note = (
+      outcome: 'accepted' | 'rejected',
+      issues: readonly ValidationIssue[],
+      response?: string,
+    ) =>
+      ctx.note?.(
+        callNote(
+          {
+            call: attempt,
+            model: call.model,
+            tokens: call.tokens,
+            costUsd,
+            outcome,
+            issues,
+            ...(response !== undefined
+              ? { exchange: { system, messages: messages.map(plainMessage), response } }
+              : {}),
+          },
+          pii,
+        ),
+      );
     meter?.after(call.tokens.inputTokens + call.tokens.outputTokens, costUsd, call.model.id);
     if (totals.toolErrors > plan.maxToolErrors) {
       const why = `${totals.toolErrors} tool errors, over the maximum of ${plan.maxToolErrors}`;
@@ -186,7 +269,10 @@ export async function runLlm<I, O>(
       const checked = plan.output.validate(answer.value);
       if (checked.ok) {
         const refusal = await guardOutput(plan, checked.value, gctx);
-        if (!refusal) return checked.value;
+        if (!refusal) {
+          note('accepted', [], answer.text);
+          return checked.value;
+        }
         if (refusal.onViolation !== 'reask') throw refusal.error;
         lastGuard = refusal.error;
         problems = [
@@ -197,6 +283,7 @@ export async function runLlm<I, O>(
         problems = checked.issues;
       }
     }
+    note('rejected', problems);
     for (const p of problems)
       issues.push({ path: p.path, message: `attempt ${attempt}: ${p.message}` });
     ctx.logger.debug('llm answer rejected', {
@@ -229,15 +316,24 @@ async function callModel<I, O>(
   before: { readonly toolErrors: number },
   state: CallState,
   ctx: AgentContext,
+  spans: { readonly chat: ChatSpans; readonly price: (t: TokenCount) => number | undefined },
 ): Promise<Answer> {
   const onStepFinish = (step: StepResult<ToolSet>): void => {
     state.finishReason = step.finishReason;
     const u = step.usage;
-    state.tokens = addTokens(state.tokens, {
+    const tokens: TokenCount = {
       inputTokens: u.inputTokens ?? 0,
       outputTokens: u.outputTokens ?? 0,
       cachedInputTokens: u.inputTokenDetails?.cacheReadTokens ?? 0,
       reasoningTokens: u.outputTokenDetails?.reasoningTokens ?? 0,
+    };
+    state.tokens = addTokens(state.tokens, tokens);
+    spans.chat.stepFinished({
+      tokens,
+      costUsd: spans.price(tokens),
+      finishReason: step.finishReason,
+      responseModel: step.response?.modelId,
+      responseId: step.response?.id,
     });
     for (const part of step.content) {
       if (part.type === 'tool-call') state.toolCalls++;
@@ -262,6 +358,7 @@ async function callModel<I, O>(
           }
         : {}),
       abortSignal: ctx.signal,
+      experimental_onStepStart: () => spans.chat.stepStarted(),
       onStepFinish,
     };
     // Someone watches the run in this process: stream the tokens to them (stream-call.ts).
@@ -273,6 +370,7 @@ async function callModel<I, O>(
     if (requests.length > 0) return { kind: 'approval', requests, messages: result.messages };
     return { kind: 'json', value: await result.output(), text: result.text };
   } catch (e) {
+    spans.chat.failed(e);
     if (NoObjectGeneratedError.isInstance(e))
       return {
         kind: 'unparsable',
@@ -374,6 +472,13 @@ function reask(contractId: string, problems: readonly ValidationIssue[]): string
 /** The contract name as a response-format name (providers accept letters, digits, '_' and '-'). */
 function schemaName(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+function plainMessage(m: ModelMessage): { role: string; content: string } {
+  return {
+    role: m.role,
+    content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content),
+  };
 }
 
 function contentLength(m: ModelMessage): number {

@@ -86,3 +86,9 @@ export {
   storeResponseCache,
 } from './response-cache.js';
 export type { ToolAgent, ToolOptions } from './schema.js';
+export {
+  createWorkflowBudget,
+  type WorkflowBudget,
+  type WorkflowBudgetOptions,
+  type WorkflowBudgetShare,
+} from './workflow-budget.js';

@@ -21,6 +21,7 @@ import type { Guard } from './guards.js';
 import { describeModel, type ModelInvoker } from './model-call.js';
 import { type PriceTable, validatePrices } from './pricing.js';
 import { outputSchema, type ToolAgent, type ToolOptions, toolSpecs } from './schema.js';
+import { isWorkflowBudget, type WorkflowBudget } from './workflow-budget.js';
 
 /** What `llmAgent()` takes. */
 export interface LlmAgentOptions<I, O, P extends Policy | undefined = undefined> {
@@ -51,6 +52,8 @@ export interface LlmAgentOptions<I, O, P extends Policy | undefined = undefined>
   readonly maxReasks?: number;
   /** Limits on one execution (all its calls and re-asks). */
   readonly budget?: Budget;
+  /** Limits on all runs of the run's workflow in a window, shared on a store (createWorkflowBudget). */
+  readonly workflowBudget?: WorkflowBudget;
   /** Prices by model id, for the cost on spans and cost budgets (a gateway model's own wins). */
   readonly prices?: PriceTable;
   readonly settings?: LlmCallSettings;
@@ -136,6 +139,8 @@ function resolvePlan<I, O, P extends Policy | undefined>(
         `guards[${i}] must be { name, stage: 'input', checkPrompt }, { name, stage: 'output', checkOutput } or irreversibleTools([...])`,
       );
   }
+  if (o.workflowBudget !== undefined && !isWorkflowBudget(o.workflowBudget))
+    bad('workflowBudget must be made by createWorkflowBudget()');
   try {
     validateBudget(o.budget, 'budget');
     validatePrices(o.prices, 'prices');
@@ -170,6 +175,8 @@ function resolvePlan<I, O, P extends Policy | undefined>(
     budget: o.budget,
     prices: o.prices,
     settings: o.settings ?? {},
+    input: o.input,
+    workflowBudget: o.workflowBudget,
   };
 }
 

@@ -12,7 +12,7 @@
  *   tool error the model sees (and that counts against the agent's tool-error bound).
  */
 import { type JSONSchema7, jsonSchema, type Schema, type Tool, tool } from 'ai';
-import { type AgentContext, type Contract, GuardViolationError } from '../index.js';
+import { type AgentContext, type AgentSpan, type Contract, GuardViolationError } from '../index.js';
 import { deepFreeze } from '../ledger/json.js';
 
 /** A Baton agent used as a tool: contract in, contract out. */
@@ -99,11 +99,15 @@ export interface ToolApprovals {
   violation?: GuardViolationError;
 }
 
-/** Tools for the AI SDK, made of Baton agents; each tool's input is checked by its contract. */
+/**
+ * Tools for the AI SDK, made of Baton agents; each tool's input is checked by its contract.
+ * `span` opens the `execute_tool` span of a call (ended here, failed when the tool threw).
+ */
 export function agentTools(
   specs: readonly ToolSpec[],
   ctx: AgentContext,
   approvals?: ToolApprovals,
+  span?: (name: string, toolCallId: string) => AgentSpan | undefined,
 ): Record<string, Tool> {
   const out: Record<string, Tool> = {};
   for (const { name, agent, schema, needsApproval, irreversible } of specs) {
@@ -121,7 +125,7 @@ export function agentTools(
           };
         },
       }),
-      execute: async (input: unknown, { toolCallId }) => {
+      execute: async (input: unknown, { toolCallId }: { toolCallId: string }) => {
         if (irreversible && !approvals?.approved.has(toolCallId)) {
           const why = `irreversible tool '${name}' called without a human's approval`;
           const refusal = new GuardViolationError(
@@ -133,8 +137,16 @@ export function agentTools(
           if (approvals) approvals.violation = refusal;
           throw refusal;
         }
-        const value = await agent.execute(deepFreeze(input) as never, ctx);
-        return agent.output.parse(value, { boundary: 'agent-output', agent: agent.id });
+        const traced = span?.(name, toolCallId);
+        try {
+          const value = await agent.execute(deepFreeze(input) as never, ctx);
+          const out = agent.output.parse(value, { boundary: 'agent-output', agent: agent.id });
+          traced?.end();
+          return out;
+        } catch (e) {
+          traced?.end(e);
+          throw e;
+        }
       },
     });
   }

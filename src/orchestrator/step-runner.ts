@@ -277,7 +277,8 @@ class StepContext implements AgentContext {
       detail: freezeJson(detail, `$.${this.step}.note`) as JsonObject,
     };
     if (this.settledTo) this.settledTo(e);
-    else (this.held ??= []).push(e);
+    else if (this.held) this.held.push(e);
+    else this.held = [e];
   }
 
   startSpan(name: string, attributes?: AgentSpanAttributes): AgentSpan {

@@ -115,7 +115,8 @@ export class AttemptScopeImpl implements AttemptScope {
   }
 
   startSpan(name: string, attributes: AgentSpanAttributes = {}): AgentSpan {
-    return new OperationSpan(this.state, this.traced, this.step.run.runId, name, attributes);
+    const base = { ...this.step.attributes, [TRACE_NAMES.attempt]: this.attempt };
+    return new OperationSpan(this.state, this.traced, this.step.run.runId, base, name, attributes);
   }
 
   evaluation(record: EvaluationRecord): void {

@@ -11,7 +11,10 @@ import type { AgentSpan, AgentSpanAttributes } from '../agents/agent.js';
 import { describeError } from '../errors.js';
 import { type SpanFactory, TracedSpan } from './traced-span.js';
 
-/** A span opened by an agent. */
+/**
+ * A span opened by an agent. Every one carries `base` (its step's attributes and the attempt
+ * number: run id, step, agent, `baton.state.version.in`), then its own attributes.
+ */
 export class OperationSpan implements AgentSpan {
   private readonly traced: TracedSpan;
 
@@ -19,10 +22,14 @@ export class OperationSpan implements AgentSpan {
     private readonly factory: SpanFactory,
     parent: TracedSpan,
     private readonly runId: string,
+    private readonly base: AgentSpanAttributes,
     name: string,
     attributes: AgentSpanAttributes,
   ) {
-    this.traced = TracedSpan.start(factory, 'operation', name, runId, parent, attributes);
+    this.traced = TracedSpan.start(factory, 'operation', name, runId, parent, {
+      ...base,
+      ...attributes,
+    });
   }
 
   get span() {
@@ -38,7 +45,7 @@ export class OperationSpan implements AgentSpan {
   }
 
   startSpan(name: string, attributes: AgentSpanAttributes = {}): AgentSpan {
-    return new OperationSpan(this.factory, this.traced, this.runId, name, attributes);
+    return new OperationSpan(this.factory, this.traced, this.runId, this.base, name, attributes);
   }
 
   end(error?: unknown): void {
