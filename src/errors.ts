@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'STORE_SCHEMA_TOO_NEW'
   | 'NOT_A_BATON_STORE'
+  | 'STORE_READ_ONLY'
+  | 'STORE_SCHEMA_OUTDATED'
   | 'STORE_UNAVAILABLE'
   | 'WORKFLOW_NOT_REGISTERED'
   | 'AGENT_FAILED'
@@ -357,6 +359,42 @@ export class StoreSchemaTooNewError extends BatonError {
   }
 }
 
+/**
+ * A write was attempted through a store opened read-only (`readOnly: true`, or a read command of
+ * the CLI). Nothing was written.
+ */
+export class StoreReadOnlyError extends BatonError {
+  readonly code = 'STORE_READ_ONLY';
+  override name = 'StoreReadOnlyError';
+  constructor(
+    readonly location: string,
+    /** The store method that would have written (`createRun`, `appendRecords`, ...). */
+    readonly operation: string,
+  ) {
+    super(
+      `store ${location} is open read-only: ${operation} would write to it; open it without readOnly to write`,
+    );
+  }
+}
+
+/**
+ * A store opened read-only has an older schema than this code: reading it would need a migration,
+ * and a read-only store never migrates. Nothing was written.
+ */
+export class StoreSchemaOutdatedError extends BatonError {
+  readonly code = 'STORE_SCHEMA_OUTDATED';
+  override name = 'StoreSchemaOutdatedError';
+  constructor(
+    readonly location: string,
+    readonly storeVersion: number,
+    readonly codeVersion: number,
+  ) {
+    super(
+      `store ${location} has schema version ${storeVersion}, older than this code's ${codeVersion}, and is open read-only; upgrade it first with \`baton migrate\` (or by opening it for writing)`,
+    );
+  }
+}
+
 /** The file or database is not a Baton store. */
 export class NotABatonStoreError extends BatonError {
   readonly code = 'NOT_A_BATON_STORE';
@@ -538,6 +576,10 @@ export const isStoreSchemaTooNewError = (e: unknown): e is StoreSchemaTooNewErro
   hasCode(e, 'STORE_SCHEMA_TOO_NEW');
 export const isNotABatonStoreError = (e: unknown): e is NotABatonStoreError =>
   hasCode(e, 'NOT_A_BATON_STORE');
+export const isStoreReadOnlyError = (e: unknown): e is StoreReadOnlyError =>
+  hasCode(e, 'STORE_READ_ONLY');
+export const isStoreSchemaOutdatedError = (e: unknown): e is StoreSchemaOutdatedError =>
+  hasCode(e, 'STORE_SCHEMA_OUTDATED');
 export const isStoreUnavailableError = (e: unknown): e is StoreUnavailableError =>
   hasCode(e, 'STORE_UNAVAILABLE');
 export const isWorkflowNotRegisteredError = (e: unknown): e is WorkflowNotRegisteredError =>

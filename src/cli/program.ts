@@ -22,6 +22,7 @@ import { registerEval } from './commands/eval.js';
 import { registerEvents } from './commands/events.js';
 import { registerGovernance } from './commands/governance.js';
 import { registerHistory } from './commands/history.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerPrune } from './commands/prune.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
@@ -103,6 +104,7 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
   registerGovernance(program, ctx);
   registerSchedules(program, ctx);
   registerPrune(program, ctx);
+  registerMigrate(program, ctx);
   return program;
 }
 

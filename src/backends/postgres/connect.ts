@@ -27,6 +27,13 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** How long to wait for a connection before failing with StoreUnavailableError (default 5000). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Open an existing store for reading only (default false): every session's transactions are
+   * READ ONLY (`default_transaction_read_only`), the schema is never created or migrated,
+   * `migrate()` refuses a schema without Baton's tables or of another schema version, and every
+   * write throws `StoreReadOnlyError`.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Options after validation, with defaults filled. */
@@ -34,6 +41,7 @@ export interface ResolvedPostgresOptions {
   readonly pool: pg.PoolConfig;
   readonly schema: string;
   readonly where: ServerAddress;
+  readonly readOnly: boolean;
 }
 
 /** Where the store connects, for messages (no password). */
@@ -53,6 +61,7 @@ export const POSTGRES_OPTION_KEYS = [
   'poolSize',
   'schema',
   'connectTimeoutMs',
+  'readOnly',
 ] as const satisfies readonly (keyof PostgresStoreOptions)[];
 
 // Fails to compile, naming the option, when PostgresStoreOptions gains a key not listed above.
@@ -107,6 +116,13 @@ export function resolvePostgresStoreOptions(
       'connectTimeoutMs',
     );
   }
+  const readOnly = o.readOnly ?? false;
+  if (typeof readOnly !== 'boolean') {
+    throw new InvalidArgumentError(
+      `readOnly must be true or false, got ${JSON.stringify(readOnly) ?? String(readOnly)}`,
+      'readOnly',
+    );
+  }
   const url = o.connectionString ? parseUrl(o.connectionString) : undefined;
   const base = o.pool ?? {};
   const where: ServerAddress = {
@@ -117,7 +133,14 @@ export function resolvePostgresStoreOptions(
       base.database ?? (url?.pathname.slice(1) || undefined) ?? process.env.PGDATABASE ?? '',
     ),
   };
-  const options = [base.options, `-c search_path=${schema}`].filter(Boolean).join(' ');
+  // Read-only: the server itself refuses any write in any transaction of these sessions.
+  const options = [
+    base.options,
+    `-c search_path=${schema}`,
+    readOnly ? '-c default_transaction_read_only=on' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return {
     pool: {
       ...base,
@@ -128,6 +151,7 @@ export function resolvePostgresStoreOptions(
     },
     schema,
     where,
+    readOnly,
   };
 }
 
