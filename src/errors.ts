@@ -122,7 +122,21 @@ export class ContractViolationError extends BatonError {
   }
 }
 
-/** A contract id was registered again with a different schema. */
+/** Where two JSON Schemas under one contract id differ: a JSON pointer into them, and how. */
+export interface SchemaDifference {
+  /** `#/properties/amount/maximum`. */
+  readonly path: string;
+  /** Present only in the new schema, only in the registered one, or different in both. */
+  readonly kind: 'added' | 'removed' | 'changed';
+}
+
+/** How many differences a ContractMismatchError message spells out (the field keeps them all). */
+const DIFFERENCES_SHOWN = 5;
+
+/**
+ * A contract id was registered again with a different schema: in one runtime, or (through the
+ * store's persisted catalog) by another runtime on the same store.
+ */
 export class ContractMismatchError extends BatonError {
   readonly code = 'CONTRACT_MISMATCH';
   override name = 'ContractMismatchError';
@@ -130,9 +144,19 @@ export class ContractMismatchError extends BatonError {
     readonly contractId: string,
     readonly registeredFingerprint: string,
     readonly newFingerprint: string,
+    /** Where the new schema differs from the registered one (empty when either has no JSON Schema). */
+    readonly differences: readonly SchemaDifference[] = [],
   ) {
+    const shown = differences
+      .slice(0, DIFFERENCES_SHOWN)
+      .map((d) => `${d.path} ${d.kind}`)
+      .join(', ');
+    const more =
+      differences.length > DIFFERENCES_SHOWN
+        ? ` and ${differences.length - DIFFERENCES_SHOWN} more`
+        : '';
     super(
-      `contract '${contractId}' is already registered with a different schema (fingerprint ${registeredFingerprint.slice(0, 12)} vs ${newFingerprint.slice(0, 12)}); publish a new version instead`,
+      `contract '${contractId}' is already registered with a different schema (fingerprint ${registeredFingerprint.slice(0, 12)} vs ${newFingerprint.slice(0, 12)}${shown ? `; differs at ${shown}${more}` : ''}); publish a new version instead`,
     );
   }
 }

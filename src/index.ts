@@ -140,6 +140,7 @@ export {
   RunCancelledError,
   RunFailedError,
   RunPrunedError,
+  type SchemaDifference,
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
