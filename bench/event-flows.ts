@@ -1,6 +1,6 @@
 /**
  * The measurement both choreography benches share: publish `flows` research requests at once
- * through the three-reactor chain, wait for them to settle, then publish 50 more one at a time;
+ * (concurrently) through the three-reactor chain, wait for them to settle, then publish 50 more one at a time;
  * end-to-end latency of a flow is publish → last handler's commit, read from its event trace.
  */
 import type { Runtime } from '../src/index.js';
@@ -27,10 +27,12 @@ async function latencyOf(rt: Runtime, correlationId: string): Promise<number> {
 /** Runs the burst and the single flows on a runtime whose reactors are the flow's three. */
 export async function measureFlows(rt: Runtime, flows: number): Promise<FlowFigures> {
   const t0 = performance.now();
-  const ids: string[] = [];
-  for (let i = 0; i < flows; i++) {
-    ids.push((await rt.publish(ResearchRequested, { topic: `t${i}` })).correlationId);
-  }
+  // A burst: every request published at once, as many producers would (their appends share
+  // fsyncs); each publish still resolves only once its event is durable.
+  const published = await Promise.all(
+    Array.from({ length: flows }, (_, i) => rt.publish(ResearchRequested, { topic: `t${i}` })),
+  );
+  const ids = published.map((p) => p.correlationId);
   await rt.eventsSettled();
   const seconds = (performance.now() - t0) / 1000;
   const burst: number[] = [];

@@ -203,12 +203,16 @@ export function createSqliteEventStore(
     await durable();
     return result;
   };
+  // A renewal needs no fsync of its own: a renewal lost in a crash only shortens the lease of a
+  // process that is gone. (A claim does: it counts the attempt, and a poison event that crashes
+  // the process must still reach the dead letters.)
+  const renewal = async <T>(fn: () => T): Promise<T> => runLocked(fn);
 
   return {
     appendEvents: (list) => write(() => get().tx.append.immediate(list)),
     claimDeliveries: (c) => write(() => get().tx.claim.immediate(c)),
     renewDeliveries: (owner, keys, expiresAt) =>
-      write(() => get().tx.renew.immediate(owner, keys, expiresAt)),
+      renewal(() => get().tx.renew.immediate(owner, keys, expiresAt)),
     settleDelivery: (s) => write(() => get().tx.settle.immediate(s)),
     redeliverEvent: (eventId, now, consumer) =>
       write(() => get().tx.redeliver.immediate(eventId, now, consumer)),
