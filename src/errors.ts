@@ -42,7 +42,8 @@ export type ErrorCode =
   | 'FAN_OUT_TOO_LARGE'
   | 'INVALID_SCHEDULE'
   | 'RUN_PRUNED'
-  | 'ENCRYPTION_KEY';
+  | 'ENCRYPTION_KEY'
+  | 'STORE_FULL';
 
 /** One problem found by a validator: where (path) and what (message). */
 export interface ValidationIssue {
@@ -696,6 +697,22 @@ export class StoreCorruptError extends BatonError {
   }
 }
 
+/**
+ * The store's disk is full (SQLite reports SQLITE_FULL): the write was not made. The store
+ * handle refuses every later operation with this error; free space, then open a new one.
+ */
+export class StoreFullError extends BatonError {
+  readonly code = 'STORE_FULL';
+  override name = 'StoreFullError';
+  constructor(
+    readonly location: string,
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(`store ${location} is out of disk space: ${reason}`, { cause });
+  }
+}
+
 export const isCallbackFailedError = (e: unknown): e is CallbackFailedError =>
   hasCode(e, 'CALLBACK_FAILED');
 export const isIdempotencyConflictError = (e: unknown): e is IdempotencyConflictError =>
@@ -705,6 +722,7 @@ export const isCausationDepthExceededError = (e: unknown): e is CausationDepthEx
 export const isStoreClosedError = (e: unknown): e is StoreClosedError => hasCode(e, 'STORE_CLOSED');
 export const isStoreCorruptError = (e: unknown): e is StoreCorruptError =>
   hasCode(e, 'STORE_CORRUPT');
+export const isStoreFullError = (e: unknown): e is StoreFullError => hasCode(e, 'STORE_FULL');
 
 // ---- end of robustness errors ----
 

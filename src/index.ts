@@ -124,6 +124,7 @@ export {
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
+  isStoreFullError,
   isStoreReadOnlyError,
   isStoreSchemaOutdatedError,
   isStoreSchemaTooNewError,
@@ -144,6 +145,7 @@ export {
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
+  StoreFullError,
   StoreReadOnlyError,
   StoreSchemaOutdatedError,
   StoreSchemaTooNewError,
@@ -248,6 +250,7 @@ export type {
   QuotaRequest,
   QuotaStore,
 } from './ledger/quota-store.js';
+export type { RunEndCheck, RunSeal, RunVerifyResult } from './ledger/run-seal.js';
 export type { StateStore, StoreKind } from './ledger/store.js';
 export {
   type AuxKind,

@@ -34,6 +34,7 @@ import {
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
+  StoreFullError,
   StoreReadOnlyError,
   StoreSchemaOutdatedError,
   StoreSchemaTooNewError,
@@ -371,6 +372,15 @@ const CASES: readonly Case[] = [
     retryable: false,
     guard: 'isStoreCorruptError',
     message: 'store /tmp/b.db is corrupt: database disk image is malformed',
+    fields: { location: '/tmp/b.db' },
+  },
+  {
+    error: new StoreFullError('/tmp/b.db', 'database or disk is full'),
+    name: 'StoreFullError',
+    code: 'STORE_FULL',
+    retryable: false,
+    guard: 'isStoreFullError',
+    message: 'store /tmp/b.db is out of disk space: database or disk is full',
     fields: { location: '/tmp/b.db' },
   },
   {

@@ -52,6 +52,6 @@ console.log(await run.result()); // { outcome: 'approve' }
 for (const v of await rt.history(run.id))
   console.log(v.version, v.step, v.createdBy, v.hash.slice(0, 8));
 console.log(await rt.diff(run.id, 1, 3)); // path-level changes between versions
-console.log(await rt.verify(run.id)); // { ok: true, versions: 3, headHash: '…' }
+console.log(await rt.verify(run.id)); // { ok: true, versions: 3, headHash: '…', end: 'sealed' }
 await rt.close(); // writes the last spans, then closes the store
 console.log(`npx baton show ${run.id}; npx baton trace ${run.id}`);

@@ -7,6 +7,7 @@ import type { Span } from '@opentelemetry/api';
 import type { Contract } from '../contracts/contract.js';
 import { isContract } from '../contracts/contract.js';
 import { InvalidDefinitionError } from '../errors.js';
+import type { JsonObject } from '../ledger/json.js';
 import { assertKnownOptions } from '../ledger/known-options.js';
 import { type Policy, validatePolicy } from '../resilience/policy.js';
 
@@ -44,7 +45,36 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** What an agent's `execute` receives besides its input. */
+/** Attributes of a span an agent opens (undefined values are dropped). */
+export type AgentSpanAttributes = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/**
+ * A span an agent opens under its attempt (an LLM agent's `invoke_agent`, `chat` and
+ * `execute_tool` spans). It is exported to the OpenTelemetry SDK and kept in the trace store
+ * like the run's own spans; it carries no run totals (only `ctx.usage()` counts tokens).
+ */
+export interface AgentSpan {
+  /** The OpenTelemetry span. */
+  readonly span: Span;
+  set(attributes: AgentSpanAttributes): void;
+  event(name: string, attributes?: AgentSpanAttributes): void;
+  /** Opens a child of this span. */
+  startSpan(name: string, attributes?: AgentSpanAttributes): AgentSpan;
+  /** Ends the span, failed when `error` is given; later calls are ignored. */
+  end(error?: unknown): void;
+}
+
+/** The workflow a run belongs to, as an agent sees it. */
+export interface AgentWorkflow {
+  readonly name: string;
+  readonly version: number;
+}
+
+/**
+ * What an agent's `execute` receives besides its input. The members marked optional are always
+ * given by the runtime; they are optional so that a context built by hand (a test, an evaluator
+ * calling an agent directly) need not provide them.
+ */
 export interface AgentContext {
   readonly runId: string;
   readonly step: string;
@@ -59,6 +89,23 @@ export interface AgentContext {
   usage(usage: ModelUsage): void;
   /** The attempt's span. */
   readonly span: Span;
+  /** The run's workflow (name and version pinned by the run). */
+  readonly workflow?: AgentWorkflow;
+  /**
+   * Adds an `attempt.note` entry (this step and attempt, `detail` as given) to the run's
+   * journal, committed with the run's next write. The notes of the attempt whose output becomes
+   * a version carry that version, so what they say is kept with it.
+   */
+  note?(detail: JsonObject): void;
+  /** Opens a span under the attempt's span (the caller ends it). */
+  startSpan?(name: string, attributes?: AgentSpanAttributes): AgentSpan;
+  /**
+   * In a replayed run (a fork): the output the same step recorded in the parent run, when the
+   * same agent version produced it from the same input (deep-equal); else undefined. An agent
+   * whose calls are costly or not deterministic (an LLM call) may return it instead of calling
+   * again; an overridden step has another agent version, so it never gets one.
+   */
+  recorded?(): Promise<unknown>;
 }
 
 /** What `compensate` receives. */

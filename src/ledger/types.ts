@@ -137,6 +137,8 @@ export type JournalType =
   | 'step.cached'
   | 'attempt.started'
   | 'attempt.failed'
+  /** An entry an agent added during an attempt (`ctx.note`), e.g. an LLM agent's model call. */
+  | 'attempt.note'
   | 'wait.started'
   | 'wait.timed_out'
   | 'timer.fired'

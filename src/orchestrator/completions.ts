@@ -26,6 +26,8 @@ export interface Completion {
   readonly inputVersion: number;
   readonly tag: string | null;
   readonly journal: JournalEntry;
+  /** Entries that take the version this completion becomes (its attempt's `ctx.note`s). */
+  readonly notes?: readonly JournalEntry[];
   readonly records?: readonly AuxRecord[];
   /** Ended (with the version written) once the completion is committed. */
   readonly scope?: StepScope;
@@ -75,6 +77,7 @@ export function succeeded(
     inputVersion: timing.inputVersion,
     tag: null,
     journal: journalEntry(runId, 'step.succeeded', step, now, timing),
+    ...(result.notes.length > 0 ? { notes: result.notes } : {}),
     ...(cache ? { records: cache } : {}),
     scope,
     outcome: 'succeeded',
@@ -173,6 +176,7 @@ export function versionsFor(
     );
     out.versions.push(v);
     hash = v.hash;
+    if (c.notes) for (const n of c.notes) out.journal.push(withVersion(n, version));
     out.journal.push(withVersion(c.journal, version));
     if (c.records) for (const r of c.records) out.records.push(r);
   }

@@ -9,6 +9,8 @@
  * - A remote cancel appends a marker version, so it fences every other writer of the run by
  *   compare-and-append as well as by lease.
  */
+
+import { runSeal, withSeal } from '../ledger/run-seal.js';
 import { type RunRecord, TERMINAL_STATUSES } from '../ledger/types.js';
 import { cancelMarker, journalEntry } from './journal.js';
 import { parkedSteps } from './parked.js';
@@ -27,6 +29,8 @@ export interface LeaseKeeperOptions {
   readonly onLost: (runId: string) => void;
   readonly onClaimed: (run: RunRecord) => Promise<void>;
   readonly onWaitTimeout: (runId: string, step: string) => Promise<void>;
+  /** Told of every failed upkeep (the runtime stops on a damaged or full store). */
+  readonly onUpkeepError?: (error: unknown) => void;
 }
 
 const CLAIM_BATCH = 100;
@@ -69,6 +73,7 @@ export class LeaseKeeper {
         if (this.o.claiming()) await this.claimOrphans();
         await this.fireDeadlines();
       } catch (e) {
+        this.o.onUpkeepError?.(e);
         if (!this.stopped.signal.aborted)
           core.logger.warn('lease upkeep failed; retrying', { error: String(e) });
       }
@@ -91,11 +96,12 @@ export class LeaseKeeper {
     this.poked = true;
     setImmediate(() => {
       this.poked = false;
-      this.claimOrphans().catch((e: unknown) =>
+      this.claimOrphans().catch((e: unknown) => {
+        this.o.onUpkeepError?.(e);
         this.o.core.logger.warn('claiming runs failed; retrying on the next tick', {
           error: String(e),
-        }),
-      );
+        });
+      });
     });
   }
 
@@ -207,7 +213,12 @@ export class LeaseKeeper {
           runId,
           expectedVersion: run.headVersion,
           versions: [marker],
-          journal: [journalEntry(runId, 'run.cancelled', null, now, { version: marker.version })],
+          journal: [
+            journalEntry(runId, 'run.cancelled', null, now, {
+              version: marker.version,
+              detail: withSeal(null, runSeal('cancelled', marker.version, marker.hash, run.output)),
+            }),
+          ],
           run: { status: 'cancelled', lease: null, waitingFor: null, updatedAt: now },
         },
       ]);

@@ -46,6 +46,7 @@ import { type Completion, type StepTiming, skipped, succeeded } from './completi
 import { type DegradeTarget, degrade } from './degrade.js';
 import { cancelMarker, journalEntry as entry } from './journal.js';
 import { parkedSteps, serializeParked } from './parked.js';
+import { recordedOutput } from './recorded-output.js';
 import { RunLedger } from './run-ledger.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { runStep } from './step-runner.js';
@@ -307,6 +308,7 @@ export class RunDriver {
       inputVersion,
       signal: this.stop,
       journal: (e) => this.journal(e),
+      ...this.recordedFor(spec),
     }).then(async (result) => {
       const now = this.core.clock.now();
       const timing = { inputVersion, durationMs: now - startedAt, attempt: result.attempts };
@@ -322,6 +324,13 @@ export class RunDriver {
       if (!completionOf(this.completions, spec.name)) this.inFlight.delete(spec.name);
       this.wake?.();
     });
+  }
+
+  /** In a fork, how a step finds what its parent run recorded (see recorded-output.ts). */
+  private recordedFor(spec: StepSpec & { agent: Agent }) {
+    const parent = this.ledger.run.parentRunId;
+    if (parent === null || parent === undefined) return {};
+    return { recorded: (input: unknown) => recordedOutput(this.core, parent, spec, input) };
   }
 
   private pushSkip(

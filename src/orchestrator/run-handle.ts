@@ -11,6 +11,7 @@ import type { RunHandle } from './run-types.js';
 interface Deferred {
   promise: Promise<RunRecord>;
   resolve: (r: RunRecord) => void;
+  reject: (e: Error) => void;
   polling: boolean;
 }
 
@@ -21,6 +22,8 @@ export class RunWaiters {
   /** Runs driven elsewhere that someone waits for. */
   private readonly polled = new Set<string>();
   private polling: Promise<void> | undefined;
+  /** Set once the store failed for good: every wait, current and future, rejects with it. */
+  private failure: Error | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -42,13 +45,16 @@ export class RunWaiters {
 
   /** Resolves with the run once it is terminal. */
   waitTerminal(runId: string): Promise<RunRecord> {
+    if (this.failure) return Promise.reject(this.failure);
     let d = this.waiting.get(runId);
     if (!d) {
       let resolve!: (r: RunRecord) => void;
-      const promise = new Promise<RunRecord>((r) => {
-        resolve = r;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<RunRecord>((res, rej) => {
+        resolve = res;
+        reject = rej;
       });
-      d = { promise, resolve, polling: false };
+      d = { promise, resolve, reject, polling: false };
       this.waiting.set(runId, d);
       // A run driven here settles its waiters directly; only runs driven elsewhere are polled.
       if (!this.isLocal(runId)) this.startPolling(runId, d);
@@ -89,6 +95,17 @@ export class RunWaiters {
       if (this.polled.size === 0) return;
       await this.clock.sleep(this.pollMs, this.stopped.signal).catch(() => {});
     }
+  }
+
+  /**
+   * The store failed for good (a damaged file, a full disk): no run's end can be read or
+   * committed any more, so every waiter rejects with `error` instead of waiting forever.
+   */
+  fail(error: Error): void {
+    this.failure ??= error;
+    for (const d of this.waiting.values()) d.reject(this.failure);
+    this.waiting.clear();
+    this.polled.clear();
   }
 
   /** Yields to let drivers finish (used while closing). */

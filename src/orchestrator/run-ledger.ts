@@ -18,6 +18,7 @@ import {
   LeaseLostError,
 } from '../errors.js';
 import type { Json } from '../ledger/json.js';
+import { headHashAfter, runSeal, withSeal } from '../ledger/run-seal.js';
 import type {
   AuxRecord,
   JournalEntry,
@@ -93,7 +94,10 @@ export class RunLedger {
       : this.run.status !== 'running'
         ? { status: 'running', updatedAt: now, waitingFor }
         : undefined;
-    if (output) journal.push(entry(this.runId, 'run.completed', null, now));
+    if (output) {
+      const seal = runSeal('completed', this.head + versions.length, lastHash, output.value);
+      journal.push(entry(this.runId, 'run.completed', null, now, { detail: withSeal(null, seal) }));
+    }
     await this.submit({
       versions,
       journal,
@@ -159,11 +163,22 @@ export class RunLedger {
     versions: VersionRecord[] = [],
   ): Promise<RunRecord> {
     const now = this.core.clock.now();
+    // The end is sealed with the head it leaves and the output the run will show (verify checks
+    // the run row against it: run-seal.ts).
+    const seal = runSeal(
+      patch.status ?? this.run.status,
+      this.head + versions.length,
+      headHashAfter(this.prevHash, versions),
+      patch.output !== undefined ? patch.output : this.run.output,
+    );
     await this.submit({
       versions,
       journal: [
         ...this.takePending(),
-        entry(this.runId, type, step, now, { error: patch.error ?? null, detail: detail as never }),
+        entry(this.runId, type, step, now, {
+          error: patch.error ?? null,
+          detail: withSeal(detail as Json | null, seal),
+        }),
       ],
       run: { ...patch, waitingFor: null, lease: null, updatedAt: now },
     });

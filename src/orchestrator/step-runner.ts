@@ -8,7 +8,13 @@
  * - An input-contract violation fails the step without calling the agent and without counting
  *   against the breaker; an output-contract violation counts as a failure of the agent.
  */
-import type { Agent, AgentContext, ModelUsage } from '../agents/agent.js';
+import type {
+  Agent,
+  AgentContext,
+  AgentSpan,
+  AgentSpanAttributes,
+  ModelUsage,
+} from '../agents/agent.js';
 import {
   describeError,
   isCircuitOpenError,
@@ -16,7 +22,7 @@ import {
   PayloadTooLargeError,
   toError,
 } from '../errors.js';
-import { freezeJson, sealJson } from '../ledger/json.js';
+import { freezeJson, type JsonObject, sealJson } from '../ledger/json.js';
 import type { JournalEntry } from '../ledger/types.js';
 import type { CallerSignal } from '../resilience/cancellation.js';
 import type { ResolvedPolicy } from '../resilience/policy.js';
@@ -35,6 +41,8 @@ export interface StepSuccess {
   readonly encodedInput: string | null;
   readonly attempts: number;
   readonly usage: readonly ModelUsage[];
+  /** `ctx.note` entries of the attempt that succeeded (they take the version it becomes). */
+  readonly notes: readonly JournalEntry[];
   readonly onFailure: ResolvedPolicy['onFailure'];
 }
 
@@ -61,6 +69,8 @@ export interface StepCall {
   readonly journal: (entry: JournalEntry) => void;
   /** The step's trace scope; each attempt opens a child. */
   readonly scope: StepScope;
+  /** In a replayed run: the parent's recorded output of this step for `input` (recorded-output.ts). */
+  readonly recorded?: (input: unknown) => Promise<unknown>;
 }
 
 const countsAsFailure = (e: unknown): boolean =>
@@ -101,12 +111,13 @@ export function runStep(call: StepCall): Promise<StepSuccess | StepFailure> {
     return Promise.resolve(failed(e));
   }
   const usage: ModelUsage[] = [];
+  const notes: JournalEntry[] = [];
   const guard = core.guards.guard(agent.id, call.workflow.policy, agent.policy, step.policy);
   return guard
     .runLazy(
       (attemptSignal, attempt) => {
         attempts = attempt;
-        return attemptOnce(call, input, attempt, attemptSignal, usage);
+        return attemptOnce(call, input, attempt, attemptSignal, usage, notes);
       },
       {
         signal: call.signal,
@@ -139,6 +150,7 @@ export function runStep(call: StepCall): Promise<StepSuccess | StepFailure> {
         encodedInput,
         attempts,
         usage,
+        notes,
         onFailure: policy.onFailure,
       };
     })
@@ -152,20 +164,25 @@ function attemptOnce(
   attempt: number,
   attemptSignal: LazySignal,
   usage: ModelUsage[],
+  notes: JournalEntry[],
 ): Promise<unknown> {
   const { step } = call;
   const agent = step.agent;
   const scope = call.scope.attempt(attempt);
+  const ctx = new StepContext(call, input, attempt, attemptSignal, usage, scope);
   const fail = (e: unknown): never => {
+    ctx.settle(call.journal);
     scope.end(describeError(e, step.name));
     throw e;
   };
+  const done = (parsed: unknown): unknown => {
+    ctx.settle((n) => notes.push(n));
+    scope.end();
+    return parsed;
+  };
   let out: unknown;
   try {
-    out = agent.execute(
-      input as never,
-      new StepContext(call, attempt, attemptSignal, usage, scope),
-    );
+    out = agent.execute(input as never, ctx);
   } catch (e) {
     return Promise.reject(e).catch(fail);
   }
@@ -180,10 +197,7 @@ function attemptOnce(
     } catch (e) {
       return fail(e);
     }
-    if (!agent.evaluate && !step.evaluate) {
-      scope.end();
-      return parsed;
-    }
+    if (!agent.evaluate && !step.evaluate) return done(parsed);
     return runEvaluators([...(agent.evaluate ?? []), ...(step.evaluate ?? [])], input, parsed, {
       runId: call.runId,
       step: step.name,
@@ -191,10 +205,7 @@ function attemptOnce(
       attempt,
       random: call.core.random,
       onRecord: (r) => scope.evaluation(r),
-    }).then(() => {
-      scope.end();
-      return parsed;
-    }, fail);
+    }).then(() => done(parsed), fail);
   }, fail);
 }
 
@@ -203,6 +214,9 @@ function attemptOnce(
  * (an object literal with a getter costs an accessor pair per attempt): the attempt's
  * AbortSignal is created only if the agent reads it. `usage` stays an own function, so an
  * agent may destructure it.
+ *
+ * Notes are held until the attempt settles: a failed attempt's go to the journal then, a
+ * successful attempt's ride with the version it becomes; a note made later goes straight on.
  */
 class StepContext implements AgentContext {
   readonly runId: string;
@@ -211,13 +225,16 @@ class StepContext implements AgentContext {
   readonly logger: AgentContext['logger'];
   readonly usage: (u: ModelUsage) => void;
   readonly span: AgentContext['span'];
+  private held: JournalEntry[] | undefined;
+  private settledTo: ((e: JournalEntry) => void) | undefined;
 
   constructor(
-    call: StepCall,
+    private readonly call: StepCall,
+    private readonly input: unknown,
     readonly attempt: number,
     private readonly attemptSignal: LazySignal,
     usage: ModelUsage[],
-    scope: AttemptScope,
+    private readonly scope: AttemptScope,
   ) {
     this.runId = call.runId;
     this.step = call.step.name;
@@ -232,6 +249,44 @@ class StepContext implements AgentContext {
 
   get signal(): AbortSignal {
     return this.attemptSignal.signal;
+  }
+
+  get workflow(): { readonly name: string; readonly version: number } {
+    return { name: this.call.workflow.name, version: this.call.workflow.version };
+  }
+
+  note(detail: JsonObject): void {
+    const c = this.call;
+    const e: JournalEntry = {
+      runId: c.runId,
+      type: 'attempt.note',
+      step: this.step,
+      attempt: this.attempt,
+      at: c.core.clock.now(),
+      durationMs: null,
+      inputVersion: c.inputVersion,
+      version: null,
+      error: null,
+      // Frozen and checked as JSON now, so a bad detail fails the agent, not the commit.
+      detail: freezeJson(detail, `$.${this.step}.note`) as JsonObject,
+    };
+    if (this.settledTo) this.settledTo(e);
+    else (this.held ??= []).push(e);
+  }
+
+  startSpan(name: string, attributes?: AgentSpanAttributes): AgentSpan {
+    return this.scope.startSpan(name, attributes);
+  }
+
+  recorded(): Promise<unknown> {
+    return this.call.recorded ? this.call.recorded(this.input) : Promise.resolve(undefined);
+  }
+
+  /** Hands the held notes to `to`, and every later one. */
+  settle(to: (e: JournalEntry) => void): void {
+    if (this.held) for (const e of this.held) to(e);
+    this.held = undefined;
+    this.settledTo = this.call.journal;
   }
 }
 

@@ -10,7 +10,15 @@
  * - Runs pin the workflow version they started on.
  * - At most `concurrency` runs are driven at once; the rest wait, durable and leased, in a FIFO.
  */
-import { InvalidArgumentError, StoreClosedError, WorkflowNotRegisteredError } from '../errors.js';
+import {
+  InvalidArgumentError,
+  isStoreCorruptError,
+  isStoreFullError,
+  StoreClosedError,
+  type StoreCorruptError,
+  type StoreFullError,
+  WorkflowNotRegisteredError,
+} from '../errors.js';
 import type { RunRecord, StateData, VersionRecord } from '../ledger/types.js';
 import { materialize } from '../ledger/versions.js';
 import { LeaseKeeper } from '../orchestrator/lease-keeper.js';
@@ -70,6 +78,8 @@ export class RunEngine {
   private readonly workerMode = false;
   private active = 0;
   private closed = false;
+  /** Set when the store failed for good (damaged file, full disk): see stopOnStoreFailure. */
+  private storeFailure: StoreCorruptError | StoreFullError | undefined;
 
   constructor(o: RunEngineOptions) {
     this.core = o.core;
@@ -94,6 +104,7 @@ export class RunEngine {
       onLost: (runId) => this.drivers.get(runId)?.halt('lease_lost'),
       onClaimed: (run) => this.resumeClaimed(run),
       onWaitTimeout: (runId, step) => this.timeoutWait(runId, step),
+      onUpkeepError: (e) => this.stopOnStoreFailure(e),
     });
   }
 
@@ -119,7 +130,10 @@ export class RunEngine {
     this.registry.register(wf);
     await this.ready();
     await this.admit(wf);
-    const created = await createRun(this.core, wf, input, opts, this.newId);
+    const created = await createRun(this.core, wf, input, opts, this.newId).catch((e: unknown) => {
+      this.stopOnStoreFailure(e);
+      throw e;
+    });
     if (created.created)
       this.launch(created.run, [created.firstVersion], created.data, undefined, wf, child);
     return this.handleOf<Out>(created.run.runId);
@@ -131,7 +145,12 @@ export class RunEngine {
     this.registry.register(wf);
     await this.ready();
     await this.admit(wf);
-    const created = await createRun(this.core, wf, input, opts, this.newId, false);
+    const created = await createRun(this.core, wf, input, opts, this.newId, false).catch(
+      (e: unknown) => {
+        this.stopOnStoreFailure(e);
+        throw e;
+      },
+    );
     if (created.created && this.claiming) this.leases.poke();
     return this.handleOf<Out>(created.run.runId);
   }
@@ -206,6 +225,7 @@ export class RunEngine {
               runId: run.runId,
               error: String(e),
             });
+            this.stopOnStoreFailure(e);
           },
         )
         .finally(() => {
@@ -299,9 +319,29 @@ export class RunEngine {
     this.waiters.close();
   }
 
-  /** @throws StoreClosedError once the runtime is closed. */
+  /**
+   * @throws StoreClosedError once the runtime is closed; the store's StoreCorruptError or
+   * StoreFullError once the store failed under it.
+   */
   assertOpen(): void {
     if (this.closed) throw new StoreClosedError('runtime');
+    if (this.storeFailure) throw this.storeFailure;
+  }
+
+  /**
+   * A damaged file or a full disk stops this runtime taking work: starts are refused with the
+   * store's error, claiming stops and every run driven here halts at once (it stays resumable
+   * from its last committed version by a runtime on a healthy store). `close()` still works.
+   */
+  private stopOnStoreFailure(e: unknown): void {
+    if (this.storeFailure || !(isStoreCorruptError(e) || isStoreFullError(e))) return;
+    this.storeFailure = e;
+    this.leases.stop();
+    for (const d of this.drivers.values()) d.halt('closed');
+    this.waiters.fail(e);
+    this.core.logger.error('the store failed; this runtime takes no more work', {
+      error: e.message,
+    });
   }
 
   /** A parked wait passed its deadline: apply its onTimeout ('fail' or 'skip'). */

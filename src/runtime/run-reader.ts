@@ -6,6 +6,7 @@
 
 import { InvalidArgumentError, NotFoundError, RunPrunedError } from '../errors.js';
 import { checkVersion } from '../ledger/ledger-rules.js';
+import { type RunVerifyResult, verifyRun } from '../ledger/run-seal.js';
 import { StateReader } from '../ledger/state-reader.js';
 import {
   type JournalEntry,
@@ -15,7 +16,6 @@ import {
   type StateData,
   type StateSnapshot,
 } from '../ledger/types.js';
-import { type VerifyResult, verifyChain } from '../ledger/versions.js';
 import type { RuntimeCore } from '../orchestrator/runtime-core.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import { readTombstone } from '../retention/prune.js';
@@ -95,9 +95,13 @@ export class RunReader {
     return this.snapshots.at(runId, version);
   }
 
-  async verify(runId: string): Promise<VerifyResult> {
+  async verify(runId: string): Promise<RunVerifyResult> {
     const run = await this.getRun(runId);
-    return verifyChain(await this.core.store.readVersions(runId), run.headVersion);
+    const [versions, journal] = await Promise.all([
+      this.core.store.readVersions(runId),
+      this.core.store.readJournal(runId),
+    ]);
+    return verifyRun(run, versions, journal);
   }
 
   async diff(runId: string, a: number, b: number): Promise<StateDiff> {

@@ -19,9 +19,9 @@ import type { DeliveryRecord, RedeliverResult } from '../ledger/event-store.js';
 import type { GrantRecord } from '../ledger/governance-store.js';
 import type { Json } from '../ledger/json.js';
 import type { SearchAttributes, WorkflowShape } from '../ledger/observe.js';
+import type { RunVerifyResult } from '../ledger/run-seal.js';
 import type { StateStore } from '../ledger/store.js';
 import type { JournalEntry, RunQuery, RunRecord, StateSnapshot } from '../ledger/types.js';
-import type { VerifyResult } from '../ledger/versions.js';
 import type { Alert, RunHandle, StartOptions } from '../orchestrator/run-types.js';
 import type { Workflow } from '../orchestrator/workflow.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
@@ -234,8 +234,12 @@ export interface Runtime {
   history(runId: string): Promise<StateSnapshot[]>;
   /** The state at one version. @throws NotFoundError */
   state(runId: string, version: number): Promise<StateSnapshot>;
-  /** Checks the run's hash chain. */
-  verify(runId: string): Promise<VerifyResult>;
+  /**
+   * Checks the run's hash chain and, for an ended run, its status, head and output against the
+   * seal journaled with its end (`end: 'sealed'`; `'unsealed'` for a run ended by a release
+   * before seals; `'open'` for a run not ended).
+   */
+  verify(runId: string): Promise<RunVerifyResult>;
   /** Path-level differences between two versions. @throws NotFoundError */
   diff(runId: string, a: number, b: number): Promise<StateDiff>;
   /**

@@ -7,8 +7,9 @@
  * - Usage reported on an attempt is summed on the attempt, its step and its run; the attempt
  *   keeps the first model it was told about.
  */
-import type { ModelUsage } from '../agents/agent.js';
+import type { AgentSpan, AgentSpanAttributes, ModelUsage } from '../agents/agent.js';
 import type { ErrorInfo } from '../errors.js';
+import { OperationSpan } from './operation-span.js';
 import { TRACE_NAMES } from './stored-span.js';
 import type { AttemptScope, EvaluationRecord, ScopeAttributes } from './telemetry.js';
 import { type SpanFactory, TracedSpan } from './traced-span.js';
@@ -75,7 +76,7 @@ export class AttemptScopeImpl implements AttemptScope {
   private evaluations: EvaluationRecord[] | undefined;
 
   constructor(
-    state: SpanFactory,
+    private readonly state: SpanFactory,
     private readonly step: AttemptParent,
     private readonly attempt: number,
   ) {
@@ -111,6 +112,10 @@ export class AttemptScopeImpl implements AttemptScope {
       [TRACE_NAMES.reasoningTokens]: t.reasoningTokens || undefined,
       [TRACE_NAMES.costUsd]: roundUsd(t.costUsd),
     });
+  }
+
+  startSpan(name: string, attributes: AgentSpanAttributes = {}): AgentSpan {
+    return new OperationSpan(this.state, this.traced, this.step.run.runId, name, attributes);
   }
 
   evaluation(record: EvaluationRecord): void {

@@ -15,8 +15,8 @@ export type TraceAttributeValue = string | number | boolean;
 /** A span's attributes as stored. */
 export type TraceAttributes = Readonly<Record<string, TraceAttributeValue>>;
 
-/** What a span stands for. */
-export type TraceSpanKind = 'run' | 'step' | 'attempt';
+/** What a span stands for ('operation': a span an agent opened, e.g. a model or tool call). */
+export type TraceSpanKind = 'run' | 'step' | 'attempt' | 'operation';
 
 /** How a span ended, as in OpenTelemetry's status codes. */
 export type TraceStatus = 'unset' | 'ok' | 'error';
@@ -47,7 +47,10 @@ export interface StoredSpan {
 
 /** A span of a run's trace as `readTrace` returns it: depth-first order, with its depth. */
 export interface TraceSpan extends StoredSpan {
-  /** 0 for a run span, 1 for its steps, 2 for their attempts (a child run's: under its step). */
+  /**
+   * 0 for a run span, 1 for its steps, 2 for their attempts, 3 and more for the spans agents
+   * opened (a child run's: under its step).
+   */
   readonly depth: number;
 }
 

@@ -7,7 +7,7 @@
  * The default implementation does nothing and allocates nothing per call.
  */
 import { INVALID_SPAN_CONTEXT, type Span, trace } from '@opentelemetry/api';
-import type { Evaluation, ModelUsage } from '../agents/agent.js';
+import type { AgentSpan, AgentSpanAttributes, Evaluation, ModelUsage } from '../agents/agent.js';
 import type { ErrorInfo } from '../errors.js';
 
 /** Attributes of a scope: strings, numbers, booleans. */
@@ -30,6 +30,8 @@ export interface AttemptScope {
   readonly span: Span;
   usage(usage: ModelUsage): void;
   evaluation(record: EvaluationRecord): void;
+  /** Opens a span under the attempt's (see operation-span.ts). */
+  startSpan(name: string, attributes?: AgentSpanAttributes): AgentSpan;
   end(error?: ErrorInfo): void;
 }
 
@@ -66,10 +68,18 @@ export interface Telemetry {
 }
 
 const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+const NOOP_AGENT_SPAN: AgentSpan = Object.freeze({
+  span: NOOP_SPAN,
+  set() {},
+  event() {},
+  startSpan: () => NOOP_AGENT_SPAN,
+  end() {},
+});
 const NOOP_ATTEMPT: AttemptScope = Object.freeze({
   span: NOOP_SPAN,
   usage() {},
   evaluation() {},
+  startSpan: () => NOOP_AGENT_SPAN,
   end() {},
 });
 const NOOP_STEP: StepScope = Object.freeze({

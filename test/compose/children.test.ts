@@ -82,6 +82,8 @@ describe('child workflows', () => {
     // Children 0 and 1 completed before 2 failed; 3 never started.
     expect(c.compensated).toEqual([`${run.id}.each.1`, `${run.id}.each.0`]);
     expect((await rt.getRun(`${run.id}.each.0`)).status).toBe('compensated');
+    // Completed, reopened by its parent's compensation, sealed again at its new end.
+    expect(await rt.verify(`${run.id}.each.0`)).toMatchObject({ ok: true, end: 'sealed' });
     expect((await rt.children(run.id)).map((k) => k.runId)).not.toContain(`${run.id}.each.3`);
     await rt.close();
   });
@@ -145,6 +147,8 @@ describe('child workflows', () => {
     await rt.cancel(run.id);
     expect((await rt.getRun(run.id)).status).toBe('cancelled');
     expect((await rt.getRun(`${run.id}.child`)).status).toBe('cancelled');
+    expect(await rt.verify(run.id)).toMatchObject({ ok: true, end: 'sealed' });
+    expect(await rt.verify(`${run.id}.child`)).toMatchObject({ ok: true, end: 'sealed' });
     await rt.close();
   });
 

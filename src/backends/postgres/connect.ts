@@ -1,17 +1,25 @@
 /**
- * Options and connections of the PostgreSQL ledger: resolving `postgresStore` options, building
- * the pool with the schema on every connection's search_path, and translating driver errors
- * into Baton's errors.
+ * Options and connections of the PostgreSQL ledger: resolving `postgresStore` options and
+ * building the pool with the schema on every connection's search_path. Driver errors are
+ * translated in driver-errors.ts.
  *
  * Invariants:
  * - Every connection of the pool starts with `search_path` set to the store's schema (a startup
  *   parameter, so no query can run before it applies), hence every unqualified table name in the
  *   shared migrations lands in that schema.
+ * - No call waits on the server forever: connecting is bounded by `connectTimeoutMs`, every
+ *   query by `queryTimeoutMs` (a client-side timer, which also discards the connection), and the
+ *   server drops a transaction whose client went silent (`idle_in_transaction_session_timeout`)
+ *   and a statement running past the same bound (`statement_timeout`), so the row locks of a
+ *   client that vanished mid-transaction are freed.
+ * - The user named in messages is the one the driver really sends (URL, pool, PGUSER, then the
+ *   operating-system user); with none at all the options are refused before any I/O.
+ * - Schema `public` is refused unless `allowPublicSchema` says so.
  * - Errors and `describe()` name host, port, user, database and schema, never the password.
- * - A lost connection is discarded by the pool, never handed to another caller.
  */
 import pg from 'pg';
-import { InvalidArgumentError, StoreUnavailableError, toError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { describeValue } from '../../ledger/describe-value.js';
 import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
 import { assertKnownOptions, type EveryKeyListed } from '../../ledger/known-options.js';
 
@@ -28,6 +36,24 @@ export interface PostgresStoreOptions {
   /** How long to wait for a connection before failing with StoreUnavailableError (default 5000). */
   readonly connectTimeoutMs?: number;
   /**
+   * How long one query may wait for the server's answer before it fails with a retryable
+   * StoreUnavailableError and its connection is discarded (default 60,000). The server is told
+   * the same bound (`statement_timeout`, `idle_in_transaction_session_timeout`), so it also
+   * rolls back a transaction whose client went silent and frees its locks.
+   */
+  readonly queryTimeoutMs?: number;
+  /**
+   * TCP keep-alive: after this long without traffic the OS probes the server, so a connection
+   * to a host that vanished is found dead instead of waiting forever (default 10,000; 0 = off).
+   */
+  readonly keepAliveMs?: number;
+  /**
+   * Allow `schema: 'public'` (refused by default: `public` is shared with the application's own
+   * tables and extensions, and before PostgreSQL 15 every role may create objects in it). Set it
+   * when the role may create tables only there.
+   */
+  readonly allowPublicSchema?: boolean;
+  /**
    * Open an existing store for reading only (default false): every session's transactions are
    * READ ONLY (`default_transaction_read_only`), the schema is never created or migrated,
    * `migrate()` refuses a schema without Baton's tables or of another schema version, and every
@@ -42,6 +68,8 @@ export interface ResolvedPostgresOptions {
   readonly schema: string;
   readonly where: ServerAddress;
   readonly readOnly: boolean;
+  readonly connectTimeoutMs: number;
+  readonly queryTimeoutMs: number;
 }
 
 /** Where the store connects, for messages (no password). */
@@ -49,6 +77,8 @@ export interface ServerAddress {
   readonly host: string;
   readonly port: number;
   readonly user: string;
+  /** Where the user name came from; `os` means the URL named none (messages say so). */
+  readonly userFrom: 'url' | 'pool' | 'PGUSER' | 'os';
   readonly database: string;
 }
 
@@ -61,6 +91,9 @@ export const POSTGRES_OPTION_KEYS = [
   'poolSize',
   'schema',
   'connectTimeoutMs',
+  'queryTimeoutMs',
+  'keepAliveMs',
+  'allowPublicSchema',
   'readOnly',
 ] as const satisfies readonly (keyof PostgresStoreOptions)[];
 
@@ -98,6 +131,12 @@ export function resolvePostgresStoreOptions(
       'schema',
     );
   }
+  if (schema === 'public' && o.allowPublicSchema !== true) {
+    throw new InvalidArgumentError(
+      "schema 'public' is shared with the application's tables (and open to every role before PostgreSQL 15); use a schema of Baton's own (default 'baton'), or pass allowPublicSchema: true if the role may create tables only there",
+      'schema',
+    );
+  }
   const poolSize = o.poolSize ?? o.pool?.max ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 1) {
     throw new InvalidArgumentError(
@@ -105,17 +144,13 @@ export function resolvePostgresStoreOptions(
       'poolSize',
     );
   }
-  const connectTimeoutMs = o.connectTimeoutMs ?? o.pool?.connectionTimeoutMillis ?? 5000;
-  if (
-    !Number.isInteger(connectTimeoutMs) ||
-    connectTimeoutMs < 1 ||
-    connectTimeoutMs > MAX_TIMER_MS
-  ) {
-    throw new InvalidArgumentError(
-      `connectTimeoutMs must be a positive integer ${MAX_TIMER_TEXT}, got ${String(connectTimeoutMs)}`,
-      'connectTimeoutMs',
-    );
-  }
+  const connectTimeoutMs = duration(
+    'connectTimeoutMs',
+    o.connectTimeoutMs ?? o.pool?.connectionTimeoutMillis ?? 5000,
+    1,
+  );
+  const queryTimeoutMs = duration('queryTimeoutMs', o.queryTimeoutMs ?? 60_000, 1);
+  const keepAliveMs = duration('keepAliveMs', o.keepAliveMs ?? 10_000, 0);
   const readOnly = o.readOnly ?? false;
   if (typeof readOnly !== 'boolean') {
     throw new InvalidArgumentError(
@@ -126,17 +161,17 @@ export function resolvePostgresStoreOptions(
   const url = o.connectionString ? parseUrl(o.connectionString) : undefined;
   const base = o.pool ?? {};
   const where: ServerAddress = {
-    host: String(base.host ?? url?.hostname ?? process.env.PGHOST ?? 'localhost'),
-    port: Number(base.port ?? (url?.port || undefined) ?? process.env.PGPORT ?? 5432),
-    user: String(base.user ?? (url?.username || undefined) ?? process.env.PGUSER ?? 'postgres'),
-    database: String(
-      base.database ?? (url?.pathname.slice(1) || undefined) ?? process.env.PGDATABASE ?? '',
-    ),
+    host: String(base.host || url?.hostname || process.env.PGHOST || 'localhost'),
+    port: Number(base.port || url?.port || process.env.PGPORT || 5432),
+    ...effectiveUser(base, url),
+    database: String(base.database || url?.pathname.slice(1) || process.env.PGDATABASE || ''),
   };
-  // Read-only: the server itself refuses any write in any transaction of these sessions.
   const options = [
     base.options,
     `-c search_path=${schema}`,
+    `-c statement_timeout=${queryTimeoutMs}`,
+    `-c idle_in_transaction_session_timeout=${queryTimeoutMs}`,
+    // Read-only: the server itself refuses any write in any transaction of these sessions.
     readOnly ? '-c default_transaction_read_only=on' : '',
   ]
     .filter(Boolean)
@@ -144,15 +179,65 @@ export function resolvePostgresStoreOptions(
   return {
     pool: {
       ...base,
-      ...(o.connectionString ? { connectionString: o.connectionString } : {}),
+      // The driver's own default user (read again at connect, or none) made messages name a user
+      // it did not send; the one resolved here is passed (inside the URL, which overrides `user`).
+      ...(url ? { connectionString: withUser(url, where) } : {}),
+      user: where.user,
       max: poolSize,
       connectionTimeoutMillis: connectTimeoutMs,
+      query_timeout: queryTimeoutMs,
+      keepAlive: keepAliveMs > 0,
+      keepAliveInitialDelayMillis: keepAliveMs,
       options,
     },
     schema,
     where,
     readOnly,
+    connectTimeoutMs,
+    queryTimeoutMs,
   };
+}
+
+function duration(name: string, value: unknown, min: number): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < min ||
+    value > MAX_TIMER_MS
+  ) {
+    const what = min === 0 ? 'a non-negative integer' : 'a positive integer';
+    throw new InvalidArgumentError(
+      `${name} must be ${what} ${MAX_TIMER_TEXT}, got ${describeValue(value)}`,
+      name,
+    );
+  }
+  return value;
+}
+
+function withUser(url: URL, where: ServerAddress): string {
+  if (url.username) return url.toString();
+  const copy = new URL(url.toString());
+  // A URL without a host cannot carry a user (`postgres://`): give it the resolved host.
+  if (!copy.hostname) copy.hostname = where.host;
+  copy.username = encodeURIComponent(where.user);
+  return copy.toString();
+}
+
+/** The user the driver will send, and where it comes from; none at all is refused. */
+function effectiveUser(
+  base: pg.PoolConfig,
+  url: URL | undefined,
+): Pick<ServerAddress, 'user' | 'userFrom'> {
+  // The driver's precedence: the URL's user over the pool option's.
+  if (url?.username) return { user: decodeURIComponent(url.username), userFrom: 'url' };
+  if (base.user) return { user: String(base.user), userFrom: 'pool' };
+  if (process.env.PGUSER) return { user: process.env.PGUSER, userFrom: 'PGUSER' };
+  const os = process.platform === 'win32' ? process.env.USERNAME : process.env.USER;
+  if (os) return { user: os, userFrom: 'os' };
+  throw new InvalidArgumentError(
+    'the PostgreSQL connection names no user (none in the URL or the pool options, and neither PGUSER nor USER is set): put one in the URL, e.g. postgres://baton@db:5432/app',
+    'connectionString',
+  );
 }
 
 function parseUrl(text: string): URL {
@@ -182,61 +267,4 @@ export function createPool(options: ResolvedPostgresOptions): pg.Pool {
     client.on('error', () => {});
   });
   return pool;
-}
-
-/** SQLSTATE classes and codes meaning the server or the connection is gone or refused us. */
-const UNAVAILABLE_CODES = new Set([
-  '57P01', // admin_shutdown (pg_terminate_backend)
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now (starting up)
-  '53300', // too_many_connections
-  '28000', // invalid_authorization_specification (unknown role)
-  '28P01', // invalid_password
-  '3D000', // invalid_catalog_name (unknown database)
-  '40001', // serialization_failure: retry the whole transaction
-  '40P01', // deadlock_detected: retry the whole transaction
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
-
-/** True when `e` means the connection or server failed, not the statement. */
-export function isConnectionError(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08')))
-    return true;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  const message = e instanceof Error ? e.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|Client was closed|not queryable/i.test(
-    message,
-  );
-}
-
-/**
- * Translates a driver error: connection-level failures become a retryable
- * `StoreUnavailableError` naming the server; anything else passes through.
- */
-export function translateDriverError(e: unknown, where: ServerAddress): Error {
-  if (!isConnectionError(e)) return toError(e);
-  const code = (e as { code?: unknown }).code;
-  const at = `${describeAddress(where)}`;
-  const reason = e instanceof Error ? e.message : String(e);
-  let message: string;
-  if (code === '28000' || code === '28P01') {
-    message = `PostgreSQL at ${where.host}:${where.port} refused user '${where.user}': ${reason}`;
-  } else if (code === '3D000') {
-    message = `PostgreSQL at ${where.host}:${where.port} has no database '${where.database}' (user '${where.user}'): ${reason}`;
-  } else if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || /timeout/i.test(reason)) {
-    message = `PostgreSQL at ${where.host}:${where.port} is unreachable (user '${where.user}'): ${reason}`;
-  } else {
-    message = `lost the connection to ${at} (the transaction was rolled back; retry it): ${reason}`;
-  }
-  return new StoreUnavailableError(message, e);
 }

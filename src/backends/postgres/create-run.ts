@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { InvalidArgumentError, toError } from '../../errors.js';
 import { checkAttributes, stampStatus } from '../../ledger/observe-rules.js';
 import type { CreateRunResult, NewRun, RunRecord } from '../../ledger/types.js';
-import { isConnectionError } from './connect.js';
+import { isConnectionError } from './driver-errors.js';
 import {
   bulkInsert,
   encode,

@@ -18,6 +18,7 @@ import {
   SCHEMA_VERSION,
 } from '../../ledger/migrations.js';
 import { assertReadableSchema } from '../../ledger/read-only-store.js';
+import { rollbackUnlessBroken } from './driver-errors.js';
 
 /** Applies pending migrations to `schema` through one connection of `pool`. */
 export async function migrateSchema(
@@ -76,7 +77,7 @@ async function inTransaction<T>(
     await client.query('COMMIT');
     return out;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
+    await rollbackUnlessBroken(client, e);
     throw e;
   }
 }

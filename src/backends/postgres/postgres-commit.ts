@@ -28,7 +28,7 @@ import type {
   RunWrite,
   VersionRecord,
 } from '../../ledger/types.js';
-import { isConnectionError } from './connect.js';
+import { isConnectionError, rollbackUnlessBroken } from './driver-errors.js';
 import {
   bulkInsert,
   encode,
@@ -78,7 +78,7 @@ export async function groupCommit(
     await client.query('COMMIT');
     return out;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
+    await rollbackUnlessBroken(client, e);
     if (isConnectionError(e)) throw e;
   }
   try {
@@ -86,7 +86,7 @@ export async function groupCommit(
     await client.query('COMMIT');
     return out;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
+    await rollbackUnlessBroken(client, e);
     throw e;
   }
 }

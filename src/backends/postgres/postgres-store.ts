@@ -39,13 +39,17 @@ import { listRunsQuery } from '../sql/list-runs-sql.js';
 import {
   createPool,
   describeAddress,
-  isConnectionError,
   type PostgresStoreOptions,
   type ResolvedPostgresOptions,
   resolvePostgresStoreOptions,
-  translateDriverError,
 } from './connect.js';
 import { insertNewRun, insertNewRuns } from './create-run.js';
+import {
+  type DriverPhase,
+  isConnectionError,
+  rollbackUnlessBroken,
+  translateDriverError,
+} from './driver-errors.js';
 import { checkSchemaReadOnly, migrateSchema } from './migrate.js';
 import { PostgresChangeFeed } from './postgres-changes.js';
 import { groupCommit } from './postgres-commit.js';
@@ -134,16 +138,14 @@ class PostgresStore implements StateStore {
   private async open(): Promise<void> {
     const pool = createPool(this.options);
     try {
-      const client = await pool.connect().catch((e: unknown) => {
-        throw translateDriverError(e, this.options.where);
-      });
+      const client = await this.connect(pool);
       try {
         if (this.options.readOnly)
           await checkSchemaReadOnly(client, this.options.schema, this.location);
         else await migrateSchema(client, this.options.schema, this.location);
       } catch (e) {
         client.release(isConnectionError(e));
-        throw translateDriverError(e, this.options.where);
+        throw this.translate(e, 'query');
       }
       client.release();
     } catch (e) {
@@ -331,13 +333,13 @@ class PostgresStore implements StateStore {
   }
 
   async pruneRecords(kind: AuxKind, before: number): Promise<number> {
-    const pool = this.pool();
-    const r = await pool
-      .query('DELETE FROM records WHERE kind = $1 AND at < $2', [kind, before])
-      .catch((e: unknown) => {
-        throw translateDriverError(e, this.options.where);
-      });
-    return r.rowCount ?? 0;
+    return this.withClient(async (client) => {
+      const r = await client.query('DELETE FROM records WHERE kind = $1 AND at < $2', [
+        kind,
+        before,
+      ]);
+      return r.rowCount ?? 0;
+    });
   }
 
   private pool(): pg.Pool {
@@ -350,26 +352,37 @@ class PostgresStore implements StateStore {
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
-    const pool = this.pool();
+    return this.withClient(async (client) => (await client.query<R>(text, values)).rows);
+  }
+
+  /** A connection of `pool`; failing here means the store never reached the server. */
+  private async connect(pool: pg.Pool): Promise<pg.PoolClient> {
+    const started = Date.now();
     try {
-      return (await pool.query<R>(text, values)).rows;
+      return await pool.connect();
     } catch (e) {
-      throw translateDriverError(e, this.options.where);
+      throw this.translate(e, 'connect', Date.now() - started);
     }
+  }
+
+  private translate(e: unknown, phase: DriverPhase, elapsedMs?: number): Error {
+    const { where, connectTimeoutMs, queryTimeoutMs } = this.options;
+    return translateDriverError(e, where, phase, {
+      connectTimeoutMs,
+      queryTimeoutMs,
+      ...(elapsedMs === undefined ? {} : { elapsedMs }),
+    });
   }
 
   /** Runs `fn` on one connection; a connection that failed is destroyed, not reused. */
   private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const pool = this.pool();
-    const client = await pool.connect().catch((e: unknown) => {
-      throw translateDriverError(e, this.options.where);
-    });
+    const client = await this.connect(this.pool());
     let broken = false;
     try {
       return await fn(client);
     } catch (e) {
       broken = isConnectionError(e);
-      throw translateDriverError(e, this.options.where);
+      throw this.translate(e, 'query');
     } finally {
       client.release(broken);
     }
@@ -383,7 +396,7 @@ class PostgresStore implements StateStore {
         await client.query('COMMIT');
         return out;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
+        await rollbackUnlessBroken(client, e);
         throw e;
       }
     });

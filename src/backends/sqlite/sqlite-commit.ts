@@ -9,7 +9,8 @@
  *   the canonical strings they already are.
  * - If a statement fails anyway (a hand-edited file where `head_version` disagrees with the
  *   versions, a value the driver cannot bind), the whole transaction rolls back and the batch is
- *   replayed with one SAVEPOINT per write, so only the offending write fails.
+ *   replayed with one SAVEPOINT per write, so only the offending write fails. A damaged file or
+ *   a full disk (fatal-errors.ts) is never replayed: the whole batch fails with it.
  */
 import {
   NotFoundError,
@@ -20,6 +21,7 @@ import {
 import { checkWrite } from '../../ledger/ledger-rules.js';
 import { stampStatus } from '../../ledger/observe-rules.js';
 import type { CommitOutcome, RunPatch, RunWrite } from '../../ledger/types.js';
+import { isFatalDriverError } from './fatal-errors.js';
 import type { Db } from './open.js';
 import { journalParams, type Param, recordParams } from './sqlite-rows.js';
 import type { Statements } from './statements.js';
@@ -38,6 +40,8 @@ export function createGroupCommit(db: Db, s: Statements): GroupCommit {
       try {
         out[i] = applyWrite(s, writes[i]!);
       } catch (e) {
+        // A damaged file or a full disk fails every write alike: no replay, the store stops.
+        if (isFatalDriverError(e)) throw e;
         throw new ReplayWithSavepoints('statement failed in group commit', { cause: e });
       }
     }
@@ -50,6 +54,7 @@ export function createGroupCommit(db: Db, s: Statements): GroupCommit {
       try {
         return one(w);
       } catch (e) {
+        if (isFatalDriverError(e)) throw e;
         return { ok: false, error: translateWriteError(s, w, e) };
       }
     }),

@@ -11,21 +11,20 @@
  * - The store keeps no read cache; callers may cache a version under (runId, version) forever,
  *   because a stored version is never rewritten.
  */
-import { InvalidArgumentError, StoreClosedError, toError } from '../../errors.js';
+import {
+  InvalidArgumentError,
+  StoreClosedError,
+  type StoreCorruptError,
+  type StoreFullError,
+} from '../../errors.js';
 import { describeValue } from '../../ledger/describe-value.js';
 import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../../ledger/durations.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import { assertKnownOptions, type EveryKeyListed } from '../../ledger/known-options.js';
-import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
+import { checkListLimit } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
-import {
-  checkAttributes,
-  checkRunFilters,
-  stampStatus,
-  unknownCursor,
-} from '../../ledger/observe-rules.js';
+import { checkRunFilters, unknownCursor } from '../../ledger/observe-rules.js';
 import { readOnlyView } from '../../ledger/read-only-store.js';
-import { freezeRun } from '../../ledger/records.js';
 import type { StateStore } from '../../ledger/store.js';
 import type {
   AuxKind,
@@ -42,37 +41,25 @@ import type {
   VersionRecord,
 } from '../../ledger/types.js';
 import { listRunsQuery } from '../sql/list-runs-sql.js';
+import { fatalStoreError } from './fatal-errors.js';
 import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
 import { checkPath, DEFAULT_FILE_MODE } from './open-file.js';
+import { type OpenLedger, prepare } from './open-ledger.js';
 import { SqliteChangeFeed } from './sqlite-changes.js';
-import {
-  createGroupCommit,
-  type GroupCommit,
-  ReplayWithSavepoints,
-  runLocked,
-} from './sqlite-commit.js';
+import { runLocked } from './sqlite-commit.js';
 import { createSqliteEventStore } from './sqlite-event-store.js';
 import { createSqliteGovernanceStore } from './sqlite-governance-store.js';
 import { createSqliteQuotaStore } from './sqlite-quotas.js';
 import {
-  journalParams,
   type Param,
   type RecordRow,
   type RunRow,
-  recordParams,
-  runParams,
   toAuxRecord,
   toJournalEntry,
   toRunRecord,
   toVersionRecord,
-  versionParams,
 } from './sqlite-rows.js';
-import {
-  prepareStatements,
-  queryRecordsSql,
-  StatementCache,
-  type Statements,
-} from './statements.js';
+import { queryRecordsSql } from './statements.js';
 import { WalSyncer } from './wal-sync.js';
 
 /** Options of `sqliteStore`. */
@@ -200,22 +187,19 @@ export function sqliteStore(path: string, options?: SqliteStoreOptions): StateSt
   return readOnlyView(new SqliteStore(path, resolved), path);
 }
 
-interface OpenLedger {
-  readonly state: 'open';
+/** A store stopped by a damaged file or a full disk: only `close()` still works. */
+interface FailedLedger {
+  readonly state: 'failed';
+  readonly error: StoreCorruptError | StoreFullError;
   readonly db: Db;
-  readonly s: Statements;
-  readonly cache: StatementCache;
-  readonly commit: GroupCommit;
-  readonly createRun: (init: NewRun) => CreateRunResult;
-  readonly createRuns: (inits: readonly NewRun[]) => (CreateRunResult | Error)[];
-  readonly claim: (req: ClaimRequest) => RunRecord[];
-  readonly renew: (owner: string, runIds: readonly string[], expiresAt: number) => string[];
-  readonly append: (records: readonly AuxRecord[]) => void;
-  /** Background WAL fsyncs (fsync: 'background' on a file); undefined when commits sync inline. */
   readonly syncer: WalSyncer | undefined;
 }
 
-type Lifecycle = { readonly state: 'new' } | OpenLedger | { readonly state: 'closed' };
+type Lifecycle =
+  | { readonly state: 'new' }
+  | OpenLedger
+  | FailedLedger
+  | { readonly state: 'closed' };
 
 class SqliteStore implements StateStore {
   readonly kind = 'sqlite' as const;
@@ -269,11 +253,16 @@ class SqliteStore implements StateStore {
     const life = this.life;
     this.life = { state: 'closed' };
     this.changes.close();
-    if (life.state !== 'open') return;
+    if (life.state !== 'open' && life.state !== 'failed') return;
     // Everything committed so far is made durable before the file is closed.
     await life.syncer?.sync().catch(() => undefined);
     life.syncer?.close();
-    life.db.close();
+    try {
+      life.db.close();
+    } catch (e) {
+      // A failed store closes as far as the driver can; its error was reported already.
+      if (life.state === 'open') throw e;
+    }
   }
 
   /**
@@ -283,10 +272,39 @@ class SqliteStore implements StateStore {
    */
   private async write<T>(fn: (l: OpenLedger) => T): Promise<T> {
     const l = this.ledger();
-    const result = runLocked(() => fn(l));
-    await l.syncer?.sync();
+    let result: T;
+    try {
+      result = runLocked(() => fn(l));
+      await l.syncer?.sync();
+    } catch (e) {
+      throw this.stopOnFatal(e);
+    }
     this.changes.committed();
     return result;
+  }
+
+  /** Runs a read; a damaged file stops the store (see `stopOnFatal`). */
+  private read<T>(fn: (l: OpenLedger) => T): T {
+    const l = this.ledger();
+    try {
+      return fn(l);
+    } catch (e) {
+      throw this.stopOnFatal(e);
+    }
+  }
+
+  /**
+   * The error to throw for `e`. A damaged file or a full disk (fatal-errors.ts) stops the store:
+   * this call and every later one but `close()` fail with the same typed error naming the file.
+   */
+  private stopOnFatal(e: unknown): unknown {
+    const fatal = fatalStoreError(this.path, e);
+    if (!fatal) return e;
+    const life = this.life;
+    if (life.state === 'open') {
+      this.life = { state: 'failed', error: fatal, db: life.db, syncer: life.syncer };
+    }
+    return this.life.state === 'failed' ? this.life.error : fatal;
   }
 
   /** Resolves once every commit made so far is on disk (at once when commits sync inline). */
@@ -313,12 +331,15 @@ class SqliteStore implements StateStore {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    const row = this.ledger().s.getRun.get(runId);
+    const row = this.read((l) => l.s.getRun.get(runId));
     return row ? toRunRecord(row) : undefined;
   }
 
   async listRuns(query: RunQuery): Promise<RunRecord[]> {
-    const l = this.ledger();
+    return this.read((l) => this.listRunsOn(l, query));
+  }
+
+  private listRunsOn(l: OpenLedger, query: RunQuery): RunRecord[] {
     const limit = checkListLimit(query.limit);
     checkRunFilters(query);
     let cursor: { createdAt: number; runId: string } | undefined;
@@ -335,11 +356,13 @@ class SqliteStore implements StateStore {
   }
 
   async readAttributes(runId: string): Promise<SearchAttributes> {
-    const rows = this.ledger()
-      .cache.get<{ key: string; value: string }>(
-        'SELECT key, value FROM run_attributes WHERE run_id = ? ORDER BY key',
-      )
-      .all(runId);
+    const rows = this.read((l) =>
+      l.cache
+        .get<{ key: string; value: string }>(
+          'SELECT key, value FROM run_attributes WHERE run_id = ? ORDER BY key',
+        )
+        .all(runId),
+    );
     return Object.freeze(Object.fromEntries(rows.map((r) => [r.key, r.value])));
   }
 
@@ -356,11 +379,13 @@ class SqliteStore implements StateStore {
   }
 
   async readShapes(name?: string): Promise<WorkflowShape[]> {
-    const rows = this.ledger()
-      .cache.get<{ shape: string }>(
-        `SELECT shape FROM workflow_shapes WHERE (? IS NULL OR name = ?) ORDER BY name, version`,
-      )
-      .all(name ?? null, name ?? null);
+    const rows = this.read((l) =>
+      l.cache
+        .get<{ shape: string }>(
+          `SELECT shape FROM workflow_shapes WHERE (? IS NULL OR name = ?) ORDER BY name, version`,
+        )
+        .all(name ?? null, name ?? null),
+    );
     return rows.map((r) => JSON.parse(r.shape) as WorkflowShape);
   }
 
@@ -373,11 +398,11 @@ class SqliteStore implements StateStore {
     from = 1,
     to = Number.MAX_SAFE_INTEGER,
   ): Promise<VersionRecord[]> {
-    return this.ledger().s.readVersions.all(runId, from, to).map(toVersionRecord);
+    return this.read((l) => l.s.readVersions.all(runId, from, to)).map(toVersionRecord);
   }
 
   async readJournal(runId: string): Promise<JournalEntry[]> {
-    return this.ledger().s.readJournal.all(runId).map(toJournalEntry);
+    return this.read((l) => l.s.readJournal.all(runId)).map(toJournalEntry);
   }
 
   claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
@@ -399,7 +424,10 @@ class SqliteStore implements StateStore {
   }
 
   async queryRecords(q: AuxQuery): Promise<AuxRecord[]> {
-    const l = this.ledger();
+    return this.read((l) => this.queryRecordsOn(l, q));
+  }
+
+  private queryRecordsOn(l: OpenLedger, q: AuxQuery): AuxRecord[] {
     const limit = checkListLimit(q.limit);
     const params: Param[] = [q.kind];
     if (q.key !== undefined) params.push(q.key);
@@ -432,6 +460,7 @@ class SqliteStore implements StateStore {
   private ledger(): OpenLedger {
     if (this.life.state === 'open') return this.life;
     if (this.life.state === 'closed') throw closedError();
+    if (this.life.state === 'failed') throw this.life.error;
     throw new InvalidArgumentError(
       `the SQLite store at ${this.path} is not open: call await store.migrate() before using it`,
       'store',
@@ -441,121 +470,6 @@ class SqliteStore implements StateStore {
 
 function closedError(): StoreClosedError {
   return new StoreClosedError('store');
-}
-
-/** Prepares statements and the transaction functions of an open database. */
-function prepare(db: Db, syncer: WalSyncer | undefined): OpenLedger {
-  const s = prepareStatements(db);
-  const createRun = db.transaction((init: NewRun): CreateRunResult => {
-    const key = init.run.idempotencyKey;
-    const existing =
-      (key !== null && key !== undefined ? s.runByKey.get(key) : undefined) ??
-      s.getRun.get(init.run.runId);
-    if (existing) return { run: toRunRecord(existing), created: false };
-    const first = init.firstVersion;
-    if (first.version !== 1 || first.runId !== init.run.runId) {
-      throw new InvalidArgumentError(
-        'the first version of a run must be version 1 of that run',
-        'firstVersion',
-      );
-    }
-    const attributes = init.attributes ? checkAttributes(init.attributes) : undefined;
-    s.insertRun.run(...runParams(init.run, 1));
-    s.insertVersion.run(...versionParams(first));
-    insertExtras(s, init, attributes);
-    return { run: freezeRun(init.run, 1), created: true };
-  });
-  // Fast path: one transaction, no savepoints. A run that exists (same id or idempotency key,
-  // including one created earlier in the same batch) is detected by the insert itself.
-  const createRunsFast = db.transaction((inits: readonly NewRun[]) =>
-    inits.map((init): CreateRunResult | Error => {
-      const first = init.firstVersion;
-      if (first.version !== 1 || first.runId !== init.run.runId) {
-        return new InvalidArgumentError(
-          'the first version of a run must be version 1 of that run',
-          'firstVersion',
-        );
-      }
-      let attributes: SearchAttributes | undefined;
-      try {
-        attributes = init.attributes ? checkAttributes(init.attributes) : undefined;
-      } catch (e) {
-        return toError(e);
-      }
-      try {
-        if (s.insertRunIfNew.run(...runParams(init.run, 1)).changes === 0) {
-          const key = init.run.idempotencyKey;
-          const existing =
-            (key !== null && key !== undefined ? s.runByKey.get(key) : undefined) ??
-            s.getRun.get(init.run.runId);
-          if (!existing) throw new Error('run insert ignored, yet no such run');
-          return { run: toRunRecord(existing), created: false };
-        }
-        s.insertVersion.run(...versionParams(first));
-        insertExtras(s, init, attributes);
-      } catch (e) {
-        throw new ReplayWithSavepoints('statement failed creating runs', { cause: e });
-      }
-      return { run: freezeRun(init.run, 1), created: true };
-    }),
-  );
-  // The replay: each createRun runs as a SAVEPOINT, so a rejected init rolls back alone and
-  // the others commit together.
-  const createRunsOneByOne = db.transaction((inits: readonly NewRun[]) =>
-    inits.map((init) => {
-      try {
-        return createRun(init);
-      } catch (e) {
-        return toError(e);
-      }
-    }),
-  );
-  const createRuns = (inits: readonly NewRun[]): (CreateRunResult | Error)[] => {
-    try {
-      return createRunsFast.immediate(inits);
-    } catch (e) {
-      if (e instanceof ReplayWithSavepoints) return createRunsOneByOne.immediate(inits);
-      throw e;
-    }
-  };
-  const claim = db.transaction((req: ClaimRequest): RunRecord[] => {
-    const limit = checkListLimit(req.limit) ?? 0;
-    const statuses = JSON.stringify(req.statuses ?? DEFAULT_CLAIM_STATUSES);
-    const workflows = req.workflows ? JSON.stringify(req.workflows) : null;
-    const rows = s.claimable.all(statuses, workflows, workflows, req.now, req.owner, limit);
-    return rows.map((row) => {
-      s.setLease.run(req.owner, req.expiresAt, row.run_id);
-      return toRunRecord({ ...row, lease_owner: req.owner, lease_expires_at: req.expiresAt });
-    });
-  });
-  const renew = db.transaction((owner: string, runIds: readonly string[], expiresAt: number) =>
-    runIds.filter((id) => s.renewLease.run(expiresAt, id, owner).changes > 0),
-  );
-  const append = db.transaction((records: readonly AuxRecord[]) => {
-    for (const r of records) s.insertRecord.run(...recordParams(r));
-  });
-  return {
-    state: 'open',
-    db,
-    s,
-    cache: new StatementCache(db),
-    commit: createGroupCommit(db, s),
-    createRun: (init) => createRun.immediate(init),
-    createRuns,
-    claim: (req) => claim.immediate(req),
-    renew: (owner, runIds, expiresAt) => renew.immediate(owner, runIds, expiresAt),
-    append: (records) => append.immediate(records),
-    syncer,
-  };
-}
-
-/** Writes a new run's journal (its status on the last entry) and search attributes. */
-function insertExtras(s: Statements, init: NewRun, attributes: SearchAttributes | undefined): void {
-  for (const j of stampStatus(init.journal, init.run.status))
-    s.insertJournal.run(...journalParams(j));
-  if (!attributes) return;
-  for (const [k, v] of Object.entries(attributes))
-    s.insertAttribute.run(init.run.runId, k, v, init.run.createdAt);
 }
 
 /** An in-memory database or a URI filename: no WAL file of its own to sync. */

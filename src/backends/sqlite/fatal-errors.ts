@@ -1,0 +1,34 @@
+/**
+ * SQLite errors that mean the file itself can no longer be trusted or written: a damaged file
+ * (SQLITE_CORRUPT*, SQLITE_NOTADB) or a full disk (SQLITE_FULL). They concern the whole store,
+ * not one write, so the store stops at the first one (sqlite-store.ts) and every later call gets
+ * the same typed error naming the file.
+ *
+ * Invariants:
+ * - Only driver errors with one of these codes are fatal; a lock timeout, a constraint or a
+ *   domain error is not (the write fails, the store goes on).
+ */
+import { StoreCorruptError, StoreFullError } from '../../errors.js';
+
+/** The typed error for a fatal driver error on `path`, or undefined when `e` is not fatal. */
+export function fatalStoreError(
+  path: string,
+  e: unknown,
+): StoreCorruptError | StoreFullError | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new StoreCorruptError(path, `${message} (${code})`, e);
+  }
+  // SQLite maps ENOSPC to SQLITE_FULL; growing the -shm file on a full disk is SHMSIZE.
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE') {
+    return new StoreFullError(path, `${message} (${code})`, e);
+  }
+  return undefined;
+}
+
+/** Whether `e` is a driver error that stops the store (see `fatalStoreError`). */
+export function isFatalDriverError(e: unknown): boolean {
+  return fatalStoreError('', e) !== undefined;
+}
