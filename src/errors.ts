@@ -43,7 +43,8 @@ export type ErrorCode =
   | 'INVALID_SCHEDULE'
   | 'RUN_PRUNED'
   | 'ENCRYPTION_KEY'
-  | 'STORE_FULL';
+  | 'STORE_FULL'
+  | 'STEP_SUSPENDED';
 
 /** One problem found by a validator: where (path) and what (message). */
 export interface ValidationIssue {
@@ -468,6 +469,40 @@ export class GuardViolationError extends BatonError {
   }
 }
 
+/**
+ * Thrown by `ctx.suspend()`: the agent asked to park its step on a durable wait. Not a failure:
+ * the runtime parks the step (never retried, never counted by a breaker) and executes the agent
+ * again, with `ctx.resumption()` set, once the wait's signal arrives. Let it propagate.
+ */
+export class StepSuspendedError extends BatonError {
+  readonly code = 'STEP_SUSPENDED';
+  override name = 'StepSuspendedError';
+  // Private: the saved detail (a whole conversation, say) stays out of toJSON and the journal.
+  readonly #detail: unknown;
+  readonly #accepts: unknown;
+  constructor(
+    readonly step: string,
+    /** The full wait name (`<step>:<key>`): what `rt.signal` takes. */
+    readonly wait: string,
+    detail: unknown,
+    accepts: unknown,
+  ) {
+    super(`step '${step}' is suspended, waiting for signal '${wait}'`);
+    this.#detail = detail;
+    this.#accepts = accepts;
+  }
+
+  /** What the agent saved to resume from (JSON). */
+  get detail(): unknown {
+    return this.#detail;
+  }
+
+  /** The JSON Schema a signal's payload must satisfy, if the agent gave one. */
+  get accepts(): unknown {
+    return this.#accepts;
+  }
+}
+
 /** A token or cost budget is spent: no further model call is made under it. */
 export class BudgetExceededError extends BatonError {
   readonly code = 'BUDGET_EXCEEDED';
@@ -610,6 +645,8 @@ export const isStoreUnavailableError = (e: unknown): e is StoreUnavailableError 
 export const isWorkflowNotRegisteredError = (e: unknown): e is WorkflowNotRegisteredError =>
   hasCode(e, 'WORKFLOW_NOT_REGISTERED');
 
+export const isStepSuspendedError = (e: unknown): e is StepSuspendedError =>
+  hasCode(e, 'STEP_SUSPENDED');
 export const isGuardViolationError = (e: unknown): e is GuardViolationError =>
   hasCode(e, 'GUARD_VIOLATION');
 export const isBudgetExceededError = (e: unknown): e is BudgetExceededError =>

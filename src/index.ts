@@ -19,6 +19,8 @@ export {
   isAgent,
   type Logger,
   type ModelUsage,
+  type Resumption,
+  type SuspendOptions,
 } from './agents/agent.js';
 // The ledger: stores, records, versions.
 export { memoryStore } from './backends/memory/memory-store.js';
@@ -121,6 +123,7 @@ export {
   isRunCancelledError,
   isRunFailedError,
   isRunPrunedError,
+  isStepSuspendedError,
   isStepTimeoutError,
   isStoreClosedError,
   isStoreCorruptError,
@@ -142,6 +145,7 @@ export {
   RunFailedError,
   RunPrunedError,
   type SchemaDifference,
+  StepSuspendedError,
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
@@ -282,6 +286,7 @@ export {
 } from './ledger/versions.js';
 // Composition and time: child workflows, durable timers, schedules, retention.
 export { MAX_FAN_OUT } from './orchestrator/child-agent.js';
+export type { TokenEvent } from './orchestrator/live-feed.js';
 export type {
   ChildStepOptions,
   MapOptions,

@@ -31,6 +31,7 @@ import {
   RunCancelledError,
   RunFailedError,
   RunPrunedError,
+  StepSuspendedError,
   StepTimeoutError,
   StoreClosedError,
   StoreCorruptError,
@@ -382,6 +383,15 @@ const CASES: readonly Case[] = [
     guard: 'isStoreFullError',
     message: 'store /tmp/b.db is out of disk space: database or disk is full',
     fields: { location: '/tmp/b.db' },
+  },
+  {
+    error: new StepSuspendedError('explain', 'explain:approval:call-1', { turn: 1 }, null),
+    name: 'StepSuspendedError',
+    code: 'STEP_SUSPENDED',
+    retryable: false,
+    guard: 'isStepSuspendedError',
+    message: "step 'explain' is suspended, waiting for signal 'explain:approval:call-1'",
+    fields: { step: 'explain', wait: 'explain:approval:call-1' },
   },
   {
     error: new FanOutTooLargeError('score', 10_001, 10_000),

@@ -106,6 +106,37 @@ export interface AgentContext {
    * again; an overridden step has another agent version, so it never gets one.
    */
   recorded?(): Promise<unknown>;
+  /**
+   * Parks this step durably on the wait `<step>:<key>` and never returns (it throws
+   * `StepSuspendedError`: let it propagate). `detail` (JSON) is stored with the wait; once
+   * `rt.signal(runId, '<step>:<key>', payload)` arrives, even in another process after a restart,
+   * the agent is executed again and `resumption()` returns the detail and the payload.
+   * Undefined in contexts that cannot park (an agent called outside a run).
+   */
+  readonly suspend?: (key: string, options?: SuspendOptions) => never;
+  /** The wait this execution resumes from (the latest one of this step), if any. */
+  readonly resumption?: () => Promise<Resumption | undefined>;
+  /**
+   * Sends an ephemeral chunk (e.g. model tokens) to this run's live watchers in this process
+   * (`rt.watch(runId, { tokens: true })`); never stored. Undefined while nobody watches.
+   */
+  readonly stream?: (text: string) => void;
+}
+
+/** What `ctx.suspend()` takes. */
+export interface SuspendOptions {
+  /** What the agent needs to resume (JSON), stored with the wait. */
+  readonly detail?: unknown;
+  /** A JSON Schema the signal's payload must satisfy (checked before anything is written). */
+  readonly accepts?: Readonly<Record<string, unknown>>;
+}
+
+/** A suspended step's wait, resumed: what the agent saved and what the signal brought. */
+export interface Resumption {
+  /** The full wait name (`<step>:<key>`). */
+  readonly wait: string;
+  readonly detail: unknown;
+  readonly payload: unknown;
 }
 
 /** What `compensate` receives. */

@@ -30,12 +30,22 @@ export function streamRunEvents(
       void stream.write(': keep-alive\n\n').catch(() => stop.abort());
     }, HEARTBEAT_MS);
     try {
-      const events = rt.watch(target, {
-        signal: stop.signal,
-        pollMs,
-        ...(after !== undefined ? { after } : {}),
-      });
+      const options = { signal: stop.signal, pollMs, ...(after !== undefined ? { after } : {}) };
+      // One run: its LLM steps' tokens too (ephemeral, produced in this process; they may carry
+      // personal data, so only for readers of it). They have no id: a reconnect resumes by the
+      // last committed event's cursor.
+      const events =
+        typeof target === 'string' && readsPii
+          ? rt.watch(target, { ...options, tokens: true })
+          : rt.watch(target, options);
       for await (const e of events) {
+        if (e.type === 'token') {
+          await stream.writeSSE({
+            event: 'token',
+            data: JSON.stringify({ step: e.step, text: e.text }),
+          });
+          continue;
+        }
         const shown = readsPii ? e : (await piiView(rt, await rt.getRun(e.runId), false)).scrub(e);
         await stream.writeSSE({ id: e.cursor, event: 'run', data: JSON.stringify(shown) });
       }

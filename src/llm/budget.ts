@@ -41,6 +41,12 @@ export class BudgetMeter {
     return { tokens: this.tokens, costUsd: this.costUsd };
   }
 
+  /** Starts from what an earlier execution of the same step spent (a resumed step). */
+  restore(spent: Spent): void {
+    this.tokens = spent.tokens;
+    this.costUsd = spent.costUsd;
+  }
+
   /** @throws BudgetExceededError when a limit is already reached. */
   before(): void {
     this.check((used, limit) => used >= limit);

@@ -21,6 +21,7 @@ import {
   type Schema,
   type StepResult,
   stepCountIs,
+  streamText,
   type ToolSet,
 } from 'ai';
 import {
@@ -31,11 +32,19 @@ import {
   GuardViolationError,
   type ValidationIssue,
 } from '../index.js';
+import {
+  type ApprovalCheckpoint,
+  type ApprovalRequest,
+  approvalResponses,
+  parkForApproval,
+  resumeApprovals,
+} from './approvals.js';
 import { type Budget, BudgetMeter } from './budget.js';
 import type { Guard, GuardContext } from './guards.js';
 import type { ModelInvoker, ResolvedModel } from './model-call.js';
 import { addTokens, costOf, type PriceTable, type TokenCount, ZERO_TOKENS } from './pricing.js';
-import { agentTools, type ToolSpec } from './schema.js';
+import { agentTools, type ToolApprovals, type ToolSpec } from './schema.js';
+import { settledCall, streamCall } from './stream-call.js';
 
 /** Model settings passed through to the AI SDK. */
 export type LlmCallSettings = Pick<
@@ -68,11 +77,19 @@ export interface LlmPlan<I, O> {
   readonly budget: Budget | undefined;
   readonly prices: PriceTable | undefined;
   readonly settings: LlmCallSettings;
+  /** True when some tool needs approval (a run may then park the step: approvals.ts). */
+  readonly approvals?: boolean;
 }
 
 /** What one model call produced. */
 type Answer =
   | { readonly kind: 'json'; readonly value: unknown; readonly text: string }
+  | {
+      readonly kind: 'approval';
+      readonly requests: readonly ApprovalRequest[];
+      /** What the model said this call, ending with its tool calls and approval requests. */
+      readonly messages: readonly ModelMessage[];
+    }
   | { readonly kind: 'unparsable'; readonly text: string; readonly message: string }
   | { readonly kind: 'no-output' };
 
@@ -94,12 +111,22 @@ export async function runLlm<I, O>(
   const system = plan.instructions?.(input);
   const prompt = await guardInput(plan, plan.prompt(input), gctx);
   const meter = plan.budget ? new BudgetMeter(plan.budget, 'step', ctx.runId) : undefined;
-  const tools = plan.tools ? (agentTools(plan.tools, ctx) as ToolSet) : undefined;
-  const messages: ModelMessage[] = [{ role: 'user', content: prompt }];
-  const totals = { toolCalls: 0, toolErrors: 0 };
-  const issues: ValidationIssue[] = [];
+  // A step parked for a tool approval resumes from its checkpoint (approvals.ts).
+  const resumed = plan.approvals ? await resumeApprovals(ctx) : undefined;
+  if (resumed?.pending.length) parkForApproval(ctx, resumed, plan.agentId);
+  const approvals: ToolApprovals = {
+    agentId: plan.agentId,
+    approved: new Set(resumed?.approvedCalls),
+  };
+  const tools = plan.tools ? (agentTools(plan.tools, ctx, approvals) as ToolSet) : undefined;
+  const messages: ModelMessage[] = resumed
+    ? [...resumed.messages, approvalResponses(resumed.decided)]
+    : [{ role: 'user', content: prompt }];
+  const totals = { ...(resumed?.totals ?? { toolCalls: 0, toolErrors: 0 }) };
+  const issues: ValidationIssue[] = [...(resumed?.issues ?? [])];
+  if (resumed?.spent) meter?.restore(resumed.spent);
   let lastGuard: GuardViolationError | undefined;
-  for (let attempt = 1; attempt <= plan.maxReasks + 1; attempt++) {
+  for (let attempt = resumed?.attempt ?? 1; attempt <= plan.maxReasks + 1; attempt++) {
     meter?.before();
     const state: CallState = {
       tokens: ZERO_TOKENS,
@@ -128,7 +155,24 @@ export async function runLlm<I, O>(
       const why = `${totals.toolErrors} tool errors, over the maximum of ${plan.maxToolErrors}`;
       throw new GuardViolationError('max-tool-errors', 'tool', why, plan.agentId);
     }
+    if (approvals.violation) throw approvals.violation;
     const answer = call.value;
+    if (answer.kind === 'approval') {
+      messages.push(...answer.messages);
+      parkForApproval(
+        ctx,
+        checkpoint({
+          attempt,
+          messages,
+          pending: answer.requests,
+          approvals,
+          totals,
+          issues,
+          meter,
+        }),
+        plan.agentId,
+      );
+    }
     if (answer.kind === 'no-output') {
       const why = `no final answer within ${plan.maxSteps} steps`;
       throw new GuardViolationError('max-steps', 'tool', why, plan.agentId);
@@ -199,7 +243,7 @@ async function callModel<I, O>(
     }
   };
   try {
-    const result = await generateText({
+    const options = {
       ...plan.settings,
       model: model.model,
       ...(system !== undefined ? { system } : {}),
@@ -217,8 +261,15 @@ async function callModel<I, O>(
         : {}),
       abortSignal: ctx.signal,
       onStepFinish,
-    });
-    return { kind: 'json', value: result.output, text: result.text };
+    };
+    // Someone watches the run in this process: stream the tokens to them (stream-call.ts).
+    const send = ctx.stream;
+    const result = send
+      ? await streamCall(streamText({ ...options, onError: () => {} }), send)
+      : settledCall(await generateText(options));
+    const requests = approvalRequests(result.content);
+    if (requests.length > 0) return { kind: 'approval', requests, messages: result.messages };
+    return { kind: 'json', value: await result.output(), text: result.text };
   } catch (e) {
     if (NoObjectGeneratedError.isInstance(e))
       return {
@@ -328,4 +379,47 @@ function contentLength(m: ModelMessage): number {
 function firstLine(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   return message.split('\n')[0] ?? message;
+}
+
+/** The approval requests among a call's last step content. */
+function approvalRequests(content: readonly { readonly type: string }[]): ApprovalRequest[] {
+  const out: ApprovalRequest[] = [];
+  for (const part of content) {
+    if (part.type !== 'tool-approval-request') continue;
+    const p = part as unknown as {
+      approvalId: string;
+      toolCall: { toolCallId: string; toolName: string; input: unknown };
+    };
+    out.push({
+      approvalId: p.approvalId,
+      toolCallId: p.toolCall.toolCallId,
+      toolName: p.toolCall.toolName,
+      input: p.toolCall.input,
+    });
+  }
+  return out;
+}
+
+/** The checkpoint a step parks with (plain JSON: SDK messages may carry undefined fields). */
+function checkpoint(s: {
+  attempt: number;
+  messages: readonly ModelMessage[];
+  pending: readonly ApprovalRequest[];
+  approvals: ToolApprovals;
+  totals: { toolCalls: number; toolErrors: number };
+  issues: readonly ValidationIssue[];
+  meter: BudgetMeter | undefined;
+}): ApprovalCheckpoint {
+  const cp: ApprovalCheckpoint = {
+    kind: 'llm-approval',
+    attempt: s.attempt,
+    messages: s.messages,
+    pending: s.pending,
+    decided: [],
+    approvedCalls: [...s.approvals.approved],
+    totals: s.totals,
+    issues: s.issues,
+    spent: s.meter?.spent ?? null,
+  };
+  return JSON.parse(JSON.stringify(cp)) as ApprovalCheckpoint;
 }

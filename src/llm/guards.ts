@@ -10,9 +10,9 @@
  * - Patterns are used without their global flag for tests, so a guard has no hidden state
  *   between calls.
  */
-import type { DeepReadonly } from '../index.js';
+import { type DeepReadonly, InvalidArgumentError } from '../index.js';
 
-/** Where a guard is applied. */
+/** Where a guard is applied (tool guards are a deny-list, see {@link irreversibleTools}). */
 export type GuardStage = 'input' | 'output';
 
 /** What a guard knows about the call. */
@@ -45,14 +45,39 @@ export interface OutputGuard<I = unknown, O = unknown> {
   checkOutput(output: DeepReadonly<O>, ctx: GuardContext<I>): GuardVerdict | Promise<GuardVerdict>;
 }
 
+/** A deny-list of irreversible tools: none of them may ever run without a human's approval. */
+export interface ToolGuard {
+  readonly name: string;
+  readonly stage: 'tool';
+  /** Tool names (keys of the agent's `tools`). */
+  readonly irreversible: readonly string[];
+}
+
 /** Any guard. */
-export type Guard<I = unknown, O = unknown> = InputGuard<I> | OutputGuard<I, O>;
+export type Guard<I = unknown, O = unknown> = InputGuard<I> | OutputGuard<I, O> | ToolGuard;
 
 /** Defines a guard of your own (typed against the agent's input and output). */
 export function guard<I = unknown>(g: InputGuard<I>): InputGuard<I>;
 export function guard<I = unknown, O = unknown>(g: OutputGuard<I, O>): OutputGuard<I, O>;
 export function guard<I, O>(g: Guard<I, O>): Guard<I, O> {
   return Object.freeze({ ...g });
+}
+
+/**
+ * Marks tools irreversible: the agent is refused at definition unless each has `needsApproval`,
+ * and a call that would run one without a human's approval fails with `GuardViolationError`.
+ * @example
+ * llmAgent({ ..., tools: { refund: { agent: refund, needsApproval: true } },
+ *   guards: [irreversibleTools(['refund'])] });
+ */
+export function irreversibleTools(names: readonly string[]): ToolGuard {
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || n.length === 0))
+    throw new InvalidArgumentError('irreversibleTools takes an array of tool names', 'names');
+  return Object.freeze({
+    name: 'irreversible-tools',
+    stage: 'tool' as const,
+    irreversible: Object.freeze([...names]),
+  });
 }
 
 /** Kinds of personal data the PII guard knows. */

@@ -11,6 +11,13 @@ export {
   type UsageReport,
   type UsageRow,
 } from '../tracing/usage.js';
+export {
+  APPROVAL_PAYLOAD_SCHEMA,
+  type ApprovalCheckpoint,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  approvalKey,
+} from './approvals.js';
 export type { Budget, Spent } from './budget.js';
 export {
   type EvalCase,
@@ -38,6 +45,7 @@ export {
   groundedGuard,
   guard,
   type InputGuard,
+  irreversibleTools,
   maxLengthGuard,
   type OutputGuard,
   type PiiGuardOptions,
@@ -45,6 +53,7 @@ export {
   piiGuard,
   type RegexGuardOptions,
   regexGuard,
+  type ToolGuard,
 } from './guards.js';
 export { JudgeVerdict, type LlmJudgeOptions, llmJudge } from './judge.js';
 export { type LlmAgentOptions, llmAgent } from './llm-agent.js';
@@ -57,4 +66,4 @@ export type {
 } from './model-call.js';
 export type { LaneStats, ModelBreakerOptions } from './model-lane.js';
 export { costOf, type ModelPrice, type PriceTable, type TokenCount } from './pricing.js';
-export type { ToolAgent } from './schema.js';
+export type { ToolAgent, ToolOptions } from './schema.js';

@@ -20,7 +20,7 @@ import { type LlmCallSettings, type LlmPlan, runLlm } from './generate.js';
 import type { Guard } from './guards.js';
 import { describeModel, type ModelInvoker } from './model-call.js';
 import { type PriceTable, validatePrices } from './pricing.js';
-import { outputSchema, type ToolAgent, toolSpecs } from './schema.js';
+import { outputSchema, type ToolAgent, type ToolOptions, toolSpecs } from './schema.js';
 
 /** What `llmAgent()` takes. */
 export interface LlmAgentOptions<I, O, P extends Policy | undefined = undefined> {
@@ -37,8 +37,11 @@ export interface LlmAgentOptions<I, O, P extends Policy | undefined = undefined>
   readonly instructions?: string | ((input: DeepReadonly<I>) => string);
   /** The user message for an input (default: the input as JSON). */
   readonly prompt?: (input: DeepReadonly<I>) => string;
-  /** Baton agents the model may call as tools, by tool name. */
-  readonly tools?: Readonly<Record<string, ToolAgent>>;
+  /**
+   * Baton agents the model may call as tools, by tool name; `{ agent, needsApproval,
+   * irreversible }` for a tool that waits for a human's approval (see the README).
+   */
+  readonly tools?: Readonly<Record<string, ToolAgent | ToolOptions>>;
   /** Model steps per call, tool round trips included (default 5 with tools, else 1). */
   readonly maxSteps?: number;
   /** Tool errors (unknown tool, bad input, a tool that threw) tolerated per execution (default 3). */
@@ -120,18 +123,17 @@ function resolvePlan<I, O, P extends Policy | undefined>(
   };
   if (o.tools !== undefined) {
     if (typeof o.tools !== 'object' || o.tools === null) bad('tools must be an object of agents');
-    for (const [name, t] of Object.entries(o.tools)) {
-      if ((t as { kind?: unknown })?.kind !== 'agent') bad(`tools.${name} must be an agent`);
-    }
+    for (const [name, t] of Object.entries(o.tools)) checkTool(name, t, bad);
   }
   if (o.guards !== undefined && !Array.isArray(o.guards)) bad('guards must be an array');
   for (const [i, g] of (o.guards ?? []).entries()) {
     const ok =
       (g?.stage === 'input' && typeof g.checkPrompt === 'function') ||
-      (g?.stage === 'output' && typeof g.checkOutput === 'function');
+      (g?.stage === 'output' && typeof g.checkOutput === 'function') ||
+      (g?.stage === 'tool' && Array.isArray(g.irreversible));
     if (!ok)
       bad(
-        `guards[${i}] must be { name, stage: 'input', checkPrompt } or { name, stage: 'output', checkOutput }`,
+        `guards[${i}] must be { name, stage: 'input', checkPrompt }, { name, stage: 'output', checkOutput } or irreversibleTools([...])`,
       );
   }
   try {
@@ -141,6 +143,16 @@ function resolvePlan<I, O, P extends Policy | undefined>(
     bad((e as Error).message);
   }
   const hasTools = o.tools !== undefined && Object.keys(o.tools).length > 0;
+  const denied = new Set(
+    (o.guards ?? []).flatMap((g) => (g.stage === 'tool' ? g.irreversible : [])),
+  );
+  const tools = hasTools && o.tools ? toolSpecs(o.tools, denied) : undefined;
+  for (const t of tools ?? []) {
+    if (t.irreversible && (t.needsApproval === undefined || t.needsApproval === false))
+      bad(`tool '${t.name}' is irreversible, so it must have needsApproval`);
+  }
+  for (const name of denied)
+    if (!tools?.some((t) => t.name === name)) bad(`irreversibleTools names no tool '${name}'`);
   return {
     agentId: `${o.name}@${o.version}`,
     invoker: isGatewayModel(o.model) ? o.model : directInvoker(o.model),
@@ -149,7 +161,8 @@ function resolvePlan<I, O, P extends Policy | undefined>(
     instructions:
       typeof instructions === 'string' ? () => instructions : (instructions ?? undefined),
     prompt: o.prompt ?? ((input) => canonicalJson(input)),
-    tools: hasTools && o.tools ? toolSpecs(o.tools) : undefined,
+    tools,
+    approvals: tools?.some((t) => t.needsApproval !== undefined && t.needsApproval !== false),
     maxSteps: count('maxSteps', 1) ?? (hasTools ? 5 : 1),
     maxToolErrors: count('maxToolErrors', 0) ?? 3,
     maxReasks: count('maxReasks', 0) ?? 2,
@@ -158,4 +171,17 @@ function resolvePlan<I, O, P extends Policy | undefined>(
     prices: o.prices,
     settings: o.settings ?? {},
   };
+}
+
+/** Checks one `tools` entry: an agent, or `{ agent, needsApproval?, irreversible? }`. */
+function checkTool(name: string, t: unknown, bad: (msg: string) => never): void {
+  const entry = t as Partial<ToolOptions> & { kind?: unknown };
+  if (entry?.kind === 'agent') return;
+  if (typeof entry !== 'object' || entry === null || entry.agent?.kind !== 'agent')
+    bad(`tools.${name} must be an agent or { agent, needsApproval?, irreversible? }`);
+  const n = entry.needsApproval;
+  if (n !== undefined && typeof n !== 'boolean' && typeof n !== 'function')
+    bad(`tools.${name}.needsApproval must be a boolean or a function of the tool input`);
+  if (entry.irreversible !== undefined && typeof entry.irreversible !== 'boolean')
+    bad(`tools.${name}.irreversible must be a boolean`);
 }

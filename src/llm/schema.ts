@@ -12,7 +12,7 @@
  *   tool error the model sees (and that counts against the agent's tool-error bound).
  */
 import { type JSONSchema7, jsonSchema, type Schema, type Tool, tool } from 'ai';
-import type { AgentContext, Contract } from '../index.js';
+import { type AgentContext, type Contract, GuardViolationError } from '../index.js';
 import { deepFreeze } from '../ledger/json.js';
 
 /** A Baton agent used as a tool: contract in, contract out. */
@@ -54,27 +54,61 @@ export function outputSchema(contract: Contract<unknown>): Schema<unknown> {
   });
 }
 
+/**
+ * A tool agent with options: `needsApproval` makes each call (or each call whose input the
+ * predicate picks) wait durably for a human's approval; `irreversible` tools can never run
+ * without one.
+ */
+export interface ToolOptions {
+  readonly agent: ToolAgent;
+  readonly needsApproval?: boolean | ((input: unknown) => boolean | Promise<boolean>);
+  readonly irreversible?: boolean;
+}
+
 /** A tool agent with its provider schema, computed once when the LLM agent is defined. */
 export interface ToolSpec {
   readonly name: string;
   readonly agent: ToolAgent;
   readonly schema: JSONSchema7;
+  readonly needsApproval: ToolOptions['needsApproval'];
+  readonly irreversible: boolean;
 }
 
-/** The tool specs of an agent's `tools` option. */
-export function toolSpecs(tools: Readonly<Record<string, ToolAgent>>): ToolSpec[] {
-  return Object.entries(tools).map(([name, agent]) => ({
-    name,
-    agent,
-    schema: providerSchema(agent.input),
-  }));
+/** The tool specs of an agent's `tools` option (`irreversible`: names a deny-list adds). */
+export function toolSpecs(
+  tools: Readonly<Record<string, ToolAgent | ToolOptions>>,
+  irreversible: ReadonlySet<string> = new Set(),
+): ToolSpec[] {
+  return Object.entries(tools).map(([name, t]) => {
+    const o: ToolOptions = 'kind' in t && t.kind === 'agent' ? { agent: t } : (t as ToolOptions);
+    return {
+      name,
+      agent: o.agent,
+      schema: providerSchema(o.agent.input),
+      needsApproval: o.needsApproval,
+      irreversible: o.irreversible === true || irreversible.has(name),
+    };
+  });
+}
+
+/** The calls a human approved in this execution, and the refusal of an unapproved one. */
+export interface ToolApprovals {
+  readonly agentId: string;
+  readonly approved: ReadonlySet<string>;
+  /** Set when an irreversible tool was about to run without approval (the step then fails). */
+  violation?: GuardViolationError;
 }
 
 /** Tools for the AI SDK, made of Baton agents; each tool's input is checked by its contract. */
-export function agentTools(specs: readonly ToolSpec[], ctx: AgentContext): Record<string, Tool> {
+export function agentTools(
+  specs: readonly ToolSpec[],
+  ctx: AgentContext,
+  approvals?: ToolApprovals,
+): Record<string, Tool> {
   const out: Record<string, Tool> = {};
-  for (const { name, agent, schema } of specs) {
+  for (const { name, agent, schema, needsApproval, irreversible } of specs) {
     out[name] = tool({
+      ...(needsApproval !== undefined ? { needsApproval } : {}),
       description: agent.description ?? `${agent.id}`,
       inputSchema: jsonSchema(schema, {
         validate: (value) => {
@@ -87,7 +121,18 @@ export function agentTools(specs: readonly ToolSpec[], ctx: AgentContext): Recor
           };
         },
       }),
-      execute: async (input: unknown) => {
+      execute: async (input: unknown, { toolCallId }) => {
+        if (irreversible && !approvals?.approved.has(toolCallId)) {
+          const why = `irreversible tool '${name}' called without a human's approval`;
+          const refusal = new GuardViolationError(
+            'irreversible-tools',
+            'tool',
+            why,
+            approvals?.agentId,
+          );
+          if (approvals) approvals.violation = refusal;
+          throw refusal;
+        }
         const value = await agent.execute(deepFreeze(input) as never, ctx);
         return agent.output.parse(value, { boundary: 'agent-output', agent: agent.id });
       },

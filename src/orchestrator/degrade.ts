@@ -6,15 +6,18 @@
  *   result cache) is used, marked `cached`; with none it behaves as `fail`;
  * - `human`: the step is parked for review (the run will wait) and an alert is raised;
  * - `fail`: the run stops starting steps and, once the running ones are committed, compensates.
+ * An agent that suspended itself (`ctx.suspend`) did not fail: its step is parked on the agent's
+ * wait whatever the policy says (see suspensions.ts).
  */
 import type { Agent } from '../agents/agent.js';
-import { describeError, type ErrorInfo } from '../errors.js';
+import { describeError, type ErrorInfo, isStepSuspendedError } from '../errors.js';
 import type { JournalEntry } from '../ledger/types.js';
 import type { StepScope } from '../tracing/telemetry.js';
 import { type Completion, cached, cacheKey, type StepTiming } from './completions.js';
 import { journalEntry } from './journal.js';
 import type { RuntimeCore } from './runtime-core.js';
 import type { StepFailure } from './step-runner.js';
+import { suspensionDetail } from './suspensions.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
 /** What a failed step may do to its run. */
@@ -50,6 +53,17 @@ export async function degrade(
   const info = describeError(error, spec.name);
   if (t.stopped()) {
     scope.end('aborted', {}, info);
+    return;
+  }
+  if (isStepSuspendedError(error)) {
+    scope.end('waiting', {});
+    t.park(error.wait);
+    t.journal(
+      journalEntry(t.runId, 'wait.started', spec.name, now, {
+        ...timing,
+        detail: suspensionDetail(error),
+      }),
+    );
     return;
   }
   if (onFailure === 'skip') {

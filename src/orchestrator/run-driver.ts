@@ -15,7 +15,8 @@
  *   running | failing ──halt(cancelled | lease_lost | closed)──▶ halted
  * and the end states are written by `RunLedger` (run-ledger.ts): completed, waiting, failed,
  * compensated, compensation_failed, cancelled. A halted driver commits nothing more, except the
- * cancel marker of a cancelled run.
+ * cancel marker of a cancelled run. Parked steps (waits, reviews, agents suspended on their own
+ * waits: suspensions.ts) are no phase: the run simply has nothing left to do until a signal.
  */
 
 import type { Agent } from '../agents/agent.js';
@@ -50,6 +51,7 @@ import { recordedOutput } from './recorded-output.js';
 import { RunLedger } from './run-ledger.js';
 import type { RuntimeCore } from './runtime-core.js';
 import { runStep } from './step-runner.js';
+import { stepOfWait } from './suspensions.js';
 import { timerFired } from './timer-completion.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
@@ -235,10 +237,18 @@ export class RunDriver {
     }
   }
 
+  /** Whether a step is parked: a wait step, a step in review, or an agent on its own wait. */
+  private isParked(step: string): boolean {
+    if (this.parked.size === 0) return false;
+    if (this.parked.has(step)) return true;
+    for (const entry of this.parked) if (stepOfWait(entry) === step) return true;
+    return false;
+  }
+
   private launchReady(): void {
     for (const spec of this.workflow.steps) {
       const name = spec.name;
-      if (name in this.data || this.inFlight.has(name) || this.parked.has(name)) continue;
+      if (name in this.data || this.inFlight.has(name) || this.isParked(name)) continue;
       if (!hasAll(this.data, spec.needs)) continue;
       const view = this.view(spec);
       const when = this.condition(spec, view);

@@ -17,6 +17,7 @@ import type { Policy, ResolvedPolicy } from '../resilience/policy.js';
 import type { RunScope, Telemetry } from '../tracing/telemetry.js';
 import type { ChildRuns } from './child-step.js';
 import type { GroupCommitter, GroupCreator } from './group-commit.js';
+import type { LiveFeed } from './live-feed.js';
 import type { PiiSealer } from './pii-sealer.js';
 import type { Alert } from './run-types.js';
 import type { StepSpec, Workflow } from './workflow.js';
@@ -42,6 +43,8 @@ export interface RuntimeCore {
   readonly children?: ChildRuns;
   /** Encrypts personal fields at append and decrypts them on read (when configured). */
   readonly pii?: PiiSealer;
+  /** Ephemeral events of running steps (model tokens) for this process's watchers. */
+  readonly live?: LiveFeed;
   alert(alert: Alert): void;
   /** A step's policy layered over the runtime's, the workflow's and the agent's (cached). */
   policyFor(workflow: Workflow, step: StepSpec): ResolvedPolicy;

@@ -1,5 +1,6 @@
 /**
- * Signals: delivering a payload to a parked step (a durable wait, or a step in human review).
+ * Signals: delivering a payload to a parked step (a durable wait, a step in human review, or an
+ * agent suspended on its own wait: suspensions.ts).
  *
  * Invariants:
  * - The payload is validated before anything is written; a bad payload leaves the run waiting.
@@ -7,7 +8,8 @@
  *   the run is taken (leased) by the delivering runtime in the same write; two racing signals
  *   cannot both land.
  */
-import type { Contract } from '../contracts/contract.js';
+import { z } from 'zod';
+import { type Contract, contract } from '../contracts/contract.js';
 import { InvalidArgumentError, NotFoundError, VersionConflictError } from '../errors.js';
 import { decodeJson, type Json, type JsonObject, sealJson } from '../ledger/json.js';
 import type { RunRecord } from '../ledger/types.js';
@@ -15,6 +17,7 @@ import { buildVersionFromPayload } from '../ledger/versions.js';
 import { journalEntry } from './journal.js';
 import { parkedSteps, serializeParked } from './parked.js';
 import type { RuntimeCore } from './runtime-core.js';
+import { agentWaitEntry, isAgentWait, stepOfWait } from './suspensions.js';
 import type { Workflow } from './workflow.js';
 
 /**
@@ -41,6 +44,12 @@ export async function deliverSignal(
         `run ${runId} is not waiting for '${name}' (status ${run.status}${parked.length ? `, waiting for ${parked.join(', ')}` : ''})`,
         'name',
       );
+    }
+    if (isAgentWait(name)) {
+      const resumed = await resumeAgentWait(core, run, name, payload);
+      if (resumed) return resumed;
+      if (attempt >= 5) throw new Error('commit failed');
+      continue;
     }
     const wf = workflowOf(run);
     const spec = wf?.steps.find((s) => s.name === name);
@@ -106,6 +115,64 @@ export async function deliverSignal(
     if (!(outcome?.error instanceof VersionConflictError) || attempt >= 5)
       throw outcome?.error ?? new Error('commit failed');
   }
+}
+
+/**
+ * Delivers a signal to an agent wait: the payload, checked against the schema the agent gave,
+ * is journaled (no version: the step's slot stays empty until the agent, executed again,
+ * returns) and the run taken. Undefined when another writer moved the run first.
+ */
+async function resumeAgentWait(
+  core: RuntimeCore,
+  run: RunRecord,
+  name: string,
+  payload: unknown,
+): Promise<RunRecord | undefined> {
+  const runId = run.runId;
+  const saved = agentWaitEntry(await core.store.readJournal(runId), name);
+  if (!saved) throw new InvalidArgumentError(`run ${runId} has no agent wait '${name}'`, 'name');
+  const checked = checkPayload(saved.accepts, payload, name);
+  const now = core.clock.now();
+  const remaining = serializeParked(parkedSteps(run.waitingFor).filter((p) => p !== name));
+  const lease = { owner: core.owner, expiresAt: now + core.leaseMs };
+  const [outcome] = await core.store.commit([
+    {
+      runId,
+      expectedVersion: run.headVersion,
+      journal: [
+        journalEntry(runId, 'signal.received', stepOfWait(name), now, {
+          inputVersion: run.headVersion,
+          detail: { wait: name, payload: checked },
+        }),
+      ],
+      run: { status: 'running', waitingFor: remaining, lease, updatedAt: now },
+    },
+  ]);
+  if (outcome?.ok) {
+    return {
+      ...run,
+      status: 'running',
+      waitingFor: remaining,
+      leaseOwner: lease.owner,
+      leaseExpiresAt: lease.expiresAt,
+      updatedAt: now,
+    };
+  }
+  if (outcome?.error instanceof VersionConflictError) return undefined;
+  throw outcome?.error ?? new Error('commit failed');
+}
+
+/** The payload as JSON, checked against the agent's JSON Schema (when it gave one). */
+function checkPayload(accepts: unknown, payload: unknown, name: string): Json {
+  const value = sealJson(payload, `$.${name}`).value as Json;
+  if (typeof accepts !== 'object' || accepts === null) return value;
+  let schema: Contract;
+  try {
+    schema = contract('agent-wait.payload@1', z.fromJSONSchema(accepts as never)) as Contract;
+  } catch {
+    return value; // A schema zod cannot rebuild: only JSON is required then.
+  }
+  return schema.parse(value, { boundary: 'signal', step: name }) as Json;
 }
 
 /**

@@ -14,11 +14,14 @@ import type {
   AgentSpan,
   AgentSpanAttributes,
   ModelUsage,
+  Resumption,
+  SuspendOptions,
 } from '../agents/agent.js';
 import {
   describeError,
   isCircuitOpenError,
   isContractViolationError,
+  isStepSuspendedError,
   PayloadTooLargeError,
   toError,
 } from '../errors.js';
@@ -30,6 +33,7 @@ import type { LazySignal } from '../resilience/timeout.js';
 import { runEvaluators } from '../tracing/evaluators.js';
 import type { AttemptScope, StepScope } from '../tracing/telemetry.js';
 import type { RuntimeCore } from './runtime-core.js';
+import { resumptionOf, suspendStep } from './suspensions.js';
 import type { StepSpec, Workflow } from './workflow.js';
 
 /** A step's successful result, sealed and ready to become a version. */
@@ -74,7 +78,9 @@ export interface StepCall {
 }
 
 const countsAsFailure = (e: unknown): boolean =>
-  !isCircuitOpenError(e) && !(isContractViolationError(e) && e.boundary === 'agent-input');
+  !isCircuitOpenError(e) &&
+  !isStepSuspendedError(e) &&
+  !(isContractViolationError(e) && e.boundary === 'agent-input');
 
 /**
  * Runs the step to success or final failure; never throws (the promise never rejects).
@@ -287,6 +293,23 @@ class StepContext implements AgentContext {
     if (this.held) for (const e of this.held) to(e);
     this.held = undefined;
     this.settledTo = this.call.journal;
+  }
+
+  // Methods on the prototype (no closures per attempt): call them as `ctx.suspend(...)`.
+  suspend(key: string, options?: SuspendOptions): never {
+    return suspendStep(this.step, key, options);
+  }
+
+  async resumption(): Promise<Resumption | undefined> {
+    return resumptionOf(await this.call.core.store.readJournal(this.runId), this.step);
+  }
+
+  /** Defined only while someone in this process watches the run's tokens. */
+  get stream(): ((text: string) => void) | undefined {
+    const live = this.call.core.live;
+    if (!live?.watched(this.runId)) return undefined;
+    const { runId, step } = this;
+    return (text) => live.publish(runId, { type: 'token', step, text: String(text) });
   }
 }
 

@@ -3,11 +3,13 @@
  * committers, clock, guards (with breakers recorded in the store or shared through it), policy
  * resolution, telemetry and the saga that undoes failed runs.
  */
+
 import { hostname } from 'node:os';
 import { PiiCodec } from '../governance/pii-codec.js';
 import { DEFAULT_MAX_SLOT_BYTES } from '../ledger/versions.js';
 import type { ChildRuns } from '../orchestrator/child-step.js';
 import { GroupCommitter, GroupCreator } from '../orchestrator/group-commit.js';
+import { LiveFeed } from '../orchestrator/live-feed.js';
 import type { Alert } from '../orchestrator/run-types.js';
 import { type RuntimeCore, silentLogger } from '../orchestrator/runtime-core.js';
 import type { StepSpec } from '../orchestrator/workflow.js';
@@ -77,6 +79,7 @@ export function createRuntimeCore(
     random: options.random ?? Math.random,
     telemetry,
     compensator: SAGA,
+    live: new LiveFeed(),
     ...(children ? { children } : {}),
     ...(options.piiEncryption
       ? { pii: new PiiCodec(store, options.piiEncryption, () => clock.now()) }

@@ -20,7 +20,7 @@ import { ChildRunner } from './child-runner.js';
 import { createRuntimeCore, deliverAlert } from './create-core.js';
 import { RunEngine } from './run-engine.js';
 import { RunReader } from './run-reader.js';
-import { watchRuns } from './run-watch.js';
+import { type WatchFilter, type WatchOptions, watchRuns } from './run-watch.js';
 import { validateRuntimeOptions } from './runtime-options.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
 import { SchedulesPart } from './schedules-part.js';
@@ -144,11 +144,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await ready();
       return core.store.readShapes(name);
     },
-    watch: (target, opts = {}) =>
+    watch: ((target: string | WatchFilter, opts: WatchOptions = {}) =>
       (async function* () {
         await ready();
-        yield* watchRuns(core.store, target, opts, (runId) => reader.getRun(runId));
-      })(),
+        yield* watchRuns(core.store, target, opts, (runId) => reader.getRun(runId), core.live);
+      })()) as Runtime['watch'],
     journal: (runId) => reader.journal(runId),
     history: (runId) => reader.history(runId),
     state: (runId, version) => reader.state(runId, version),

@@ -6,6 +6,8 @@
  * Invariants:
  * - Resuming with the last cursor seen yields exactly the events after it: none missed, none
  *   repeated, so a status shown from these events never moves backwards.
+ * - Token events (`tokens: true`) are ephemeral: they come from this process's live feed, are
+ *   never stored and carry no cursor; they are yielded between committed events as they arrive.
  * - A watcher costs nothing while idle: it waits on the feed's wake (data_version polling on
  *   SQLite, LISTEN/NOTIFY on PostgreSQL, a direct wake in memory), with `pollMs` as a backstop.
  */
@@ -20,6 +22,7 @@ import {
   type RunStatus,
   TERMINAL_STATUSES,
 } from '../ledger/types.js';
+import type { LiveFeed, TokenEvent } from '../orchestrator/live-feed.js';
 
 /** One run event: a committed journal entry, with the status it set and its cursor. */
 export interface RunEvent {
@@ -60,6 +63,12 @@ export interface WatchOptions {
   readonly signal?: AbortSignal;
   /** Longest wait between two reads when no wake arrives (default 1000 ms). */
   readonly pollMs?: number;
+  /**
+   * Also yield the ephemeral token events of the run's steps (`{ type: 'token', step, text }`:
+   * model tokens while an LLM step runs) produced in this process; never stored, so a watcher
+   * sees those published while it watches. One run only.
+   */
+  readonly tokens?: boolean;
 }
 
 const BATCH = 500;
@@ -129,40 +138,69 @@ export async function* watchRuns(
   target: string | WatchFilter,
   options: WatchOptions,
   getRun: (runId: string) => Promise<RunRecord>,
-): AsyncGenerator<RunEvent, void, undefined> {
+  live?: LiveFeed,
+): AsyncGenerator<RunEvent | TokenEvent, void, undefined> {
   const query = checkWatch(target, options);
   const pollMs = options.pollMs ?? 1000;
   const signal = options.signal;
   let ended = false;
-  if (query.runId !== undefined) await getRun(query.runId);
-  let cursor = query.after ?? (query.runId === undefined ? await store.changes.head() : undefined);
-  // Validates the cursor before the first wait (a bad one throws here, not minutes later).
-  await store.changes.read({
-    ...query,
-    limit: 0,
-    ...(cursor !== undefined ? { after: cursor } : {}),
-  });
-  while (!ended && !signal?.aborted) {
-    const batch = await store.changes.read({
+  // Token events arrive from this process's steps between store reads: queued, and each one
+  // cuts the wait for the store short (tokens must not wait for the next commit).
+  const tokens: TokenEvent[] = [];
+  let poke: (() => void) | undefined;
+  const unsubscribe =
+    options.tokens === true && query.runId !== undefined && live
+      ? live.subscribe(query.runId, (e) => {
+          tokens.push(e);
+          poke?.();
+        })
+      : undefined;
+  try {
+    if (query.runId !== undefined) await getRun(query.runId);
+    let cursor =
+      query.after ?? (query.runId === undefined ? await store.changes.head() : undefined);
+    // Validates the cursor before the first wait (a bad one throws here, not minutes later).
+    await store.changes.read({
       ...query,
+      limit: 0,
       ...(cursor !== undefined ? { after: cursor } : {}),
     });
-    for (const c of batch) {
-      cursor = c.cursor;
-      const event = toRunEvent(c);
-      yield event;
-      if (query.runId !== undefined && event.status && TERMINAL_STATUSES.has(event.status)) {
-        ended = true;
-        break;
+    while (!ended && !signal?.aborted) {
+      while (tokens.length > 0) yield tokens.shift()!;
+      const batch = await store.changes.read({
+        ...query,
+        ...(cursor !== undefined ? { after: cursor } : {}),
+      });
+      for (const c of batch) {
+        cursor = c.cursor;
+        const event = toRunEvent(c);
+        yield event;
+        if (query.runId !== undefined && event.status && TERMINAL_STATUSES.has(event.status)) {
+          ended = true;
+          break;
+        }
+        if (signal?.aborted) return;
       }
-      if (signal?.aborted) return;
+      if (ended || batch.length === BATCH) continue;
+      // Resumed past a run's last event: nothing more will come once it has ended.
+      if (batch.length === 0 && query.runId !== undefined) {
+        const ended = TERMINAL_STATUSES.has((await getRun(query.runId)).status);
+        if (ended && !(await store.changes.hasAfter(query.runId, cursor))) return;
+      }
+      if (!unsubscribe) {
+        await store.changes.wake(pollMs, signal);
+        continue;
+      }
+      if (tokens.length > 0) continue;
+      const cut = new AbortController();
+      const stop = () => cut.abort();
+      poke = stop;
+      signal?.addEventListener('abort', stop, { once: true });
+      await store.changes.wake(pollMs, cut.signal);
+      poke = undefined;
+      signal?.removeEventListener('abort', stop);
     }
-    if (ended || batch.length === BATCH) continue;
-    // Resumed past a run's last event: nothing more will come once it has ended.
-    if (batch.length === 0 && query.runId !== undefined) {
-      const ended = TERMINAL_STATUSES.has((await getRun(query.runId)).status);
-      if (ended && !(await store.changes.hasAfter(query.runId, cursor))) return;
-    }
-    await store.changes.wake(pollMs, signal);
+  } finally {
+    unsubscribe?.();
   }
 }

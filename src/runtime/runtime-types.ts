@@ -22,6 +22,7 @@ import type { SearchAttributes, WorkflowShape } from '../ledger/observe.js';
 import type { RunVerifyResult } from '../ledger/run-seal.js';
 import type { StateStore } from '../ledger/store.js';
 import type { JournalEntry, RunQuery, RunRecord, StateSnapshot } from '../ledger/types.js';
+import type { TokenEvent } from '../orchestrator/live-feed.js';
 import type { Alert, RunHandle, StartOptions } from '../orchestrator/run-types.js';
 import type { Workflow } from '../orchestrator/workflow.js';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
@@ -225,6 +226,10 @@ export interface Runtime {
    * @example
    * for await (const e of rt.watch(run.id)) console.log(e.type, e.step, e.status);
    */
+  watch(
+    target: string,
+    options: WatchOptions & { readonly tokens: true },
+  ): AsyncGenerator<RunEvent | TokenEvent, void, undefined>;
   watch(
     target: string | WatchFilter,
     options?: WatchOptions,

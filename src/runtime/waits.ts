@@ -1,14 +1,15 @@
 /**
- * What waiting runs wait for: a timer (`.sleep()`), a signal (`.wait()`), or a reviewer (a step
- * with `onFailure: 'human'`). Read from the store alone (the run's parked steps and the journal
+ * What waiting runs wait for: a timer (`.sleep()`), a signal (`.wait()`), a reviewer (a step
+ * with `onFailure: 'human'`), or an agent's own wait (`ctx.suspend`, e.g. a tool approval). Read from the store alone (the run's parked steps and the journal
  * entries that parked them), so any runtime or the CLI answers the same.
  */
 import type { StateStore } from '../ledger/store.js';
 import type { JournalEntry } from '../ledger/types.js';
 import { parkedSteps } from '../orchestrator/parked.js';
+import { isAgentWait } from '../orchestrator/suspensions.js';
 
-/** Why a run waits. */
-export type WaitReason = 'timer' | 'signal' | 'review';
+/** Why a run waits: 'agent' is an agent parked on its own wait (e.g. a tool awaiting approval). */
+export type WaitReason = 'timer' | 'signal' | 'review' | 'agent';
 
 /** One parked step of a waiting run. */
 export interface WaitInfo {
@@ -51,6 +52,14 @@ function waitOf(
   journal: readonly JournalEntry[],
   step: string,
 ): { reason: WaitReason; since: number; dueAt: number | null } {
+  if (isAgentWait(step)) {
+    for (let i = journal.length - 1; i >= 0; i--) {
+      const j = journal[i]!;
+      const d = j.detail as { reason?: unknown; wait?: unknown } | null;
+      if (j.type === 'wait.started' && d?.reason === 'agent' && d.wait === step)
+        return { reason: 'agent', since: j.at, dueAt: null };
+    }
+  }
   for (let i = journal.length - 1; i >= 0; i--) {
     const j = journal[i]!;
     if (j.step !== step) continue;

@@ -14,7 +14,14 @@ import type { ErrorInfo } from '../errors.js';
 export type ScopeAttributes = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** How a step ended. */
-export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'cached' | 'review' | 'aborted';
+export type StepOutcome =
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cached'
+  | 'review'
+  | 'waiting'
+  | 'aborted';
 
 /** One evaluator's verdict, as attached to the attempt and the version. */
 export interface EvaluationRecord extends Evaluation {

@@ -1,8 +1,15 @@
-/** Row 14 (in part), on a real PostgreSQL: the id rules hold as on every other backend. */
+/** Row 14 on a real PostgreSQL: the id rules of every backend, and connection faults named. */
 import { afterEach, expect, it } from 'vitest';
 import { postgresStore } from '../../src/backends/postgres/index.js';
-import { createRuntime, isInvalidArgumentError, type Runtime, workflow } from '../../src/index.js';
+import {
+  createRuntime,
+  isInvalidArgumentError,
+  isStoreUnavailableError,
+  type Runtime,
+  workflow,
+} from '../../src/index.js';
 import { Num, numAgent } from '../robustness/fixtures.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { describeWithPostgres, dropSchema, POSTGRES_URL, uniqueSchema } from './server.js';
 
 const schemas: string[] = [];
@@ -34,5 +41,48 @@ describeWithPostgres('PostgreSQL robustness', () => {
     expect((e as Error).message).toContain('must not contain a NUL');
     const ok = await rt.start(wf, 1, { runId: 'good-id' });
     expect(await ok.result()).toBe(2);
+  });
+});
+
+describeWithPostgres('PostgreSQL connection faults say what happened', () => {
+  it('never connected, stalled and lost are three different retryable errors', async () => {
+    const schema = uniqueSchema('faultmsg');
+    schemas.push(schema);
+    const target = new URL(POSTGRES_URL);
+    const proxy = await startFaultProxy({
+      host: target.hostname,
+      port: Number(target.port || 5432),
+    });
+    const store = postgresStore({
+      connectionString: proxy.url(POSTGRES_URL),
+      schema,
+      poolSize: 1,
+      connectTimeoutMs: 500,
+      queryTimeoutMs: 400,
+    });
+    try {
+      proxy.mode('drop');
+      const never = await store.migrate().catch((e: unknown) => e);
+      expect(isStoreUnavailableError(never)).toBe(true);
+      expect((never as Error).message).toContain('could not connect to PostgreSQL');
+      expect((never as Error).message).not.toContain('lost');
+      proxy.mode('pass');
+      await store.migrate();
+      expect(await store.getRun('none')).toBeUndefined();
+      proxy.mode('stall');
+      const stalled = await store.getRun('none').catch((e: unknown) => e);
+      expect(isStoreUnavailableError(stalled)).toBe(true);
+      expect((stalled as Error).message).toContain('did not answer within queryTimeoutMs (400 ms)');
+      proxy.mode('pass');
+      expect(await store.getRun('none')).toBeUndefined();
+      proxy.armReset('request');
+      const lost = await store.getRun('none').catch((e: unknown) => e);
+      expect(isStoreUnavailableError(lost)).toBe(true);
+      expect((lost as Error).message).toContain('lost the connection');
+      expect(await store.getRun('none')).toBeUndefined();
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
   });
 });

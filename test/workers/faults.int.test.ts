@@ -164,7 +164,7 @@ describeWithPostgres('workers on PostgreSQL through a fault proxy', () => {
     await until(
       'every run completed',
       async () => (await completed()) === apps.size,
-      RECOVERY_MS * 6,
+      RECOVERY_MS * 3,
     );
 
     for (const rt of workers) await rt.close();

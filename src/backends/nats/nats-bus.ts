@@ -126,7 +126,11 @@ export function natsBus(options: NatsBusOptions): EventBus {
     opening ??= (async () => {
       let conn: NatsConnection;
       try {
-        conn = o.connection ?? (await connect({ servers: [...o.servers], name }));
+        // Reconnect for as long as the bus lives: the client's default gives up after ten
+        // attempts and leaves a closed connection behind, after which nothing is ever sent.
+        conn =
+          o.connection ??
+          (await connect({ servers: [...o.servers], name, maxReconnectAttempts: -1 }));
       } catch (e) {
         throw new StoreUnavailableError(
           redactCredentials(`NATS at ${o.servers.join(', ')} is unreachable: ${String(e)}`),
@@ -134,13 +138,23 @@ export function natsBus(options: NatsBusOptions): EventBus {
         );
       }
       nc = conn;
-      await ensureStream(await jetstreamManager(conn), {
-        stream: o.stream,
-        prefix: o.subjectPrefix,
-        duplicateWindowMs: DUPLICATE_WINDOW_MS,
-      });
+      try {
+        await ensureStream(await jetstreamManager(conn), {
+          stream: o.stream,
+          prefix: o.subjectPrefix,
+          duplicateWindowMs: DUPLICATE_WINDOW_MS,
+        });
+      } catch (e) {
+        if (!o.connection) await conn.close().catch(() => {});
+        nc = undefined;
+        throw e;
+      }
       return conn;
-    })();
+    })().catch((e: unknown) => {
+      // Not cached: the next start or send tries again (a failed first attempt was permanent).
+      opening = undefined;
+      throw e;
+    });
     return opening;
   };
 
@@ -182,7 +196,9 @@ export function natsBus(options: NatsBusOptions): EventBus {
       const conn = nc;
       const durable = token(spec.name);
       const { filter, local } = consumerFilter(o.subjectPrefix, spec);
-      const consumer: Promise<Consumer> = (async () => {
+      // A factory, not a promise: a setup that fails (NATS unreachable, a request timed out)
+      // is retried by the subscription instead of failing it for good.
+      const consumer = async (): Promise<Consumer> => {
         const jsm = await jetstreamManager(conn);
         await ensureConsumer(jsm, o.stream, durable, filter, spec, {
           ackWaitMs: o.ackWaitMs,
@@ -190,7 +206,7 @@ export function natsBus(options: NatsBusOptions): EventBus {
           maxAckPending: MAX_ACK_PENDING,
         });
         return jetstream(conn).consumers.get(o.stream, durable);
-      })();
+      };
       const sub = new NatsSubscription({
         ctx,
         spec,

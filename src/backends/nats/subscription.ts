@@ -35,7 +35,11 @@ export const EVENT_TYPE_HEADER = 'Baton-Event-Type';
 export interface NatsSubscriptionOptions {
   readonly ctx: BusContext;
   readonly spec: ConsumerSpec;
-  readonly consumer: Promise<Consumer>;
+  /**
+   * Creates or verifies the durable consumer. Called again after a failure (the server
+   * unreachable, a request timed out) until it succeeds or the subscription stops.
+   */
+  readonly consumer: () => Promise<Consumer>;
   readonly handler: (m: BusMessage) => Promise<void>;
   readonly ackWaitMs: number;
   /** Event types to accept when the consumer's filter is broader than its match. */
@@ -61,6 +65,8 @@ export class NatsSubscription {
   private pumping: Promise<void> | null = null;
   private again = false;
   private messages: ConsumerMessages | undefined;
+  /** The durable consumer once set up (undefined until then, or while NATS is unreachable). */
+  private current: Consumer | undefined;
   private readonly ticker = new AbortController();
   private changed: (() => void)[] = [];
   private readonly loops: Promise<void>;
@@ -71,15 +77,16 @@ export class NatsSubscription {
 
   /** Resolves when this consumer has nothing in hand, held or pending on the stream. */
   async quiet(): Promise<void> {
-    const consumer = await this.o.consumer;
     while (this.running) {
       this.sweepAll = true;
       await this.pump();
-      if (this.inHand.size === 0 && this.held.size === 0) {
-        const info = await consumer.info(false);
+      // Without a consumer (NATS unreachable for now) nobody can tell what is pending on the
+      // stream: wait for the receive loop to set it up again.
+      if (this.inHand.size === 0 && this.held.size === 0 && this.current) {
+        const info = await this.current.info(false).catch(() => undefined);
         const now = this.o.ctx.clock.now();
         const notDue = [...this.delayed.values()].filter((t) => t > now).length;
-        if (info.num_pending === 0 && info.num_ack_pending <= notDue) return;
+        if (info && info.num_pending === 0 && info.num_ack_pending <= notDue) return;
       }
       await this.nextChange(25);
     }
@@ -98,25 +105,40 @@ export class NatsSubscription {
     await this.loops;
   }
 
+  /**
+   * Sets the consumer up and reads its messages; when that fails or the message stream ends
+   * while running (a connection reset, a request timed out), tries again every third of
+   * `ack_wait`. Meanwhile the store sweep (`tick`) keeps delivering.
+   */
   private async receive(): Promise<void> {
-    const { logger } = this.o.ctx;
-    try {
-      const consumer = await this.o.consumer;
-      if (!this.running) return;
-      this.messages = await consumer.consume({
-        max_messages: Math.max(64, this.o.spec.concurrency * 4),
-      });
-      void this.pump(); // work stored before this process started
-      for await (const m of this.messages) {
-        if (!this.running) break;
-        this.arrive(m);
-      }
-    } catch (e) {
-      if (this.running)
-        logger.error('NATS consumer stopped; the store sweep keeps delivering', {
-          consumer: this.o.spec.name,
-          error: redactCredentials(String(e)),
+    const { logger, clock } = this.o.ctx;
+    while (this.running) {
+      try {
+        const consumer = await this.o.consumer();
+        if (!this.running) return;
+        this.current = consumer;
+        this.messages = await consumer.consume({
+          max_messages: Math.max(64, this.o.spec.concurrency * 4),
         });
+        void this.pump(); // work stored before this process started
+        for await (const m of this.messages) {
+          if (!this.running) break;
+          this.arrive(m);
+        }
+      } catch (e) {
+        if (this.running)
+          logger.error('NATS consumer stopped; the store sweep keeps delivering until it is back', {
+            consumer: this.o.spec.name,
+            error: redactCredentials(String(e)),
+          });
+      }
+      if (!this.running) return;
+      this.current = undefined;
+      const again = await clock.sleep(this.o.ackWaitMs / 3, this.ticker.signal).then(
+        () => true,
+        () => false,
+      );
+      if (!again) return;
     }
   }
 

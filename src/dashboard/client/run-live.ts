@@ -21,6 +21,22 @@ function setStep(root: HTMLElement, step: string, status: string): void {
   );
 }
 
+/** Appends a live token of an LLM step to its box under the graph (created on first token). */
+function showToken(step: string, text: string): void {
+  const box = document.querySelector<HTMLElement>('[data-tokens]');
+  if (!box) return;
+  let out = box.querySelector<HTMLElement>(`pre[data-token-step="${CSS.escape(step)}"]`);
+  if (!out) {
+    const label = document.createElement('h3');
+    label.textContent = `${step} · live output`;
+    out = document.createElement('pre');
+    out.setAttribute('data-token-step', step);
+    box.append(label, out);
+    box.hidden = false;
+  }
+  out.textContent = (out.textContent ?? '') + text;
+}
+
 /** Mounts the island on the graph. */
 export function mountRunLive(root: HTMLElement): void {
   const runId = root.dataset.run!;
@@ -37,5 +53,6 @@ export function mountRunLive(root: HTMLElement): void {
       if (e.status) root.dataset.runStatus = e.status;
     },
     (s) => showLiveState(liveState, s),
+    (t) => showToken(t.step, t.text),
   );
 }

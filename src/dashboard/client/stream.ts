@@ -23,6 +23,8 @@ export function follow(
   params: URLSearchParams,
   onEvent: (e: RunEvent) => void,
   onState: (state: string) => void,
+  /** Receives live tokens of the run's LLM steps (never stored, not counted as events). */
+  onToken?: (t: { step: string; text: string }) => void,
 ): EventSource {
   const source = new EventSource(`/api/v1/stream?${params.toString()}`);
   let applied = 0;
@@ -37,6 +39,10 @@ export function follow(
     root.dataset.events = String(applied);
     root.dataset.lastCursor = e.cursor;
   });
+  if (onToken)
+    source.addEventListener('token', (m) => {
+      onToken(JSON.parse((m as MessageEvent<string>).data) as { step: string; text: string });
+    });
   source.addEventListener('end', () => {
     source.close();
     onState('run ended');

@@ -108,6 +108,7 @@ ${run.error ? html`<dt>error</dt><dd class="err">${(run.error as { code?: string
 <section><h2>Graph</h2>
 <div class="dag-wrap" data-island="run-live" data-run="${run.runId}" data-after="${after}" data-steps="${json(steps.map((s) => s.name))}">${dagSvg(steps)}</div>
 <p class="live" data-live-state>live updates: connecting…</p>
+<div class="tokens" data-tokens hidden></div>
 </section>
 ${childrenSection(links.children)}
 ${parked.length > 0 ? html`<section><h2>Waiting for</h2>${parked.map((p) => html`<h3>${p}</h3>${signalForm(run.runId, p, contractOf(p) as Record<string, unknown> | null, operator)}`)}</section>` : ''}
