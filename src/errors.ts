@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'STORE_SCHEMA_TOO_NEW'
   | 'NOT_A_BATON_STORE'
+  | 'STORE_READ_ONLY'
+  | 'STORE_SCHEMA_OUTDATED'
   | 'STORE_UNAVAILABLE'
   | 'WORKFLOW_NOT_REGISTERED'
   | 'AGENT_FAILED'
@@ -122,7 +124,21 @@ export class ContractViolationError extends BatonError {
   }
 }
 
-/** A contract id was registered again with a different schema. */
+/** Where two JSON Schemas under one contract id differ: a JSON pointer into them, and how. */
+export interface SchemaDifference {
+  /** `#/properties/amount/maximum`. */
+  readonly path: string;
+  /** Present only in the new schema, only in the registered one, or different in both. */
+  readonly kind: 'added' | 'removed' | 'changed';
+}
+
+/** How many differences a ContractMismatchError message spells out (the field keeps them all). */
+const DIFFERENCES_SHOWN = 5;
+
+/**
+ * A contract id was registered again with a different schema: in one runtime, or (through the
+ * store's persisted catalog) by another runtime on the same store.
+ */
 export class ContractMismatchError extends BatonError {
   readonly code = 'CONTRACT_MISMATCH';
   override name = 'ContractMismatchError';
@@ -130,9 +146,19 @@ export class ContractMismatchError extends BatonError {
     readonly contractId: string,
     readonly registeredFingerprint: string,
     readonly newFingerprint: string,
+    /** Where the new schema differs from the registered one (empty when either has no JSON Schema). */
+    readonly differences: readonly SchemaDifference[] = [],
   ) {
+    const shown = differences
+      .slice(0, DIFFERENCES_SHOWN)
+      .map((d) => `${d.path} ${d.kind}`)
+      .join(', ');
+    const more =
+      differences.length > DIFFERENCES_SHOWN
+        ? ` and ${differences.length - DIFFERENCES_SHOWN} more`
+        : '';
     super(
-      `contract '${contractId}' is already registered with a different schema (fingerprint ${registeredFingerprint.slice(0, 12)} vs ${newFingerprint.slice(0, 12)}); publish a new version instead`,
+      `contract '${contractId}' is already registered with a different schema (fingerprint ${registeredFingerprint.slice(0, 12)} vs ${newFingerprint.slice(0, 12)}${shown ? `; differs at ${shown}${more}` : ''}); publish a new version instead`,
     );
   }
 }
@@ -359,6 +385,42 @@ export class StoreSchemaTooNewError extends BatonError {
   }
 }
 
+/**
+ * A write was attempted through a store opened read-only (`readOnly: true`, or a read command of
+ * the CLI). Nothing was written.
+ */
+export class StoreReadOnlyError extends BatonError {
+  readonly code = 'STORE_READ_ONLY';
+  override name = 'StoreReadOnlyError';
+  constructor(
+    readonly location: string,
+    /** The store method that would have written (`createRun`, `appendRecords`, ...). */
+    readonly operation: string,
+  ) {
+    super(
+      `store ${location} is open read-only: ${operation} would write to it; open it without readOnly to write`,
+    );
+  }
+}
+
+/**
+ * A store opened read-only has an older schema than this code: reading it would need a migration,
+ * and a read-only store never migrates. Nothing was written.
+ */
+export class StoreSchemaOutdatedError extends BatonError {
+  readonly code = 'STORE_SCHEMA_OUTDATED';
+  override name = 'StoreSchemaOutdatedError';
+  constructor(
+    readonly location: string,
+    readonly storeVersion: number,
+    readonly codeVersion: number,
+  ) {
+    super(
+      `store ${location} has schema version ${storeVersion}, older than this code's ${codeVersion}, and is open read-only; upgrade it first with \`baton migrate\` (or by opening it for writing)`,
+    );
+  }
+}
+
 /** The file or database is not a Baton store. */
 export class NotABatonStoreError extends BatonError {
   readonly code = 'NOT_A_BATON_STORE';
@@ -577,6 +639,10 @@ export const isStoreSchemaTooNewError = (e: unknown): e is StoreSchemaTooNewErro
   hasCode(e, 'STORE_SCHEMA_TOO_NEW');
 export const isNotABatonStoreError = (e: unknown): e is NotABatonStoreError =>
   hasCode(e, 'NOT_A_BATON_STORE');
+export const isStoreReadOnlyError = (e: unknown): e is StoreReadOnlyError =>
+  hasCode(e, 'STORE_READ_ONLY');
+export const isStoreSchemaOutdatedError = (e: unknown): e is StoreSchemaOutdatedError =>
+  hasCode(e, 'STORE_SCHEMA_OUTDATED');
 export const isStoreUnavailableError = (e: unknown): e is StoreUnavailableError =>
   hasCode(e, 'STORE_UNAVAILABLE');
 export const isWorkflowNotRegisteredError = (e: unknown): e is WorkflowNotRegisteredError =>

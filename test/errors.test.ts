@@ -36,6 +36,8 @@ import {
   StoreClosedError,
   StoreCorruptError,
   StoreFullError,
+  StoreReadOnlyError,
+  StoreSchemaOutdatedError,
   StoreSchemaTooNewError,
   StoreUnavailableError,
   toError,
@@ -80,13 +82,20 @@ const CASES: readonly Case[] = [
     fields: { contractId: 'credit.score@1', boundary: 'agent-output', step: 'score' },
   },
   {
-    error: new ContractMismatchError('a@1', 'f'.repeat(64), '0'.repeat(64)),
+    error: new ContractMismatchError('a@1', 'f'.repeat(64), '0'.repeat(64), [
+      { path: '#/properties/x', kind: 'removed' },
+    ]),
     name: 'ContractMismatchError',
     code: 'CONTRACT_MISMATCH',
     retryable: false,
     guard: 'isContractMismatchError',
-    message: "contract 'a@1' is already registered with a different schema",
-    fields: { contractId: 'a@1' },
+    message:
+      "contract 'a@1' is already registered with a different schema (fingerprint ffffffffffff vs 000000000000; differs at #/properties/x removed)",
+    fields: {
+      contractId: 'a@1',
+      registeredFingerprint: 'f'.repeat(64),
+      differences: [{ path: '#/properties/x', kind: 'removed' }],
+    },
   },
   {
     error: new InvalidDefinitionError('bad step', "workflow 'w'"),
@@ -236,6 +245,24 @@ const CASES: readonly Case[] = [
     guard: 'isNotABatonStoreError',
     message: 'other.db is not a Baton store: no baton_meta table',
     fields: { location: 'other.db' },
+  },
+  {
+    error: new StoreReadOnlyError('baton.db', 'createRun'),
+    name: 'StoreReadOnlyError',
+    code: 'STORE_READ_ONLY',
+    retryable: false,
+    guard: 'isStoreReadOnlyError',
+    message: 'store baton.db is open read-only: createRun would write to it',
+    fields: { location: 'baton.db', operation: 'createRun' },
+  },
+  {
+    error: new StoreSchemaOutdatedError('baton.db', 4, 5),
+    name: 'StoreSchemaOutdatedError',
+    code: 'STORE_SCHEMA_OUTDATED',
+    retryable: false,
+    guard: 'isStoreSchemaOutdatedError',
+    message: "store baton.db has schema version 4, older than this code's 5, and is open read-only",
+    fields: { location: 'baton.db', storeVersion: 4, codeVersion: 5 },
   },
   {
     error: new StoreUnavailableError('connection refused', new Error('ECONNREFUSED')),

@@ -23,6 +23,7 @@ import { registerEvents } from './commands/events.js';
 import { registerGovernance } from './commands/governance.js';
 import { registerHistory } from './commands/history.js';
 import { registerJudges } from './commands/judges.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerPrune } from './commands/prune.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRollback } from './commands/rollback.js';
@@ -105,6 +106,7 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
   registerGovernance(program, ctx);
   registerSchedules(program, ctx);
   registerPrune(program, ctx);
+  registerMigrate(program, ctx);
   return program;
 }
 

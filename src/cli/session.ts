@@ -4,12 +4,17 @@
  * Invariants:
  * - The CLI never creates a database: a `--store` path that does not exist, is a directory or is
  *   an empty file is refused before SQLite touches it.
+ * - A command that only reads (`access: 'read'`) opens the store read-only: the SQLite file
+ *   read-only, PostgreSQL in READ ONLY sessions; it never creates a schema or applies a
+ *   migration, and refuses anything but a Baton store of this release's schema. With `--as` a
+ *   read may be denied, and a denial is audited (a write): the store is then checked read-only
+ *   first and opened for writing only once it is known to be a current Baton store.
  * - The runtime is created with `resume: false`, so a command only answers questions (or
  *   performs the one action asked for); it never claims, drives or resumes other runs.
  * - The runtime (and with it the store) is closed on every path out of a command.
  */
 import { statSync } from 'node:fs';
-import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import { InvalidArgumentError, NotABatonStoreError, NotFoundError } from '../errors.js';
 import type { Runtime, StateStore, Workflow } from '../index.js';
 import { library } from './library.js';
 import { importUserModule } from './load-module.js';
@@ -32,19 +37,28 @@ export interface Session {
   readonly store: StateStore;
 }
 
+/** What a command does with the store: only read it, or also write. */
+export type StoreAccess = 'read' | 'write';
+
 /** The store argument the CLI defaults to. */
 export const DEFAULT_STORE = './baton.db';
 
 /**
  * Checks the `--store` value and builds the store, without opening it: a `postgres://` URL is a
  * PostgreSQL store (the driver is loaded only then), anything else a SQLite file that must exist.
+ * With `access: 'read'` the store is read-only (see the invariants above).
  * @throws InvalidArgumentError for a path that is not a file.
  * @throws NotFoundError when the file does not exist.
+ * @throws NotABatonStoreError for an empty file.
  */
-export async function openStore(location: string): Promise<StateStore> {
+export async function openStore(
+  location: string,
+  access: StoreAccess = 'write',
+): Promise<StateStore> {
+  const readOnly = access === 'read';
   if (/^postgres(ql)?:\/\//i.test(location)) {
     const { postgresStore } = await import('../backends/postgres/index.js');
-    return postgresStore(location);
+    return postgresStore(readOnly ? { connectionString: location, readOnly } : location);
   }
   let size: number;
   try {
@@ -55,25 +69,42 @@ export async function openStore(location: string): Promise<StateStore> {
     if ((e as { code?: unknown }).code === 'ENOENT') throw new NotFoundError('store', location);
     throw e;
   }
-  if (size === 0) {
-    throw new InvalidArgumentError(
-      `store '${location}' is an empty file, not a Baton store`,
-      'store',
-    );
-  }
-  return (await library()).sqliteStore(location);
+  if (size === 0) throw new NotABatonStoreError(location, 'it is an empty file');
+  return (await library()).sqliteStore(location, readOnly ? { readOnly } : {});
 }
 
 /**
- * Opens the store and a non-resuming runtime, runs `fn`, and closes both whatever happens.
+ * Opens the store as `access` asks; for a read with `--as`, checks it read-only first (a denied
+ * read is audited, so the session itself must be able to write).
+ */
+export async function openForSession(
+  options: GlobalOptions,
+  access: StoreAccess,
+): Promise<StateStore> {
+  if (access === 'read' && options.as !== undefined) {
+    const probe = await openStore(options.store, 'read');
+    try {
+      await probe.migrate();
+    } finally {
+      await probe.close();
+    }
+    return openStore(options.store, 'write');
+  }
+  return openStore(options.store, access);
+}
+
+/**
+ * Opens the store (read-only for `access: 'read'`) and a non-resuming runtime, runs `fn`, and
+ * closes both whatever happens.
  * @throws whatever opening the store throws (NotABatonStoreError, StoreSchemaTooNewError, ...).
  */
 export async function withSession<T>(
   options: GlobalOptions,
   workflows: readonly Workflow<unknown, unknown>[],
   fn: (session: Session) => Promise<T>,
+  access: StoreAccess = 'write',
 ): Promise<T> {
-  const store = await openStore(options.store);
+  const store = await openForSession(options, access);
   const rt = (await library()).createRuntime({ store, workflows, resume: false, ...piiFromEnv() });
   try {
     await rt.ready();

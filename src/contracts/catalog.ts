@@ -4,6 +4,7 @@
  */
 import { ContractMismatchError, InvalidArgumentError } from '../errors.js';
 import { type Contract, isContract } from './contract.js';
+import { schemaDifferences } from './schema-differences.js';
 
 /** A registry of contracts by id. */
 export interface Catalog {
@@ -26,7 +27,12 @@ export function createCatalog(initial: readonly Contract[] = []): Catalog {
         return;
       }
       if (existing === c || existing.fingerprint === c.fingerprint) return;
-      throw new ContractMismatchError(c.id, existing.fingerprint, c.fingerprint);
+      throw new ContractMismatchError(
+        c.id,
+        existing.fingerprint,
+        c.fingerprint,
+        schemaDifferences(existing.jsonSchema, c.jsonSchema),
+      );
     },
     get: (id) => byId.get(id),
     list: () => [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),

@@ -15,6 +15,7 @@
 
 import type { EventType } from '../choreography/event-type.js';
 import type { Contract } from '../contracts/contract.js';
+import { schemaDifferences } from '../contracts/schema-differences.js';
 import {
   ContractIncompatibleError,
   ContractMismatchError,
@@ -208,7 +209,12 @@ function sortDefinitions(defs: readonly CatalogDefinition[]): CatalogDefinition[
   for (const d of defs) {
     const seen = unique.get(d.id);
     if (seen && fingerprintOf(seen) !== fingerprintOf(d)) {
-      throw new ContractMismatchError(d.id, fingerprintOf(seen), fingerprintOf(d));
+      throw new ContractMismatchError(
+        d.id,
+        fingerprintOf(seen),
+        fingerprintOf(d),
+        schemaDifferences(schemaOf(seen), schemaOf(d)),
+      );
     }
     unique.set(d.id, d);
   }
@@ -218,6 +224,7 @@ function sortDefinitions(defs: readonly CatalogDefinition[]): CatalogDefinition[
 }
 
 const fingerprintOf = (d: CatalogDefinition) => (d.kind === 'event' ? d.contract : d).fingerprint;
+const schemaOf = (d: CatalogDefinition) => (d.kind === 'event' ? d.contract : d).jsonSchema;
 
 function toRecord(def: CatalogDefinition, at: number, by: string): CatalogVersionRecord {
   const c = def.kind === 'event' ? def.contract : def;
@@ -248,7 +255,13 @@ function decide(
   const same = versions.find((v) => v.version === record.version);
   if (same) {
     if (same.fingerprint === record.fingerprint) return { audit: [] };
-    throw new ContractMismatchError(record.contractId, same.fingerprint, record.fingerprint);
+    // Registered before, by this runtime or any other on the store: name what differs.
+    throw new ContractMismatchError(
+      record.contractId,
+      same.fingerprint,
+      record.fingerprint,
+      schemaDifferences(same.jsonSchema, record.jsonSchema),
+    );
   }
   if (record.jsonSchema === null && mode !== 'NONE') {
     throw new InvalidDefinitionError(

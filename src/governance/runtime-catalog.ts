@@ -5,8 +5,11 @@
  * first seen later (`rt.start(wf)` with a workflow not given to `createRuntime`, a replay with
  * new agents) is registered before its first run is written.
  *
- * Invariant: a store without governance tables (a third-party backend) keeps today's
- * behaviour: the in-memory registry alone.
+ * Invariants:
+ * - A store without governance tables (a third-party backend) keeps today's behaviour: the
+ *   in-memory registry alone.
+ * - A read-only store registers nothing: a runtime on it only reads runs others wrote (and
+ *   anything it would write is refused by the store).
  */
 
 import type { Reactor } from '../choreography/reactor.js';
@@ -62,6 +65,8 @@ export class RuntimeCatalog {
   }
 
   private enabled(): boolean {
-    return this.options !== false && this.store.governance !== undefined;
+    return (
+      this.options !== false && this.store.governance !== undefined && this.store.readOnly !== true
+    );
   }
 }

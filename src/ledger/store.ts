@@ -43,7 +43,17 @@ export interface StateStore {
    * batch commits while the previous one syncs.
    */
   readonly commitPipeline?: number;
-  /** Creates or upgrades the schema. Throws `StoreSchemaTooNewError` / `NotABatonStoreError`. */
+  /**
+   * True for a store opened read-only (`readOnly: true`): every write throws
+   * `StoreReadOnlyError`, and `migrate()` only checks the store. A runtime on it skips its
+   * start-up writes (catalog registration, workflow shapes) and can only answer questions.
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Creates or upgrades the schema. Throws `StoreSchemaTooNewError` / `NotABatonStoreError`.
+   * On a read-only store: opens and checks it, writing nothing (`StoreSchemaOutdatedError` for
+   * an older schema, `NotABatonStoreError` for anything that is not a Baton store).
+   */
   migrate(): Promise<void>;
   close(): Promise<void>;
 

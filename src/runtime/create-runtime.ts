@@ -57,7 +57,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     core,
     workflows: options.workflows ?? [],
     concurrency: options.concurrency,
-    claiming: options.resume ?? true,
+    // A runtime on a read-only store resumes nothing (it could not write a version).
+    claiming: options.resume ?? options.store.readOnly !== true,
     pollMs,
     newId,
     getRun: (runId) => reader.getRun(runId),

@@ -53,6 +53,7 @@ export function validateRuntimeOptions(o: RuntimeOptions): void {
       'store',
     );
   }
+  if (s.readOnly === true) refuseWritingOptions(o);
   const positive = (v: unknown, name: string): void => {
     if (v !== undefined && !(typeof v === 'number' && v > 0)) {
       throw new InvalidArgumentError(
@@ -81,5 +82,27 @@ export function validateRuntimeOptions(o: RuntimeOptions): void {
   }
   if (o.workflows !== undefined && !Array.isArray(o.workflows)) {
     throw new InvalidArgumentError('options.workflows must be an array of workflows', 'workflows');
+  }
+}
+
+/**
+ * A runtime on a read-only store answers questions only: what would write in the background
+ * (resuming runs, reactors, the scheduler, retention) is refused up front rather than failing
+ * on every tick.
+ */
+function refuseWritingOptions(o: RuntimeOptions): void {
+  const asked: [string, boolean][] = [
+    ['resume', o.resume === true],
+    ['reactors', (o.reactors?.length ?? 0) > 0],
+    ['scheduler', o.scheduler !== undefined && o.scheduler !== false],
+    ['retention', o.retention !== undefined],
+  ];
+  for (const [name, on] of asked) {
+    if (on) {
+      throw new InvalidArgumentError(
+        `options.${name} needs a writable store, but the store is open read-only`,
+        name,
+      );
+    }
   }
 }

@@ -16,8 +16,12 @@ export class ShapeRecorder {
     private readonly clock: Clock,
   ) {}
 
-  /** Records `wf` unless it was already; resolves once it is in the store. */
+  /**
+   * Records `wf` unless it was already; resolves once it is in the store. A read-only store
+   * records nothing (a reader draws what writers recorded).
+   */
   ensure(wf: Workflow): Promise<void> | undefined {
+    if (this.store.readOnly === true) return undefined;
     const done = this.recorded.get(wf);
     if (done) return undefined;
     const p = this.store.saveShape(workflowShape(wf, this.clock.now()));

@@ -455,7 +455,7 @@ describe('refusals', () => {
     expect(notStore.stderr).toContain('is not a Baton store');
     expect(readFileSync(junk, 'utf8')).toBe('not a database, just text');
     expect(emptyFile.code).toBe(1);
-    expect(emptyFile.stderr).toContain('is an empty file, not a Baton store');
+    expect(emptyFile.stderr).toContain('is not a Baton store: it is an empty file');
     expect(readFileSync(empty, 'utf8')).toBe('');
     expect(tooNew.code).toBe(1);
     expect(tooNew.stderr).toMatch(/schema version 999, newer than this code's \d+; upgrade baton/);

@@ -53,6 +53,13 @@ export interface PostgresStoreOptions {
    * when the role may create tables only there.
    */
   readonly allowPublicSchema?: boolean;
+  /**
+   * Open an existing store for reading only (default false): every session's transactions are
+   * READ ONLY (`default_transaction_read_only`), the schema is never created or migrated,
+   * `migrate()` refuses a schema without Baton's tables or of another schema version, and every
+   * write throws `StoreReadOnlyError`.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Options after validation, with defaults filled. */
@@ -60,6 +67,7 @@ export interface ResolvedPostgresOptions {
   readonly pool: pg.PoolConfig;
   readonly schema: string;
   readonly where: ServerAddress;
+  readonly readOnly: boolean;
   readonly connectTimeoutMs: number;
   readonly queryTimeoutMs: number;
 }
@@ -86,6 +94,7 @@ export const POSTGRES_OPTION_KEYS = [
   'queryTimeoutMs',
   'keepAliveMs',
   'allowPublicSchema',
+  'readOnly',
 ] as const satisfies readonly (keyof PostgresStoreOptions)[];
 
 // Fails to compile, naming the option, when PostgresStoreOptions gains a key not listed above.
@@ -142,6 +151,13 @@ export function resolvePostgresStoreOptions(
   );
   const queryTimeoutMs = duration('queryTimeoutMs', o.queryTimeoutMs ?? 60_000, 1);
   const keepAliveMs = duration('keepAliveMs', o.keepAliveMs ?? 10_000, 0);
+  const readOnly = o.readOnly ?? false;
+  if (typeof readOnly !== 'boolean') {
+    throw new InvalidArgumentError(
+      `readOnly must be true or false, got ${JSON.stringify(readOnly) ?? String(readOnly)}`,
+      'readOnly',
+    );
+  }
   const url = o.connectionString ? parseUrl(o.connectionString) : undefined;
   const base = o.pool ?? {};
   const where: ServerAddress = {
@@ -155,6 +171,8 @@ export function resolvePostgresStoreOptions(
     `-c search_path=${schema}`,
     `-c statement_timeout=${queryTimeoutMs}`,
     `-c idle_in_transaction_session_timeout=${queryTimeoutMs}`,
+    // Read-only: the server itself refuses any write in any transaction of these sessions.
+    readOnly ? '-c default_transaction_read_only=on' : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -174,6 +192,7 @@ export function resolvePostgresStoreOptions(
     },
     schema,
     where,
+    readOnly,
     connectTimeoutMs,
     queryTimeoutMs,
   };

@@ -17,6 +17,7 @@ import {
   MIGRATIONS_TABLE_DDL,
   SCHEMA_VERSION,
 } from '../../ledger/migrations.js';
+import { assertReadableSchema } from '../../ledger/read-only-store.js';
 import { rollbackUnlessBroken } from './driver-errors.js';
 
 /** Applies pending migrations to `schema` through one connection of `pool`. */
@@ -77,6 +78,43 @@ async function inTransaction<T>(
     return out;
   } catch (e) {
     await rollbackUnlessBroken(client, e);
+    throw e;
+  }
+}
+
+/**
+ * For a read-only store: checks that `schema` holds a Baton store of this code's schema version,
+ * in a READ ONLY transaction that creates and locks nothing.
+ * @throws NotABatonStoreError, StoreSchemaTooNewError, StoreSchemaOutdatedError
+ */
+export async function checkSchemaReadOnly(
+  client: pg.PoolClient,
+  schema: string,
+  location: string,
+): Promise<void> {
+  await client.query('BEGIN READ ONLY');
+  try {
+    const tables = await client.query<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+      [schema],
+    );
+    const names = tables.rows.map((r) => r.table_name);
+    if (names.length === 0) {
+      throw new NotABatonStoreError(
+        location,
+        `schema '${schema}' does not exist or has no tables; a read-only open never creates it`,
+      );
+    }
+    if (!names.includes(MIGRATIONS_TABLE)) {
+      throw new NotABatonStoreError(
+        location,
+        `schema '${schema}' has tables (${names.slice(0, 5).join(', ')}) but no ${MIGRATIONS_TABLE} table`,
+      );
+    }
+    assertReadableSchema(location, await appliedVersion(client));
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
     throw e;
   }
 }

@@ -19,6 +19,7 @@ import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rule
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
 import { checkRunFilters, unknownCursor } from '../../ledger/observe-rules.js';
 import type { QuotaStore } from '../../ledger/quota-store.js';
+import { readOnlyView } from '../../ledger/read-only-store.js';
 import type { StateStore } from '../../ledger/store.js';
 import type {
   AuxKind,
@@ -49,7 +50,7 @@ import {
   rollbackUnlessBroken,
   translateDriverError,
 } from './driver-errors.js';
-import { migrateSchema } from './migrate.js';
+import { checkSchemaReadOnly, migrateSchema } from './migrate.js';
 import { PostgresChangeFeed } from './postgres-changes.js';
 import { groupCommit } from './postgres-commit.js';
 import { createPostgresEventStore } from './postgres-event-store.js';
@@ -79,7 +80,9 @@ import {
  * await store.migrate();
  */
 export function postgresStore(urlOrOptions: string | PostgresStoreOptions): StateStore {
-  return new PostgresStore(resolvePostgresStoreOptions(urlOrOptions));
+  const options = resolvePostgresStoreOptions(urlOrOptions);
+  const store = new PostgresStore(options);
+  return options.readOnly ? readOnlyView(store, store.location) : store;
 }
 
 type Lifecycle =
@@ -91,7 +94,8 @@ class PostgresStore implements StateStore {
   readonly kind = 'postgres' as const;
   private life: Lifecycle = { state: 'new' };
   private opening: Promise<void> | undefined;
-  private readonly location: string;
+  /** Where the store is, for messages (no password). */
+  readonly location: string;
   /** The event log, positions and deliveries, in the same schema and pool. */
   readonly events: EventStore;
   readonly governance: GovernanceStore;
@@ -136,7 +140,9 @@ class PostgresStore implements StateStore {
     try {
       const client = await this.connect(pool);
       try {
-        await migrateSchema(client, this.options.schema, this.location);
+        if (this.options.readOnly)
+          await checkSchemaReadOnly(client, this.options.schema, this.location);
+        else await migrateSchema(client, this.options.schema, this.location);
       } catch (e) {
         client.release(isConnectionError(e));
         throw this.translate(e, 'query');

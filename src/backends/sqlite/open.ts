@@ -1,6 +1,7 @@
 /**
  * Opening a SQLite ledger file: load the driver, recognise (or refuse) the file, set the
- * durability pragmas and apply pending migrations.
+ * durability pragmas and apply pending migrations; or, read-only, recognise it and check that
+ * its schema is this code's, writing nothing (open-read-only.ts).
  *
  * Invariants:
  * - The file is inspected before anything is written to it, so opening a foreign SQLite file or
@@ -23,7 +24,9 @@ import {
   MIGRATIONS_TABLE_DDL,
   SCHEMA_VERSION,
 } from '../../ledger/migrations.js';
+import { assertReadableSchema } from '../../ledger/read-only-store.js';
 import { prepareFile } from './open-file.js';
+import { hasMigrationsTable, openFileReadOnly } from './open-read-only.js';
 
 /** The driver's database handle. */
 export type Db = BetterSqlite3.Database;
@@ -36,6 +39,8 @@ export interface ResolvedSqliteOptions {
   readonly busyTimeoutMs: number;
   /** The mode a new file is created with (default 0o600). */
   readonly fileMode: number;
+  /** Open an existing store read-only: never created, never migrated (open-read-only.ts). */
+  readonly readOnly: boolean;
 }
 
 /**
@@ -46,6 +51,17 @@ export interface ResolvedSqliteOptions {
 export async function openLedger(path: string, options: ResolvedSqliteOptions): Promise<Db> {
   // Loaded here, not at module load: importing Baton must not load a native driver.
   const { default: Database } = await import('better-sqlite3');
+  if (options.readOnly) {
+    const db = openFileReadOnly(Database, path, options.busyTimeoutMs);
+    try {
+      inspect(db, path);
+      assertReadableSchema(path, hasMigrationsTable(db) ? appliedVersion(db) : undefined);
+      return db;
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
   prepareFile(path, options.fileMode);
   let db: Db;
   try {

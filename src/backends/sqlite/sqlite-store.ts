@@ -24,6 +24,7 @@ import { assertKnownOptions, type EveryKeyListed } from '../../ledger/known-opti
 import { checkListLimit } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
 import { checkRunFilters, unknownCursor } from '../../ledger/observe-rules.js';
+import { readOnlyView } from '../../ledger/read-only-store.js';
 import type { StateStore } from '../../ledger/store.js';
 import type {
   AuxKind,
@@ -84,6 +85,14 @@ export interface SqliteStoreOptions {
    * and `-shm` files get the same). An existing file keeps its mode.
    */
   readonly fileMode?: number;
+  /**
+   * Open an existing store for reading only (default false): the file is opened read-only and
+   * never created or migrated; `migrate()` refuses a file that is not a Baton store of this
+   * code's schema (`NotABatonStoreError`, `StoreSchemaOutdatedError`, ...), and every write
+   * throws `StoreReadOnlyError`. SQLite may create the `-wal`/`-shm` files it needs to read a
+   * WAL database; a process that is not the file's owner is refused rather than create them.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Every option `sqliteStore` knows (others are refused); a new option is added here too. */
@@ -92,6 +101,7 @@ export const SQLITE_OPTION_KEYS = [
   'fsync',
   'busyTimeoutMs',
   'fileMode',
+  'readOnly',
 ] as const satisfies readonly (keyof SqliteStoreOptions)[];
 
 // Fails to compile, naming the option, when SqliteStoreOptions gains a key not listed above.
@@ -140,7 +150,14 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions = {}): Res
       'fileMode',
     );
   }
-  return { synchronous, fsync, busyTimeoutMs, fileMode };
+  const readOnly = options.readOnly ?? false;
+  if (typeof readOnly !== 'boolean') {
+    throw new InvalidArgumentError(
+      `readOnly must be true or false, got ${describeValue(readOnly)}`,
+      'readOnly',
+    );
+  }
+  return { synchronous, fsync, busyTimeoutMs, fileMode, readOnly };
 }
 
 /**
@@ -159,7 +176,15 @@ export function sqliteStore(path: string, options?: SqliteStoreOptions): StateSt
     );
   }
   checkPath(path);
-  return new SqliteStore(path, resolveSqliteStoreOptions(options));
+  const resolved = resolveSqliteStoreOptions(options);
+  if (!resolved.readOnly) return new SqliteStore(path, resolved);
+  if (path === ':memory:' || path.startsWith('file:')) {
+    throw new InvalidArgumentError(
+      `readOnly needs the path of an existing store file, got ${JSON.stringify(path)}`,
+      'readOnly',
+    );
+  }
+  return readOnlyView(new SqliteStore(path, resolved), path);
 }
 
 /** A store stopped by a damaged file or a full disk: only `close()` still works. */
@@ -288,7 +313,8 @@ class SqliteStore implements StateStore {
   }
 
   private syncsInBackground(): boolean {
-    const { synchronous, fsync } = this.options;
+    const { synchronous, fsync, readOnly } = this.options;
+    if (readOnly) return false;
     return synchronous === 'FULL' && fsync === 'background' && !isMemoryPath(this.path);
   }
 

@@ -48,8 +48,10 @@ export function registerAudit(program: Command, ctx: CliContext): void {
           'limit',
         );
       }
-      const entries = await withStore(g, async (store) =>
-        (await library()).auditLog(store).entries(from, limit),
+      const entries = await withStore(
+        g,
+        async (store) => (await library()).auditLog(store).entries(from, limit),
+        'read',
       );
       if (g.json) return printJson(ctx.io, { entries });
       const rows = entries.map((e) => [
@@ -75,11 +77,14 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       const g = globalOptions(cmd);
       const checkpoint = opts.checkpoint ? readText(opts.checkpoint, 'checkpoint') : undefined;
       const publicKey = opts.publicKey ? readText(opts.publicKey, 'public key') : undefined;
-      const report = await withStore(g, async (store) =>
-        (await library()).auditLog(store).verify({
-          ...(checkpoint !== undefined ? { checkpoint, source: opts.checkpoint } : {}),
-          ...(publicKey !== undefined ? { publicKey } : {}),
-        }),
+      const report = await withStore(
+        g,
+        async (store) =>
+          (await library()).auditLog(store).verify({
+            ...(checkpoint !== undefined ? { checkpoint, source: opts.checkpoint } : {}),
+            ...(publicKey !== undefined ? { publicKey } : {}),
+          }),
+        'read',
       );
       if (!report.ok) ctx.exitCode = 1;
       if (g.json) return printJson(ctx.io, report);

@@ -47,8 +47,11 @@ export function registerBisect(program: Command, ctx: CliContext): void {
         op: clause.op,
         ...(clause.op === 'exists' ? {} : { value: clause.value }),
       };
-      const found = await withSession(g, [], ({ rt }) =>
-        rt.bisect(runId, (snap) => matchWhere(clause, snap.data)),
+      const found = await withSession(
+        g,
+        [],
+        ({ rt }) => rt.bisect(runId, (snap) => matchWhere(clause, snap.data)),
+        'read',
       );
       // No version matches: the search failed, so the exit code says so (1), as `verify` does.
       if (!found) ctx.exitCode = 1;

@@ -86,11 +86,16 @@ export function registerBlame(program: Command, ctx: CliContext): void {
         const g = globalOptions(cmd);
         const workflows = await loadWorkflows(opts.workflows);
         const { blame } = await library();
-        const { b, runId, others } = await withSession(g, [], async ({ rt }) => {
-          const picked = where ? await resolveWhere(rt, where) : { runId: first, others: [] };
-          const at = opts.at !== undefined ? { version: opts.at } : {};
-          return { ...picked, b: await blame(rt, picked.runId, path, { workflows, ...at }) };
-        });
+        const { b, runId, others } = await withSession(
+          g,
+          [],
+          async ({ rt }) => {
+            const picked = where ? await resolveWhere(rt, where) : { runId: first, others: [] };
+            const at = opts.at !== undefined ? { version: opts.at } : {};
+            return { ...picked, b: await blame(rt, picked.runId, path, { workflows, ...at }) };
+          },
+          'read',
+        );
         if (g.json) return printJson(ctx.io, where ? { ...b, otherRuns: others } : b);
         if (where) ctx.io.out(matchLine(runId, others));
         const s = b.setBy;

@@ -27,8 +27,11 @@ export function registerBreakers(program: Command, ctx: CliContext): void {
     .description('show the latest recorded state of every circuit breaker')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const records = await withSession(g, [], ({ store }) =>
-        store.queryRecords({ kind: 'breaker' }),
+      const records = await withSession(
+        g,
+        [],
+        ({ store }) => store.queryRecords({ kind: 'breaker' }),
+        'read',
       );
       const latest = new Map<string, BreakerState>();
       // Oldest first: the last transition seen for a breaker is its current state.

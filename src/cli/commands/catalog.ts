@@ -25,8 +25,10 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .description('every registered contract and event type version (unchecked ones flagged)')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const entries = await withStore(g, async (store) =>
-        (await library()).storeCatalog(store).list(),
+      const entries = await withStore(
+        g,
+        async (store) => (await library()).storeCatalog(store).list(),
+        'read',
       );
       if (g.json) return printJson(ctx.io, { entries: entries.map(summary) });
       const rows = entries.map((e) => [
@@ -50,8 +52,10 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .argument('<id>', 'contract id (credit.score@2) or subject (credit.score)')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const entries = await withStore(g, async (store) =>
-        (await library()).storeCatalog(store).get(id),
+      const entries = await withStore(
+        g,
+        async (store) => (await library()).storeCatalog(store).get(id),
+        'read',
       );
       if (entries.length === 0) throw new NotFoundError('contract', id);
       if (g.json) return printJson(ctx.io, { entries });
@@ -86,8 +90,10 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .action(async (modulePath: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
       const defs = await loadDefinitions(modulePath);
-      const checks = await withStore(g, async (store) =>
-        (await library()).storeCatalog(store).check(defs),
+      const checks = await withStore(
+        g,
+        async (store) => (await library()).storeCatalog(store).check(defs),
+        'read',
       );
       const failed = checks.filter((c) => c.outcome !== 'registered' && c.outcome !== 'new');
       if (failed.length > 0) ctx.exitCode = 1;

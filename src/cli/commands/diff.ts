@@ -19,7 +19,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .argument('<b>', 'to version', parseVersion)
     .action(async (runId: string, a: number, b: number, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const diff = await withSession(g, [], ({ rt }) => rt.diff(runId, a, b));
+      const diff = await withSession(g, [], ({ rt }) => rt.diff(runId, a, b), 'read');
       if (g.json) return printJson(ctx.io, diff);
       if (diff.changes.length === 0) {
         ctx.io.out(`no changes between v${a} and v${b} of run ${runId}\n`);

@@ -38,22 +38,28 @@ export function registerEvents(program: Command, ctx: CliContext): void {
         );
       }
       const { renderDeadLetters, renderEventTree } = await library();
-      await withSession(g, [], async ({ rt }) => {
-        if (opts.redeliver !== undefined) {
-          const result = await rt.redeliver(opts.redeliver, opts.reactor);
-          if (g.json) return printJson(ctx.io, result);
-          ctx.io.out(`${JSON.stringify(result)}\n`);
-          return;
-        }
-        if (opts.dead) {
-          const dead = await rt.deadLetters();
-          if (g.json) return printJson(ctx.io, dead);
-          ctx.io.out(`${renderDeadLetters(dead)}\n`);
-          return;
-        }
-        const trace = await rt.eventTrace(correlationId!);
-        if (g.json) return printJson(ctx.io, trace);
-        ctx.io.out(`${renderEventTree(trace)}\n`);
-      });
+      await withSession(
+        g,
+        [],
+        async ({ rt }) => {
+          if (opts.redeliver !== undefined) {
+            const result = await rt.redeliver(opts.redeliver, opts.reactor);
+            if (g.json) return printJson(ctx.io, result);
+            ctx.io.out(`${JSON.stringify(result)}\n`);
+            return;
+          }
+          if (opts.dead) {
+            const dead = await rt.deadLetters();
+            if (g.json) return printJson(ctx.io, dead);
+            ctx.io.out(`${renderDeadLetters(dead)}\n`);
+            return;
+          }
+          const trace = await rt.eventTrace(correlationId!);
+          if (g.json) return printJson(ctx.io, trace);
+          ctx.io.out(`${renderEventTree(trace)}\n`);
+        },
+        // Redelivering writes; tracing a flow and listing dead letters only read.
+        opts.redeliver !== undefined ? 'write' : 'read',
+      );
     });
 }

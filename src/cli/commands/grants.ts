@@ -52,7 +52,11 @@ export function registerGrants(program: Command, ctx: CliContext): void {
     .description('every grant on the store (none: a single owner, everything allowed)')
     .action(async (_o, cmd: Command) => {
       const g = globalOptions(cmd);
-      const grants = await withStore(g, async (store) => (await governance(g, store)).grants());
+      const grants = await withStore(
+        g,
+        async (store) => (await governance(g, store)).grants(),
+        'read',
+      );
       if (g.json)
         return printJson(ctx.io, { mode: grants.length ? 'enforced' : 'single-owner', grants });
       if (grants.length === 0) {

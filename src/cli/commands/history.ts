@@ -20,7 +20,7 @@ export function registerHistory(program: Command, ctx: CliContext): void {
     .option('--data', 'also print each version’s materialized state')
     .action(async (runId: string, opts: { data?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const history = await withSession(g, [], ({ rt }) => rt.history(runId));
+      const history = await withSession(g, [], ({ rt }) => rt.history(runId), 'read');
       if (g.json) {
         const versions = history.map((s) => (opts.data ? s : withoutData(s)));
         return printJson(ctx.io, { runId, versions });

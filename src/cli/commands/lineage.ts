@@ -20,7 +20,7 @@ export function registerLineage(program: Command, ctx: CliContext): void {
     .action(async (runId: string, path: string, opts: { workflows?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const workflows = await loadWorkflows(opts.workflows);
-      const lineage = await withSession(g, workflows, ({ rt }) => rt.lineage(runId, path));
+      const lineage = await withSession(g, workflows, ({ rt }) => rt.lineage(runId, path), 'read');
       if (g.json) return printJson(ctx.io, lineage);
       ctx.io.out(`${path} of run ${runId} (head v${lineage.version})\n`);
       ctx.io.out(render(lineage.root, '', true, runId).join('\n'));

@@ -51,18 +51,23 @@ export function registerRuns(program: Command, ctx: CliContext): void {
         ...(opts.cursor ? { cursor: opts.cursor } : {}),
         limit: opts.limit ?? DEFAULT_LIMIT,
       };
-      await withSession(g, [], async ({ rt, store }) => {
-        const head = await store.changes.head();
-        const runs = await rt.listRuns(query);
-        if (g.json) printJson(ctx.io, { runs, nextCursor: runs.at(-1)?.runId ?? null });
-        else ctx.io.out(`${runsTable(runs, ctx.io.color)}\n`);
-        if (!opts.follow) return;
-        const filter = {
-          ...(opts.workflow ? { workflow: opts.workflow } : {}),
-          ...(where ? { where } : {}),
-        };
-        await follow(ctx.io, g.json, rt, filter, head);
-      });
+      await withSession(
+        g,
+        [],
+        async ({ rt, store }) => {
+          const head = await store.changes.head();
+          const runs = await rt.listRuns(query);
+          if (g.json) printJson(ctx.io, { runs, nextCursor: runs.at(-1)?.runId ?? null });
+          else ctx.io.out(`${runsTable(runs, ctx.io.color)}\n`);
+          if (!opts.follow) return;
+          const filter = {
+            ...(opts.workflow ? { workflow: opts.workflow } : {}),
+            ...(where ? { where } : {}),
+          };
+          await follow(ctx.io, g.json, rt, filter, head);
+        },
+        'read',
+      );
     });
 }
 

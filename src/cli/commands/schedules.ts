@@ -16,7 +16,7 @@ export function registerSchedules(program: Command, ctx: CliContext): void {
     .description('every schedule: its timing, next tick, last run and recent failures')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const list = await withSession(g, [], ({ rt }) => rt.schedules());
+      const list = await withSession(g, [], ({ rt }) => rt.schedules(), 'read');
       if (g.json) return printJson(ctx.io, list);
       if (list.length === 0) return ctx.io.out('no schedules\n');
       const rows: Cell[][] = list.map((s) => [

@@ -38,21 +38,27 @@ export function registerShow(program: Command, ctx: CliContext): void {
     .action(async (runId: string, opts: { follow?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const { TERMINAL_STATUSES: terminal } = await library();
-      await withSession(g, [], async ({ rt, store }) => {
-        const head = await store.changes.head();
-        const run = await rt.getRun(runId);
-        const journal = await rt.journal(runId);
-        const view = {
-          run,
-          steps: inVersionOrder(summarizeSteps(journal)),
-          compensations: summarizeCompensations(journal),
-          breakerEvents: await breakerEvents(store, run, terminal),
-          ...(await links(rt, runId)),
-        };
-        if (g.json) printJson(ctx.io, view);
-        else printView(ctx.io, view, terminal);
-        if (opts.follow && !terminal.has(run.status)) await follow(ctx.io, g.json, rt, runId, head);
-      });
+      await withSession(
+        g,
+        [],
+        async ({ rt, store }) => {
+          const head = await store.changes.head();
+          const run = await rt.getRun(runId);
+          const journal = await rt.journal(runId);
+          const view = {
+            run,
+            steps: inVersionOrder(summarizeSteps(journal)),
+            compensations: summarizeCompensations(journal),
+            breakerEvents: await breakerEvents(store, run, terminal),
+            ...(await links(rt, runId)),
+          };
+          if (g.json) printJson(ctx.io, view);
+          else printView(ctx.io, view, terminal);
+          if (opts.follow && !terminal.has(run.status))
+            await follow(ctx.io, g.json, rt, runId, head);
+        },
+        'read',
+      );
     });
 }
 

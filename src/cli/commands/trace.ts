@@ -24,7 +24,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       const g = globalOptions(cmd);
       const { renderWaterfall } = await library();
       // An unknown run is an error, not an empty trace; child runs are nested under their steps.
-      const spans = await withSession(g, [], ({ rt }) => rt.trace(runId));
+      const spans = await withSession(g, [], ({ rt }) => rt.trace(runId), 'read');
       if (g.json) return printJson(ctx.io, { runId, spans });
       if (spans.length === 0) {
         ctx.io.out(

@@ -65,7 +65,7 @@ export function registerUsage(program: Command, ctx: CliContext): void {
         ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
         ...(opts.model !== undefined ? { model: opts.model } : {}),
       };
-      const report = await withSession(g, [], ({ rt }) => rt.usage(query));
+      const report = await withSession(g, [], ({ rt }) => rt.usage(query), 'read');
       if (g.json) return printJson(ctx.io, report);
       if (report.rows.length === 0) {
         ctx.io.out('no model usage recorded (runtimes record it with createTracing({ store }))\n');

@@ -24,7 +24,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .argument('<run>', 'run id')
     .action(async (runId: string, _opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const result = await withSession(g, [], ({ rt }) => rt.verify(runId));
+      const result = await withSession(g, [], ({ rt }) => rt.verify(runId), 'read');
       if (!result.ok) ctx.exitCode = 1;
       if (g.json) return printJson(ctx.io, { runId, ...result });
       if (result.ok) {
