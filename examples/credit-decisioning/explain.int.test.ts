@@ -20,9 +20,37 @@ import { creditWorkflow } from './system/workflow.js';
 const dir = mkdtempSync(join(tmpdir(), 'credit-explain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * The judge's verdict: faithful (0.95) when every factor of the notice is one of the decision's
+ * reasons, unless `doubt` says to score it 0.3 (below the demo's 0.7 gate).
+ */
+function verdict(
+  all: { role: string; content: unknown }[],
+  doubt: (id: string) => boolean,
+): string {
+  const user = all.find((m) => m.role === 'user')!.content as string;
+  const seen = JSON.parse(user) as {
+    decision: { applicantId: string; reasons: string[] };
+    notice: { factors: string[] };
+  };
+  const grounded = seen.notice.factors.every((f) => seen.decision.reasons.includes(f));
+  const score = grounded && !doubt(seen.decision.applicantId) ? 0.95 : 0.3;
+  return JSON.stringify({ score, rationale: grounded ? 'factors from the decision' : 'invented' });
+}
+
+/** Whether a request is the faithfulness judge's (its instructions name the rubric). */
+function isJudge(all: { role: string; content: unknown }[]): boolean {
+  return all.some((m) => m.role === 'system' && String(m.content).includes('strict evaluator'));
+}
+
 /** The model's answer: built from the prompt's decision; `invent` adds a factor not in it. */
-function answer(messages: string, invent: (applicantId: string) => boolean): string {
+function answer(
+  messages: string,
+  invent: (applicantId: string) => boolean,
+  doubt: (applicantId: string) => boolean = () => false,
+): string {
   const all = JSON.parse(messages) as { role: string; content: unknown }[];
+  if (isJudge(all)) return verdict(all, doubt);
   const user = all.filter((m) => m.role === 'user').map((m) => m.content);
   const first = typeof user[0] === 'string' ? user[0] : JSON.stringify(user[0]);
   const input = JSON.parse(first) as {
@@ -105,8 +133,11 @@ describe("the credit demo's LLM explanation step", () => {
         expect(x.outcome).toBe(d.outcome);
         for (const f of x.factors) expect(d.reasons).toContain(f);
       }
-      // One request per adverse decision; the server was told the model and the API key.
-      expect(server.log.length).toBe(adverse.length);
+      // Per adverse decision one request writes the notice and one judges it; the server was
+      // told the model and the API key.
+      const judged = server.log.filter((r) => isJudge(JSON.parse(r.prompt)));
+      expect(judged.length).toBe(adverse.length);
+      expect(server.log.length).toBe(2 * adverse.length);
       expect(new Set(server.log.map((r) => r.model))).toEqual(new Set(['test-model']));
       expect(new Set(server.log.map((r) => r.auth))).toEqual(new Set(['Bearer test-key']));
       // No applicant name or address leaves the process: only the decision and the risk.
@@ -126,8 +157,31 @@ describe("the credit demo's LLM explanation step", () => {
       const got = await decide([adverse[0]!], server, 'invented');
       const x = got.get(target) as AdverseExplanation;
       expect(x.factors).not.toContain('zodiac-sign');
-      // The first answer was refused by the guard; the re-ask was the second request.
+      // The first answer was refused by the guard; the re-ask was the second request, and the
+      // judge saw only the grounded answer.
+      expect(server.log.length).toBe(3);
+      expect(isJudge(JSON.parse(server.log[2]!.prompt))).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('skips the explanation when the faithfulness judge scores it below 0.7', async () => {
+    const target = adverse[0]!.applicantId;
+    const server = await countingServer({
+      content: (m) =>
+        answer(
+          m,
+          () => false,
+          (id) => id === target,
+        ),
+    });
+    try {
+      const got = await decide([adverse[0]!], server, 'doubted');
+      expect(got.get(target)).toBe('skipped');
+      // The notice was written, then judged (and failed the gate): no retry of the step.
       expect(server.log.length).toBe(2);
+      expect(isJudge(JSON.parse(server.log[1]!.prompt))).toBe(true);
     } finally {
       await server.close();
     }

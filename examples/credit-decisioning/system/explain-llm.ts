@@ -1,12 +1,13 @@
 /**
  * The explanation step's LLM agent (loaded only when a model is configured, see ./explain.ts):
  * structured output bound to `credit.adverse-explanation@1`, every factor checked against the
- * decision's own reasons (an invented one is sent back to the model), through a gateway with a
- * concurrency cap and a breaker.
+ * decision's own reasons (an invented one is sent back to the model), a judge scoring the
+ * notice's faithfulness to the decision (below 0.7 the step fails, and is skipped like any
+ * failure of this optional step), all through one gateway with a concurrency cap and a breaker.
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { agent } from 'baton-runtime';
-import { createModelGateway, groundedGuard, llmAgent, piiGuard } from 'baton-runtime/llm';
+import { agent, type DeepReadonly } from 'baton-runtime';
+import { createModelGateway, groundedGuard, llmAgent, llmJudge, piiGuard } from 'baton-runtime/llm';
 import {
   type AdverseExplanation,
   allowedFactors,
@@ -38,6 +39,27 @@ export function createLlmExplainer(endpoint: LlmEndpoint): Explainer {
   });
   let written = 0;
   let failed = 0;
+  // What the model and its judge see of the decision: outcome, reasons and risk, no applicant.
+  const decisionOf = (input: DeepReadonly<ExplainInput>) => ({
+    decision: {
+      applicantId: input.decision.applicantId,
+      outcome: input.decision.outcome,
+      reasons: input.decision.reasons,
+    },
+    risk: { rating: input.risk.rating, rationale: input.risk.rationale },
+  });
+  const faithful = llmJudge<ExplainInput, AdverseExplanation>({
+    name: 'faithfulness',
+    version: '1',
+    model: gateway.model('explain'),
+    rubric:
+      "The notice is faithful to the decision: its outcome is the decision's, every factor is one " +
+      'of the decision reasons or risk rationale entries, and the summary claims nothing the ' +
+      'decision does not support.',
+    minScore: 0.7,
+    prompt: (input, notice) => JSON.stringify({ ...decisionOf(input), notice }),
+    settings: { temperature: 0, maxRetries: 1 },
+  });
   const llm = llmAgent({
     name: 'adverse-explanation',
     version: '1.0.0',
@@ -45,15 +67,7 @@ export function createLlmExplainer(endpoint: LlmEndpoint): Explainer {
     input: ExplainInput,
     output: Explanation,
     instructions: INSTRUCTIONS,
-    prompt: (input) =>
-      JSON.stringify({
-        decision: {
-          applicantId: input.decision.applicantId,
-          outcome: input.decision.outcome,
-          reasons: input.decision.reasons,
-        },
-        risk: { rating: input.risk.rating, rationale: input.risk.rationale },
-      }),
+    prompt: (input) => JSON.stringify(decisionOf(input)),
     guards: [
       piiGuard(),
       groundedGuard<ExplainInput, AdverseExplanation>({
@@ -62,6 +76,7 @@ export function createLlmExplainer(endpoint: LlmEndpoint): Explainer {
         onViolation: 'reask',
       }),
     ],
+    evaluate: [faithful],
     maxReasks: 2,
     settings: { temperature: 0, maxRetries: 1 },
     // Optional: a model that is down or off-contract costs the explanation, never the decision.
@@ -73,6 +88,7 @@ export function createLlmExplainer(endpoint: LlmEndpoint): Explainer {
     input: llm.input,
     output: llm.output,
     policy: llm.policy,
+    evaluate: [faithful],
     execute: async (input, ctx) => {
       try {
         const out = await llm.execute(input, ctx);
