@@ -6,17 +6,16 @@
  */
 import type { Command } from 'commander';
 import { isNotABatonStoreError, isStoreSchemaOutdatedError } from '../../errors.js';
-import { SCHEMA_VERSION } from '../../ledger/migrations.js';
 import { type CliContext, globalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { openStore } from '../session.js';
 
 /** The schema version the store had before: null when it had none (a new PostgreSQL schema). */
-async function versionBefore(location: string): Promise<number | null> {
+async function versionBefore(location: string, latest: number): Promise<number | null> {
   const probe = await openStore(location, 'read');
   try {
     await probe.migrate();
-    return SCHEMA_VERSION;
+    return latest;
   } catch (e) {
     if (isStoreSchemaOutdatedError(e)) return e.storeVersion;
     // Neither a store nor a schema yet: migrate() below creates it, or says why it cannot.
@@ -34,7 +33,10 @@ export function registerMigrate(program: Command, ctx: CliContext): void {
     .description("upgrade the store to this release's schema (read commands never migrate)")
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      const from = await versionBefore(g.store);
+      // Loaded here, not at the top: every command module is imported at start-up, and the
+      // migrations are not needed before a command runs (src/cli/startup.test.ts).
+      const { SCHEMA_VERSION } = await import('../../ledger/migrations.js');
+      const from = await versionBefore(g.store, SCHEMA_VERSION);
       const store = await openStore(g.store, 'write');
       try {
         await store.migrate();
