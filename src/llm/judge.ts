@@ -11,11 +11,9 @@
  * - The judge's calls go through the same model seam: a gateway model's limits, fallbacks and
  *   run budget apply to them.
  */
-import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import type { LanguageModel } from 'ai';
 import { z } from 'zod';
 import {
-  type AgentContext,
   canonicalJson,
   contract,
   type DeepReadonly,
@@ -25,9 +23,9 @@ import {
 import type { GatewayModel } from './gateway.js';
 import { isGatewayModel } from './gateway.js';
 import { type LlmCallSettings, runLlm } from './generate.js';
+import { detachedJudgeContext, judgePlan } from './judge-call.js';
 import { directInvoker } from './llm-agent.js';
 import type { PriceTable } from './pricing.js';
-import { outputSchema } from './schema.js';
 
 /** The verdict a judge must return. */
 export const JudgeVerdict = contract(
@@ -69,9 +67,6 @@ export function judgeId(name: string | undefined, version: string | undefined): 
   return version === undefined ? base : `${base}@${version}`;
 }
 
-const NOOP_LOGGER: AgentContext['logger'] = { debug() {}, info() {}, warn() {}, error() {} };
-const NOOP_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-
 /**
  * An evaluator backed by a language model.
  * @throws InvalidDefinitionError naming the bad option.
@@ -101,7 +96,6 @@ export function llmJudge<I = unknown, O = unknown>(
   }
   const maxReasks = options.maxReasks ?? 1;
   if (!(Number.isInteger(maxReasks) && maxReasks >= 0)) bad('maxReasks must be an integer >= 0');
-  const schema = outputSchema(JudgeVerdict);
   const invoker = isGatewayModel(options.model) ? options.model : directInvoker(options.model);
   const prompt =
     options.prompt ??
@@ -112,41 +106,22 @@ export function llmJudge<I = unknown, O = unknown>(
     `Rubric: ${options.rubric}`,
     'Answer with JSON: score (0 = fails the rubric, 1 = fully meets it), an optional short label, and a one-sentence rationale.',
   ].join('\n');
+  const plan = judgePlan({
+    name,
+    invoker,
+    verdict: JudgeVerdict,
+    instructions,
+    maxReasks,
+    prices: options.prices,
+    settings: options.settings,
+  });
   return {
     name,
     ...(options.minScore !== undefined ? { minScore: options.minScore } : {}),
     ...(options.sampleRate !== undefined ? { sampleRate: options.sampleRate } : {}),
     fn: async (input, output, where) => {
-      const ctx: AgentContext = {
-        runId: where.runId,
-        step: where.step,
-        attempt: where.attempt,
-        idempotencyKey: `${where.runId}:${where.step}:judge:${name}`,
-        signal: new AbortController().signal,
-        logger: NOOP_LOGGER,
-        usage: () => {},
-        span: NOOP_SPAN,
-      };
-      const verdict = await runLlm(
-        {
-          agentId: `judge:${name}`,
-          invoker,
-          output: JudgeVerdict,
-          schema,
-          instructions: () => instructions,
-          prompt: () => prompt(input, output),
-          tools: undefined,
-          maxSteps: 1,
-          maxToolErrors: 0,
-          maxReasks,
-          guards: [],
-          budget: undefined,
-          prices: options.prices,
-          settings: options.settings ?? {},
-        },
-        null,
-        ctx,
-      );
+      const ctx = detachedJudgeContext(where, `${where.runId}:${where.step}:judge:${name}`);
+      const verdict = await runLlm(plan(prompt(input, output)), null, ctx);
       return {
         score: verdict.score,
         rationale: verdict.rationale,

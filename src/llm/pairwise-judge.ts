@@ -15,7 +15,6 @@
  *   totals), and the verdict is a `gen_ai.evaluation.result` event on `ctx.span` for the
  *   OpenTelemetry SDK (the built-in trace store keeps only the usage).
  */
-import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import type { LanguageModel } from 'ai';
 import { z } from 'zod';
 import {
@@ -29,9 +28,9 @@ import {
 import { type GatewayModel, isGatewayModel } from './gateway.js';
 import { type LlmCallSettings, runLlm } from './generate.js';
 import { judgeId } from './judge.js';
+import { detachedJudgeContext, judgePlan } from './judge-call.js';
 import { directInvoker } from './llm-agent.js';
 import type { PriceTable } from './pricing.js';
-import { outputSchema } from './schema.js';
 
 /** What the model answers for one order: the candidate shown as A or B, or a tie. */
 export const PairwiseChoice = contract(
@@ -113,8 +112,6 @@ export interface PairwiseTally {
   readonly inconsistent: number;
 }
 
-const NOOP_LOGGER: AgentContext['logger'] = { debug() {}, info() {}, warn() {}, error() {} };
-
 /**
  * A judge that compares two outputs with position swap.
  * @throws InvalidDefinitionError naming the bad option.
@@ -138,7 +135,6 @@ export function pairwiseJudge<I = unknown, O = unknown>(
   const maxReasks = options.maxReasks ?? 1;
   if (!(Number.isInteger(maxReasks) && maxReasks >= 0)) bad('maxReasks must be an integer >= 0');
   const invoker = isGatewayModel(options.model) ? options.model : directInvoker(options.model);
-  const schema = outputSchema(PairwiseChoice);
   const render =
     options.prompt ??
     ((input: DeepReadonly<I>, first: DeepReadonly<O>, second: DeepReadonly<O>) =>
@@ -148,33 +144,22 @@ export function pairwiseJudge<I = unknown, O = unknown>(
     `Rubric: ${options.rubric}`,
     'Judge only by the rubric, not by the order or the length. Answer with JSON: preferred ("A", "B" or "tie") and a one-sentence rationale.',
   ].join('\n');
+  const plan = judgePlan({
+    name,
+    invoker,
+    verdict: PairwiseChoice,
+    instructions,
+    maxReasks,
+    prices: options.prices,
+    settings: options.settings,
+  });
 
   const ask = async (
     input: DeepReadonly<I>,
     first: DeepReadonly<O>,
     second: DeepReadonly<O>,
     ctx: AgentContext,
-  ) =>
-    runLlm(
-      {
-        agentId: `judge:${name}`,
-        invoker,
-        output: PairwiseChoice,
-        schema,
-        instructions: () => instructions,
-        prompt: () => render(input, first, second),
-        tools: undefined,
-        maxSteps: 1,
-        maxToolErrors: 0,
-        maxReasks,
-        guards: [],
-        budget: undefined,
-        prices: options.prices,
-        settings: options.settings ?? {},
-      },
-      null,
-      ctx,
-    );
+  ) => runLlm(plan(render(input, first, second)), null, ctx);
 
   return Object.freeze({
     name,
@@ -186,7 +171,13 @@ export function pairwiseJudge<I = unknown, O = unknown>(
     ) {
       if (typeof opts !== 'object' || opts === null)
         throw new InvalidArgumentError('compare: options must be an object', 'options');
-      const ctx = opts.ctx ?? detachedContext(name, opts.signal);
+      const ctx =
+        opts.ctx ??
+        detachedJudgeContext(
+          { runId: `pairwise:${name}`, step: 'compare', attempt: 1 },
+          `pairwise:${name}`,
+          opts.signal,
+        );
       const ab = await ask(input, a, b, ctx);
       const ba = await ask(input, b, a, ctx);
       const first: PairwiseOrderVerdict = {
@@ -235,17 +226,4 @@ function traceVerdict(ctx: AgentContext, name: string, v: PairwiseVerdict): void
     'gen_ai.evaluation.explanation': `A/B: ${v.orders[0].rationale} B/A: ${v.orders[1].rationale}`,
     'baton.evaluation.pairwise.consistent': v.consistent,
   });
-}
-
-function detachedContext(name: string, signal: AbortSignal | undefined): AgentContext {
-  return {
-    runId: `pairwise:${name}`,
-    step: 'compare',
-    attempt: 1,
-    idempotencyKey: `pairwise:${name}`,
-    signal: signal ?? new AbortController().signal,
-    logger: NOOP_LOGGER,
-    usage: () => {},
-    span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
-  };
 }
