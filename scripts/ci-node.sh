@@ -36,6 +36,8 @@ say "node $("$NODE_BIN/node" --version) at $NODE_BIN"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/baton-node$MAJOR-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# Open to other users like a checkout: a test runs a child as another user (uid 65534) in it.
+chmod 755 "$WORK"
 (cd "$ROOT" && git ls-files -z | tar --null -T - -cf -) | tar -x -C "$WORK"
 say "tree copied to $WORK; npm ci against Node $VERSION's headers (compiles better-sqlite3)"
 cd "$WORK"

@@ -9,7 +9,17 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -313,11 +323,30 @@ function pathToImport(relative: string): string {
   return join(process.cwd(), relative);
 }
 
+/**
+ * A path to this Node binary that any user may run: the binary itself when every folder above it
+ * is open to others, else a copy in a temporary folder (CI installs Node 24 under /root, which
+ * other users cannot enter).
+ */
+function nodeForOtherUsers(): string {
+  const open = (p: string, bits: number) => (statSync(p).mode & bits) === bits;
+  let dir = dirname(process.execPath);
+  let reachable = open(process.execPath, 0o005);
+  for (; reachable && dir !== dirname(dir); dir = dirname(dir)) reachable = open(dir, 0o001);
+  if (reachable) return process.execPath;
+  const copyDir = mkdtempSync(join(tmpdir(), 'baton-node-'));
+  chmodSync(copyDir, 0o755);
+  const copy = join(copyDir, 'node');
+  copyFileSync(process.execPath, copy);
+  chmodSync(copy, 0o755);
+  return copy;
+}
+
 /** Runs an ESM snippet through tsx as `uid`, returning its stdout. */
 function runAs(uid: number, script: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(
-      process.execPath,
+      nodeForOtherUsers(),
       ['--import', 'tsx', '--input-type=module', '-e', script],
       {
         uid,
