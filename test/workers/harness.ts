@@ -30,10 +30,12 @@ export interface WorkerProcess {
 /** Starts a worker process; resolves once it reports `ready`. */
 export async function startWorker(
   config: Omit<WorkerConfig, 'url'> & { url?: string },
+  /** Extra Node flags for the worker (e.g. `--cpu-prof` for a profile). */
+  nodeArgs: readonly string[] = [],
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', FIXTURE, JSON.stringify({ url: POSTGRES_URL, ...config })],
+    [...nodeArgs, '--import', 'tsx', FIXTURE, JSON.stringify({ url: POSTGRES_URL, ...config })],
     { stdio: [config.gate ? 'pipe' : 'ignore', 'pipe', 'pipe'] },
   );
   const reports: WorkerReport[] = [];

@@ -27,6 +27,8 @@ export interface WorkerConfig {
   readonly report: boolean;
   /** Wait for a line on stdin before claiming (benchmarks start every worker at once). */
   readonly gate?: boolean;
+  /** Count round trips and statements sent to PostgreSQL; reported as `queries` on drain. */
+  readonly countQueries?: boolean;
 }
 
 /** One report line. */
@@ -42,9 +44,42 @@ export type WorkerReport =
     }
   | { readonly type: 'renew-lost'; readonly runIds: string[]; readonly at: number }
   | { readonly type: 'claiming-stopped'; readonly held: string[] }
-  | { readonly type: 'drained'; readonly active: number };
+  | { readonly type: 'drained'; readonly active: number }
+  | {
+      readonly type: 'queries';
+      /** Client round trips (one `client.query` each, whatever it holds). */
+      readonly roundTrips: number;
+      /** Statements, by their first words (a simple-protocol query may hold several). */
+      readonly statements: Record<string, number>;
+    };
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+
+/** The first words of each statement of `text`, a key for counting. */
+function statementKeys(text: string): string[] {
+  return text
+    .split(';')
+    .map((t) => t.trim().replace(/\s+/g, ' ').slice(0, 48))
+    .filter((t) => t.length > 0);
+}
+
+/** Counts what every pg client of this process sends (the store's pool included). */
+function countQueries(): () => WorkerReport {
+  const statements: Record<string, number> = {};
+  let roundTrips = 0;
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    const text = typeof q === 'string' ? q : (q as { text?: string } | undefined)?.text;
+    if (typeof text === 'string') {
+      roundTrips++;
+      for (const k of statementKeys(text)) statements[k] = (statements[k] ?? 0) + 1;
+    }
+    return original.apply(this, args);
+  };
+  return () => ({ type: 'queries', roundTrips, statements });
+}
 
 function report(r: WorkerReport): void {
   process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -87,6 +122,7 @@ function reporting(store: StateStore): StateStore {
 }
 
 async function main(): Promise<void> {
+  const counted = config.countQueries ? countQueries() : undefined;
   const base = postgresStore({ connectionString: config.url, schema: config.schema, poolSize: 6 });
   const store = config.report ? reporting(base) : base;
   const pool = config.record
@@ -126,6 +162,7 @@ async function main(): Promise<void> {
       const active = worker.active();
       await rt.close();
       await pool?.end();
+      if (counted) report(counted());
       report({ type: 'drained', active });
       process.exit(0);
     })();
