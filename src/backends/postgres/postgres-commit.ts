@@ -3,6 +3,13 @@
  * round trips whatever the batch size.
  *
  * Invariants:
+ * - Fast path, one round trip: when every write is fenced (`leaseOwner`) and compare-and-append
+ *   (`expectedVersion`), the batch is judged in memory against the head and lease each run's
+ *   first write expects, and sent as ONE statement (an implicit transaction: its reply comes
+ *   after COMMIT) that locks the runs in id order, checks that each locked row has exactly that
+ *   head and lease owner, and writes only if all of them do. If one does not (or the statement
+ *   fails), nothing was written and the batch takes the general path below, which reports each
+ *   write's own outcome.
  * - The rows of every run in the batch are locked first (`SELECT ... FOR UPDATE`, in run id
  *   order so two batches never deadlock), then each write is judged by the ledger's `checkWrite`
  *   (ledger/ledger-rules.ts) against the locked head and lease, updated in
@@ -73,6 +80,12 @@ export async function groupCommit(
   writes: readonly RunWrite[],
 ): Promise<CommitOutcome[]> {
   if (writes.length === 0) return [];
+  try {
+    const fast = await commitAsExpected(client, writes);
+    if (fast) return fast;
+  } catch (e) {
+    if (isConnectionError(e)) throw e;
+  }
   try {
     const out = await judgeAndWrite(client, writes, false);
     await client.query('COMMIT');
@@ -180,6 +193,51 @@ function accept(w: RunWrite, run: Locked, batch: Accepted): CommitOutcome {
 }
 
 /**
+ * The fast path: the batch judged against the state its writes expect, written in one statement
+ * guarded by a check of that state on the locked rows. Returns undefined (nothing written) when
+ * a write carries no expectation, would be rejected, or the runs are not as expected.
+ */
+async function commitAsExpected(
+  client: pg.PoolClient,
+  writes: readonly RunWrite[],
+): Promise<CommitOutcome[] | undefined> {
+  const expected = new Map<string, { head: number; owner: string }>();
+  const runs = new Map<string, Locked>();
+  for (const w of writes) {
+    if (w.expectedVersion === undefined || w.leaseOwner === undefined) return undefined;
+    if (expected.has(w.runId)) continue;
+    expected.set(w.runId, { head: w.expectedVersion, owner: w.leaseOwner });
+    runs.set(w.runId, { head: w.expectedVersion, leaseOwner: w.leaseOwner });
+  }
+  const out: CommitOutcome[] = [];
+  const batch: Accepted = { versions: [], journal: [], records: [] };
+  for (const w of writes) {
+    const run = runs.get(w.runId)!;
+    if (checkWrite(w, run.head, run.leaseOwner)) return undefined;
+    out.push(accept(w, run, batch));
+  }
+  const ids = [...expected.keys()].sort();
+  const parts = acceptedParts(batch, runs, 3, '(SELECT ok FROM baton_guard)');
+  const text = `WITH baton_expect AS (
+      SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) AS e(run_id, head, owner)
+    ), baton_locked AS (
+      SELECT r.run_id FROM runs AS r JOIN baton_expect AS e ON r.run_id = e.run_id
+      WHERE r.head_version = e.head AND r.lease_owner = e.owner
+      ORDER BY r.run_id FOR UPDATE OF r
+    ), baton_guard AS (
+      SELECT count(*) = ${ids.length} AS ok FROM baton_locked
+    )${parts.map((p, i) => `, w${i} AS (${p.text})`).join('')}
+    SELECT ok FROM baton_guard`;
+  const result = await client.query<{ ok: boolean }>(text, [
+    ids,
+    ids.map((id) => expected.get(id)!.head),
+    ids.map((id) => expected.get(id)!.owner),
+    ...parts.flatMap((p) => p.values),
+  ]);
+  return result.rows[0]?.ok === true ? out : undefined;
+}
+
+/**
  * Writes a batch's accepted rows in ONE statement: each table's bulk insert and the runs update
  * are data-modifying CTEs of a single query, so the batch costs one round trip.
  */
@@ -188,24 +246,7 @@ async function writeAccepted(
   batch: Accepted,
   runs: ReadonlyMap<string, Locked>,
 ): Promise<void> {
-  const parts: { text: string; values: Param[][] }[] = [];
-  const offset = () => parts.reduce((n, p) => n + p.values.length, 0);
-  if (batch.versions.length > 0) {
-    parts.push(
-      bulkInsert('versions', VERSION_COLUMNS, VERSION_TYPES, batch.versions.map(versionValues)),
-    );
-  }
-  if (batch.journal.length > 0) {
-    const rows = batch.journal.map(journalValues);
-    parts.push(bulkInsert('journal', JOURNAL_COLUMNS, JOURNAL_TYPES, rows, offset()));
-  }
-  if (batch.records.length > 0) {
-    const rows = batch.records.map(recordValues);
-    parts.push(bulkInsert('records', RECORD_COLUMNS, RECORD_TYPES, rows, offset()));
-  }
-  const updates = [...runs].filter(([, r]) => r.update !== undefined);
-  if (updates.length > 0) parts.push(updateRuns(updates, offset()));
-  for (const [, r] of updates) r.update = undefined;
+  const parts = acceptedParts(batch, runs, 0);
   if (parts.length === 0) return;
   const text =
     parts.length === 1
@@ -215,6 +256,36 @@ async function writeAccepted(
     text,
     parts.flatMap((p) => p.values),
   );
+}
+
+/**
+ * The statements writing a batch's accepted rows (a bulk INSERT per table, one UPDATE of runs),
+ * numbered from parameter `first + 1`, each guarded by `guard` when given. Clears the updates.
+ */
+function acceptedParts(
+  batch: Accepted,
+  runs: ReadonlyMap<string, Locked>,
+  first: number,
+  guard?: string,
+): { text: string; values: Param[][] }[] {
+  const parts: { text: string; values: Param[][] }[] = [];
+  const offset = () => parts.reduce((n, p) => n + p.values.length, first);
+  if (batch.versions.length > 0) {
+    const rows = batch.versions.map(versionValues);
+    parts.push(bulkInsert('versions', VERSION_COLUMNS, VERSION_TYPES, rows, offset(), guard));
+  }
+  if (batch.journal.length > 0) {
+    const rows = batch.journal.map(journalValues);
+    parts.push(bulkInsert('journal', JOURNAL_COLUMNS, JOURNAL_TYPES, rows, offset(), guard));
+  }
+  if (batch.records.length > 0) {
+    const rows = batch.records.map(recordValues);
+    parts.push(bulkInsert('records', RECORD_COLUMNS, RECORD_TYPES, rows, offset(), guard));
+  }
+  const updates = [...runs].filter(([, r]) => r.update !== undefined);
+  if (updates.length > 0) parts.push(updateRuns(updates, offset(), guard));
+  for (const [, r] of updates) r.update = undefined;
+  return parts;
 }
 
 const UPDATE_COLUMNS: readonly [string, string][] = [
@@ -238,6 +309,7 @@ const UPDATE_COLUMNS: readonly [string, string][] = [
 function updateRuns(
   updates: readonly [string, Locked][],
   offset: number,
+  guard?: string,
 ): { text: string; values: Param[][] } {
   const rows: Param[][] = updates.map(([runId, r]) => {
     const u = r.update!;
@@ -273,7 +345,7 @@ function updateRuns(
              ${keep('set_lease', 'lease_owner')},
              ${keep('set_lease', 'lease_expires_at')}
            FROM unnest(${args}) AS u(${UPDATE_COLUMNS.map(([c]) => c).join(', ')})
-           WHERE r.run_id = u.run_id`,
+           WHERE r.run_id = u.run_id${guard ? ` AND ${guard}` : ''}`,
     values,
   };
 }

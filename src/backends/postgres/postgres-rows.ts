@@ -69,6 +69,8 @@ export function bulkInsert(
   rows: readonly Param[][],
   /** Number of parameters before these (when combined into one statement with others). */
   offset = 0,
+  /** A condition on the whole insert (a guard of the statement it is part of). */
+  where?: string,
 ): { text: string; values: Param[][] } {
   const names = columns.split(',').map((c) => c.trim());
   const values: Param[][] = names.map((_, col) => rows.map((r) => r[col] ?? null));
@@ -76,7 +78,12 @@ export function bulkInsert(
   return {
     text: `INSERT INTO ${table} (${columns})
            SELECT ${names.join(', ')} FROM unnest(${args})
-             WITH ORDINALITY AS u(${names.join(', ')}, ord)
+             WITH ORDINALITY AS u(${names.join(', ')}, ord)${
+               where
+                 ? `
+           WHERE ${where}`
+                 : ''
+             }
            ORDER BY ord`,
     values,
   };

@@ -257,20 +257,32 @@ class PostgresStore implements StateStore {
 
   async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
     const limit = checkListLimit(req.limit, 'limit') ?? 0;
-    // One statement: pick the oldest free runs nobody else is locking, and lease them.
+    // One statement. The runs this owner already holds (lease still valid) come back first and
+    // are only read: they may be locked by this owner's own commit in flight on another
+    // connection, which SKIP LOCKED would skip, making the claim lease fresh runs past the
+    // caller's capacity (which it then gives back one by one). The rest of the limit goes to the
+    // oldest free or expired runs nobody else is locking, leased in the same statement.
     const rows = await this.query<RunRow>(
-      `WITH picked AS (
+      `WITH held AS (
+         SELECT * FROM runs
+         WHERE lease_owner = $4 AND lease_expires_at > $3 AND status = ANY($1::text[])
+           AND ($2::text[] IS NULL OR workflow = ANY($2::text[]))
+         ORDER BY created_at, run_id
+         LIMIT $5
+       ), picked AS (
          SELECT run_id FROM runs
          WHERE status = ANY($1::text[])
            AND ($2::text[] IS NULL OR workflow = ANY($2::text[]))
-           AND (lease_owner IS NULL OR COALESCE(lease_expires_at, 0) <= $3 OR lease_owner = $4)
+           AND (lease_owner IS NULL OR COALESCE(lease_expires_at, 0) <= $3)
          ORDER BY created_at, run_id
-         LIMIT $5
+         LIMIT (SELECT GREATEST($5 - count(*), 0) FROM held)
          FOR UPDATE SKIP LOCKED
+       ), leased AS (
+         UPDATE runs AS r SET lease_owner = $4, lease_expires_at = $6
+         FROM picked WHERE r.run_id = picked.run_id
+         RETURNING r.*
        )
-       UPDATE runs AS r SET lease_owner = $4, lease_expires_at = $6
-       FROM picked WHERE r.run_id = picked.run_id
-       RETURNING r.*`,
+       SELECT * FROM held UNION ALL SELECT * FROM leased`,
       [
         req.statuses ?? DEFAULT_CLAIM_STATUSES,
         req.workflows ?? null,
