@@ -9,13 +9,14 @@
  *   and set the lease in the same statement, so two workers never claim one run.
  * - Lifecycle is the same as every backend's: construct (no I/O), `await migrate()` (creates the
  *   pool, the schema and the tables), use, `close()`.
- * - The store keeps no read cache, and never prints its password (`toJSON`, errors).
+ * - The store keeps no read cache (the versions of runs it just leased are handed once to their
+ *   driver: postgres-claims.ts), and never prints its password (`toJSON`, errors).
  */
 import type pg from 'pg';
 import { InvalidArgumentError, StoreClosedError } from '../../errors.js';
 import type { EventStore } from '../../ledger/event-store.js';
 import type { GovernanceStore } from '../../ledger/governance-store.js';
-import { checkListLimit, DEFAULT_CLAIM_STATUSES } from '../../ledger/ledger-rules.js';
+import { checkListLimit } from '../../ledger/ledger-rules.js';
 import type { SearchAttributes, WorkflowShape } from '../../ledger/observe.js';
 import { checkRunFilters, unknownCursor } from '../../ledger/observe-rules.js';
 import type { QuotaStore } from '../../ledger/quota-store.js';
@@ -52,6 +53,7 @@ import {
 } from './driver-errors.js';
 import { checkSchemaReadOnly, migrateSchema } from './migrate.js';
 import { PostgresChangeFeed } from './postgres-changes.js';
+import { PostgresClaims } from './postgres-claims.js';
 import { groupCommit } from './postgres-commit.js';
 import { createPostgresEventStore } from './postgres-event-store.js';
 import { createPostgresGovernanceStore } from './postgres-governance-store.js';
@@ -101,6 +103,7 @@ class PostgresStore implements StateStore {
   readonly governance: GovernanceStore;
   readonly changes: PostgresChangeFeed;
   readonly quotas: QuotaStore;
+  private readonly claims = new PostgresClaims((text, values) => this.query(text, values));
 
   constructor(private readonly options: ResolvedPostgresOptions) {
     this.location = `${describeAddress(options.where)} (schema ${options.schema})`;
@@ -160,6 +163,7 @@ class PostgresStore implements StateStore {
   async close(): Promise<void> {
     const life = this.life;
     this.life = { state: 'closed' };
+    this.claims.clear();
     await this.changes.close();
     if (life.state === 'open') await life.pool.end();
   }
@@ -239,6 +243,10 @@ class PostgresStore implements StateStore {
     from = 1,
     to = Number.MAX_SAFE_INTEGER,
   ): Promise<VersionRecord[]> {
+    if (from === 1 && to === Number.MAX_SAFE_INTEGER) {
+      const handed = this.claims.take(runId);
+      if (handed) return [...handed];
+    }
     const rows = await this.query<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM versions
        WHERE run_id = $1 AND version >= $2::bigint AND version <= $3::bigint ORDER BY version`,
@@ -257,46 +265,7 @@ class PostgresStore implements StateStore {
 
   async claimRuns(req: ClaimRequest): Promise<RunRecord[]> {
     const limit = checkListLimit(req.limit, 'limit') ?? 0;
-    // One statement. The runs this owner already holds (lease still valid) come back first and
-    // are only read: they may be locked by this owner's own commit in flight on another
-    // connection, which SKIP LOCKED would skip, making the claim lease fresh runs past the
-    // caller's capacity (which it then gives back one by one). The rest of the limit goes to the
-    // oldest free or expired runs nobody else is locking, leased in the same statement.
-    const rows = await this.query<RunRow>(
-      `WITH held AS (
-         SELECT * FROM runs
-         WHERE lease_owner = $4 AND lease_expires_at > $3 AND status = ANY($1::text[])
-           AND ($2::text[] IS NULL OR workflow = ANY($2::text[]))
-         ORDER BY created_at, run_id
-         LIMIT $5
-       ), picked AS (
-         SELECT run_id FROM runs
-         WHERE status = ANY($1::text[])
-           AND ($2::text[] IS NULL OR workflow = ANY($2::text[]))
-           AND (lease_owner IS NULL OR COALESCE(lease_expires_at, 0) <= $3)
-         ORDER BY created_at, run_id
-         LIMIT (SELECT GREATEST($5 - count(*), 0) FROM held)
-         FOR UPDATE SKIP LOCKED
-       ), leased AS (
-         UPDATE runs AS r SET lease_owner = $4, lease_expires_at = $6
-         FROM picked WHERE r.run_id = picked.run_id
-         RETURNING r.*
-       )
-       SELECT * FROM held UNION ALL SELECT * FROM leased`,
-      [
-        req.statuses ?? DEFAULT_CLAIM_STATUSES,
-        req.workflows ?? null,
-        req.now,
-        req.owner,
-        limit,
-        req.expiresAt,
-      ],
-    );
-    return rows
-      .map(toRunRecord)
-      .sort(
-        (a, b) => a.createdAt - b.createdAt || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0),
-      );
+    return this.claims.claim(req, limit);
   }
 
   async renewLeases(
