@@ -4,7 +4,7 @@
  *
  * Invariants:
  * - Fast path, one round trip: when every write is fenced (`leaseOwner`) and compare-and-append
- *   (`expectedVersion`), the batch is judged in memory against the head and lease each run's
+ *   (`expectedVersion`) or appends nothing (a lease release: its head is not checked), the batch is judged in memory against the head and lease each run's
  *   first write expects, and sent as ONE statement (an implicit transaction: its reply comes
  *   after COMMIT) that locks the runs in id order, checks that each locked row has exactly that
  *   head and lease owner, and writes only if all of them do. If one does not (or the statement
@@ -55,6 +55,8 @@ import {
 interface Locked {
   head: number;
   leaseOwner: string | null;
+  /** True when the head was not read (fast path, fenced writes appending nothing): kept as is. */
+  headUnknown?: boolean;
   /** The accumulated patch, or undefined when the run row needs no update. */
   update?: RunUpdate;
 }
@@ -201,13 +203,26 @@ async function commitAsExpected(
   client: pg.PoolClient,
   writes: readonly RunWrite[],
 ): Promise<CommitOutcome[] | undefined> {
-  const expected = new Map<string, { head: number; owner: string }>();
+  const expected = new Map<string, { head: number | null; owner: string }>();
   const runs = new Map<string, Locked>();
   for (const w of writes) {
-    if (w.expectedVersion === undefined || w.leaseOwner === undefined) return undefined;
-    if (expected.has(w.runId)) continue;
-    expected.set(w.runId, { head: w.expectedVersion, owner: w.leaseOwner });
-    runs.set(w.runId, { head: w.expectedVersion, leaseOwner: w.leaseOwner });
+    if (w.leaseOwner === undefined) return undefined;
+    const run = runs.get(w.runId);
+    // A fenced write that appends nothing (a lease release) needs no head; one that does needs
+    // the head its run's first write expects.
+    const needsHead = w.expectedVersion !== undefined || (w.versions?.length ?? 0) > 0;
+    if (run) {
+      if (needsHead && run.headUnknown) return undefined;
+      continue;
+    }
+    const head = w.expectedVersion ?? null;
+    if (needsHead && head === null) return undefined;
+    expected.set(w.runId, { head, owner: w.leaseOwner });
+    runs.set(w.runId, {
+      head: head ?? 0,
+      leaseOwner: w.leaseOwner,
+      ...(head === null ? { headUnknown: true } : {}),
+    });
   }
   const out: CommitOutcome[] = [];
   const batch: Accepted = { versions: [], journal: [], records: [] };
@@ -222,7 +237,7 @@ async function commitAsExpected(
       SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) AS e(run_id, head, owner)
     ), baton_locked AS (
       SELECT r.run_id FROM runs AS r JOIN baton_expect AS e ON r.run_id = e.run_id
-      WHERE r.head_version = e.head AND r.lease_owner = e.owner
+      WHERE (e.head IS NULL OR r.head_version = e.head) AND r.lease_owner = e.owner
       ORDER BY r.run_id FOR UPDATE OF r
     ), baton_guard AS (
       SELECT count(*) = ${ids.length} AS ok FROM baton_locked
@@ -315,7 +330,7 @@ function updateRuns(
     const u = r.update!;
     return [
       runId,
-      r.head,
+      r.headUnknown ? null : r.head,
       u.updatedAt ?? null,
       u.status !== undefined,
       u.status ?? null,
@@ -336,7 +351,7 @@ function updateRuns(
     `${col} = CASE WHEN u.${flag} THEN u.${col} ELSE r.${col} END`;
   return {
     text: `UPDATE runs AS r SET
-             head_version = u.head_version,
+             head_version = COALESCE(u.head_version, r.head_version),
              updated_at = COALESCE(u.updated_at, r.updated_at),
              ${keep('set_status', 'status')},
              ${keep('set_output', 'output')},

@@ -94,6 +94,12 @@ type Lifecycle =
 
 class PostgresStore implements StateStore {
   readonly kind = 'postgres' as const;
+  /**
+   * Group commits in flight at once: a third of the pool, at most 4. Each holds one connection
+   * and its runs' row locks (taken in run id order, so two batches never deadlock); while one
+   * waits for its WAL flush the next is already writing, and concurrent commits share flushes.
+   */
+  readonly commitPipeline: number;
   private life: Lifecycle = { state: 'new' };
   private opening: Promise<void> | undefined;
   /** Where the store is, for messages (no password). */
@@ -107,6 +113,7 @@ class PostgresStore implements StateStore {
 
   constructor(private readonly options: ResolvedPostgresOptions) {
     this.location = `${describeAddress(options.where)} (schema ${options.schema})`;
+    this.commitPipeline = Math.min(4, Math.max(1, Math.floor((options.pool.max ?? 10) / 3)));
     this.events = createPostgresEventStore({
       transaction: (fn) => this.transaction(fn),
       query: (text, values) => this.query(text, values),
