@@ -79,6 +79,13 @@ describeWithPostgres('workers on PostgreSQL through a fault proxy', () => {
     // The agents' side effect lives outside the store: keyed by the step's idempotency key.
     await adminQuery(`CREATE TABLE ${schema}.effects (key TEXT PRIMARY KEY, worker TEXT NOT NULL)`);
     await adminQuery(executionsDdl(schema));
+    // The later half of the runs wait until the stall begins, so work is still left to commit
+    // during it however fast the first half went (a commit must be in flight to time out).
+    const gated = new Set([...apps.keys()].sort().slice(apps.size / 2));
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
     const direct = new pg.Pool({ connectionString: POSTGRES_URL, max: 4 }).on('error', () => {});
     cleanups.push(() => direct.end());
 
@@ -94,6 +101,7 @@ describeWithPostgres('workers on PostgreSQL through a fault proxy', () => {
       const wf = referenceWorkflow({
         hooks: {
           before: async (step, _input, _signal, ctx) => {
+            if (gated.has(ctx.runId)) await gate;
             await direct.query(
               `INSERT INTO ${schema}.executions (run_id, step, worker, started_at) VALUES ($1, $2, $3, $4)`,
               [ctx.runId, step, owner, Date.now()],
@@ -149,6 +157,7 @@ describeWithPostgres('workers on PostgreSQL through a fault proxy', () => {
     // 3. A half-open partition, held until a worker's query has timed out on it.
     await atLeast(40);
     proxy.mode('stall');
+    openGate();
     await until(
       'a query to time out during the stall',
       () => seen.failures.some((m) => m.includes('queryTimeoutMs')),
