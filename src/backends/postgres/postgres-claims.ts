@@ -10,7 +10,8 @@
  *   caller's capacity. The rest of the limit goes to the oldest free or expired runs nobody else
  *   is locking, leased in the same statement, so two claimers never lease one run.
  * - The hand-off is not a cache: each leased run's versions are served once, to the first full
- *   `readVersions` of that run within HANDOFF_MS, and every entry is dropped at the next claim.
+ *   `readVersions` of that run within HANDOFF_MS; an entry is dropped at the next claim and
+ *   before any write of this store to its run (so this process always reads its own writes).
  *   They were read after the lease was taken, and every later append is fenced by that lease and
  *   compare-and-append on the head, so a driver that starts from them can never commit over a
  *   version it has not seen (it gets VersionConflictError, as after any read that raced a write).
@@ -27,7 +28,7 @@ import {
 } from './postgres-rows.js';
 
 /** How long handed-off versions stay usable after their claim. */
-const HANDOFF_MS = 2_000;
+const HANDOFF_MS = 1_000;
 
 type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<R[]>;
 
@@ -86,6 +87,12 @@ export class PostgresClaims {
     if (versions === undefined) return undefined;
     this.handoff.delete(runId);
     return Date.now() - this.handoffAt <= HANDOFF_MS ? versions : undefined;
+  }
+
+  /** Drops the entries of runs about to be written by this store. */
+  forget(runIds: Iterable<string>): void {
+    if (this.handoff.size === 0) return;
+    for (const id of runIds) this.handoff.delete(id);
   }
 
   clear(): void {

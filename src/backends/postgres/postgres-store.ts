@@ -242,6 +242,7 @@ class PostgresStore implements StateStore {
       this.pool();
       return [];
     }
+    this.claims.forget(writes.map((w) => w.runId));
     return this.withClient((client) => groupCommit(client, writes));
   }
 
@@ -308,6 +309,7 @@ class PostgresStore implements StateStore {
   }
 
   async deleteRun(runId: string): Promise<boolean> {
+    this.claims.forget([runId]);
     return this.transaction(async (client) => {
       for (const table of ['versions', 'journal', 'run_attributes'])
         await client.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
