@@ -233,14 +233,17 @@ async function commitAsExpected(
   }
   const ids = [...expected.keys()].sort();
   const parts = acceptedParts(batch, runs, 3, '(SELECT ok FROM baton_guard)');
-  const text = `WITH baton_expect AS (
-      SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) AS e(run_id, head, owner)
-    ), baton_locked AS (
-      SELECT r.run_id FROM runs AS r JOIN baton_expect AS e ON r.run_id = e.run_id
-      WHERE (e.head IS NULL OR r.head_version = e.head) AND r.lease_owner = e.owner
-      ORDER BY r.run_id FOR UPDATE OF r
+  // Locked by primary key (an index scan whatever the table size), then checked on the locked
+  // rows, which are the latest versions once the lock is held.
+  const text = `WITH baton_locked AS (
+      SELECT run_id, head_version, lease_owner FROM runs
+      WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE
     ), baton_guard AS (
-      SELECT count(*) = ${ids.length} AS ok FROM baton_locked
+      SELECT count(*) = ${ids.length} AS ok
+      FROM baton_locked AS l
+      JOIN unnest($1::text[], $2::int[], $3::text[]) AS e(run_id, head, owner)
+        ON l.run_id = e.run_id
+      WHERE (e.head IS NULL OR l.head_version = e.head) AND l.lease_owner = e.owner
     )${parts.map((p, i) => `, w${i} AS (${p.text})`).join('')}
     SELECT ok FROM baton_guard`;
   const result = await client.query<{ ok: boolean }>(text, [
