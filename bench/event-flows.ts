@@ -5,6 +5,7 @@
  */
 import type { Runtime } from '../src/index.js';
 import { ResearchRequested } from '../test/events/fixtures/flow.js';
+import { type EventCounts, perEvent } from './event-counters.js';
 
 /** What one measurement found. */
 export interface FlowFigures {
@@ -12,8 +13,12 @@ export interface FlowFigures {
   readonly handledEvents: number;
   readonly seconds: number;
   readonly handledPerSecond: number;
+  /** CPU time of this process (user + system) during the burst, per handled event. */
+  readonly burstCpuUsPerEvent: number;
   readonly burstE2eLatencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly singleFlowE2eLatencyMs: { readonly p50: number; readonly p99: number };
+  /** During the burst, per handled event: WAL fsyncs and store calls (when counted). */
+  readonly burstPerEvent?: ReturnType<typeof perEvent>;
 }
 
 const at = (sorted: readonly number[], p: number): number =>
@@ -25,7 +30,15 @@ async function latencyOf(rt: Runtime, correlationId: string): Promise<number> {
 }
 
 /** Runs the burst and the single flows on a runtime whose reactors are the flow's three. */
-export async function measureFlows(rt: Runtime, flows: number): Promise<FlowFigures> {
+export async function measureFlows(
+  rt: Runtime,
+  flows: number,
+  counts?: EventCounts,
+): Promise<FlowFigures> {
+  const before = counts
+    ? { fsyncs: counts.fsyncs, calls: { ...counts.calls }, ms: { ...counts.ms } }
+    : undefined;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // A burst: every request published at once, as many producers would (their appends share
   // fsyncs); each publish still resolves only once its event is durable.
@@ -35,6 +48,9 @@ export async function measureFlows(rt: Runtime, flows: number): Promise<FlowFigu
   const ids = published.map((p) => p.correlationId);
   await rt.eventsSettled();
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const handledEvents = flows * 3;
+  const burstPerEvent = counts && before ? perEvent(counts, before, handledEvents) : undefined;
   const burst: number[] = [];
   for (const id of ids) burst.push(await latencyOf(rt, id));
   const single: number[] = [];
@@ -45,13 +61,14 @@ export async function measureFlows(rt: Runtime, flows: number): Promise<FlowFigu
   }
   burst.sort((a, b) => a - b);
   single.sort((a, b) => a - b);
-  const handledEvents = flows * 3;
   return {
     flows,
     handledEvents,
     seconds: Number(seconds.toFixed(3)),
     handledPerSecond: Math.round(handledEvents / seconds),
+    burstCpuUsPerEvent: Math.round((cpu.user + cpu.system) / handledEvents),
     burstE2eLatencyMs: { p50: at(burst, 0.5), p99: at(burst, 0.99), max: burst.at(-1) ?? 0 },
     singleFlowE2eLatencyMs: { p50: at(single, 0.5), p99: at(single, 0.99) },
+    ...(burstPerEvent ? { burstPerEvent } : {}),
   };
 }

@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { sqliteStore } from '../src/backends/sqlite/sqlite-store.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import { flowReactors, sideEffects } from '../test/events/fixtures/flow.js';
+import { countFsyncs, countStoreCalls, newCounts } from './event-counters.js';
 import { measureFlows } from './event-flows.js';
 
 const flows = Number(process.argv[2] ?? 300);
+const counts = newCounts();
+countFsyncs(counts);
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-events-'));
 const store = sqliteStore(join(dir, 'baton.db'), { synchronous: 'FULL' });
 // The reactors' own side effects are counted in memory: the bench measures the bus and the
@@ -20,8 +23,9 @@ const store = sqliteStore(join(dir, 'baton.db'), { synchronous: 'FULL' });
 const fx = sideEffects(':memory:');
 const rt = createRuntime({ store, reactors: flowReactors(fx), pollMs: 1000 });
 await rt.ready();
+countStoreCalls(store.events, counts);
 
-const figures = await measureFlows(rt, flows);
+const figures = await measureFlows(rt, flows, counts);
 console.log(
   JSON.stringify({
     bench: 'events',

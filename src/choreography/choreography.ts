@@ -130,7 +130,7 @@ export function createChoreography(o: ChoreographyOptions): Choreography {
         const spec = {
           name: r.id,
           match: { types: [r.on.id] },
-          concurrency: Number.isFinite(limit) ? limit : 16,
+          concurrency: Number.isFinite(limit) ? limit : 256,
         };
         subs.push(
           bus.subscribe(spec, async (msg) => {

@@ -68,6 +68,8 @@ function positive(v: number, name: string): number {
   return v;
 }
 
+const WAKE = 'wake';
+
 /** One subscription's loop. */
 class Poller {
   private readonly inHand = new Map<string, ClaimedDelivery>();
@@ -92,7 +94,8 @@ class Poller {
 
   wake(): void {
     this.woken = true;
-    this.sleeper?.abort();
+    // A reason of our own: abort() without one builds a DOMException (and its stack) per wake.
+    this.sleeper?.abort(WAKE);
   }
 
   nextQuiet(): Promise<void> {

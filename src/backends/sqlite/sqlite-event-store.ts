@@ -22,6 +22,7 @@ import type {
 } from '../../ledger/event-store.js';
 import { decodeJson } from '../../ledger/json.js';
 import { checkListLimit } from '../../ledger/ledger-rules.js';
+import { EventWriteBatch } from './event-write-batch.js';
 import type { Db } from './open.js';
 import { runLocked } from './sqlite-commit.js';
 import type { Param } from './sqlite-rows.js';
@@ -86,12 +87,14 @@ const toDelivery = (r: DeliveryRow): DeliveryRecord =>
     error: r.error === null ? null : decodeJson<ErrorInfo>(r.error),
   });
 
-const DUE = `SELECT d.* FROM deliveries d
+// Due deliveries with their events (one query: no read-back per claimed row).
+const DUE = `SELECT d.*, e.type, e.payload, e.causation_id, e.producer, e.failure, e.at
+  FROM deliveries d JOIN events e ON e.seq = d.seq
   WHERE d.consumer = ? AND d.kind = 'handle' AND d.status = 'pending'
     AND d.available_at <= ? AND (d.lease_owner IS NULL OR d.lease_expires_at <= ?)
-    AND NOT EXISTS (SELECT 1 FROM deliveries e
-      WHERE e.consumer = d.consumer AND e.correlation_id = d.correlation_id AND e.kind = 'handle'
-        AND e.status = 'pending' AND e.seq < d.seq)
+    AND NOT EXISTS (SELECT 1 FROM deliveries p
+      WHERE p.consumer = d.consumer AND p.correlation_id = d.correlation_id AND p.kind = 'handle'
+        AND p.status = 'pending' AND p.seq < d.seq)
   ORDER BY d.seq LIMIT ?`;
 
 function prepare(db: Db) {
@@ -128,7 +131,7 @@ function prepare(db: Db) {
     setPosition,
     materializeTypes: materialize(false),
     materializeFailures: materialize(true),
-    due: db.prepare<[string, number, number, number], DeliveryRow>(DUE),
+    due: db.prepare<[string, number, number, number], DeliveryRow & EventRow>(DUE),
     lease: db.prepare<Param[]>(
       `UPDATE deliveries SET attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
          started_at = COALESCE(started_at, ?) WHERE event_id = ? AND consumer = ? AND kind = 'handle'`,
@@ -156,8 +159,10 @@ function prepare(db: Db) {
     const duplicates: string[] = [];
     for (const e of list) {
       const p = [e.eventId, e.type, e.payload, e.correlationId, e.causationId, e.producer];
-      if (insertEvent.run(...p, e.failure ? 1 : 0, e.at).changes === 0) duplicates.push(e.eventId);
-      else stored.push(toEvent(eventById.get(e.eventId)!));
+      const r = insertEvent.run(...p, e.failure ? 1 : 0, e.at);
+      // seq is the rowid: the stored record is known without reading it back.
+      if (r.changes === 0) duplicates.push(e.eventId);
+      else stored.push(Object.freeze({ ...e, seq: Number(r.lastInsertRowid) }));
     }
     return { stored, duplicates };
   };
@@ -198,11 +203,9 @@ export function createSqliteEventStore(
     return cached;
   };
   const read = <T>(fn: () => T): T => runLocked(fn);
-  const write = async <T>(fn: () => T): Promise<T> => {
-    const result = runLocked(fn);
-    await durable();
-    return result;
-  };
+  // Writes requested in one turn of the event loop share a transaction and an fsync.
+  const batch = new EventWriteBatch(() => get().db, durable);
+  const write = <T>(fn: () => T): Promise<T> => batch.submit(fn);
   // A renewal needs no fsync of its own: a renewal lost in a crash only shortens the lease of a
   // process that is gone. (A claim does: it counts the attempt, and a poison event that crashes
   // the process must still reach the dead letters.)
@@ -268,8 +271,14 @@ function transactions(db: Db, { s, append }: Prepared) {
     }
     return s.due.all(c.consumer, c.now, c.now, limit).map((row) => {
       s.lease.run(c.owner, c.expiresAt, c.now, row.event_id, c.consumer);
-      const delivery = toDelivery(s.getDelivery.get(row.event_id, c.consumer, 'handle')!);
-      return { delivery, event: toEvent(s.eventById.get(row.event_id)!) };
+      const leased = {
+        ...row,
+        attempts: row.attempts + 1,
+        lease_owner: c.owner,
+        lease_expires_at: c.expiresAt,
+        started_at: row.started_at ?? c.now,
+      };
+      return { delivery: toDelivery(leased), event: toEvent(row) };
     });
   });
   const renew = db.transaction(

@@ -1,0 +1,62 @@
+/**
+ * Load-independent counters for the choreography benches: fsyncs of the WAL (the background
+ * syncer's `fs.fsync` calls) and store calls by kind (each write call is one transaction), so a
+ * change is judged by what it costs per event, not by a wall time that moves with the load.
+ */
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import type { EventStore } from '../src/ledger/event-store.js';
+
+/** What the counters saw. */
+export interface EventCounts {
+  fsyncs: number;
+  calls: Record<string, number>;
+  /** Milliseconds spent synchronously in each store method (the SQLite transaction itself). */
+  ms: Record<string, number>;
+}
+
+/** Counts every `fs.fsync` from now on (call before the store opens). */
+export function countFsyncs(counts: EventCounts): void {
+  const original = fs.fsync;
+  const counted = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    counts.fsyncs++;
+    original(fd, cb);
+  }) as typeof fs.fsync;
+  fs.fsync = counted;
+  syncBuiltinESMExports();
+}
+
+/** Counts the calls made to `store` (its methods are wrapped in place). */
+export function countStoreCalls(store: EventStore, counts: EventCounts): void {
+  const target = store as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of Object.keys(target)) {
+    const fn = target[name];
+    if (typeof fn !== 'function') continue;
+    target[name] = (...args: unknown[]) => {
+      counts.calls[name] = (counts.calls[name] ?? 0) + 1;
+      const t0 = performance.now();
+      try {
+        return fn.apply(store, args);
+      } finally {
+        counts.ms[name] = (counts.ms[name] ?? 0) + performance.now() - t0;
+      }
+    };
+  }
+}
+
+/** A fresh set of counters. */
+export const newCounts = (): EventCounts => ({ fsyncs: 0, calls: {}, ms: {} });
+
+/** Counts since `before`, per handled event. */
+export function perEvent(now: EventCounts, before: EventCounts, handled: number) {
+  const calls: Record<string, number> = {};
+  const usPerEvent: Record<string, number> = {};
+  for (const [k, v] of Object.entries(now.calls)) {
+    const d = v - (before.calls[k] ?? 0);
+    if (d > 0) calls[k] = Number((d / handled).toFixed(3));
+    const ms = (now.ms[k] ?? 0) - (before.ms[k] ?? 0);
+    if (ms > 0) usPerEvent[k] = Math.round((ms * 1000) / handled);
+  }
+  const fsyncsPerEvent = Number(((now.fsyncs - before.fsyncs) / handled).toFixed(3));
+  return { fsyncsPerEvent, calls, usPerEvent };
+}
