@@ -12,13 +12,18 @@ import { sqliteStore } from '../src/backends/sqlite/sqlite-store.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import { flowReactors, sideEffects } from '../test/events/fixtures/flow.js';
 import { deleteStream, NATS_URL, uniqueStream } from '../test/nats/server.js';
+import { countFsyncs, countStoreCalls, newCounts } from './event-counters.js';
 import { measureFlows } from './event-flows.js';
 
 const flows = Number(process.argv[2] ?? 300);
+const counts = newCounts();
+countFsyncs(counts);
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-events-nats-'));
 const names = uniqueStream('bench');
 const store = sqliteStore(join(dir, 'baton.db'), { synchronous: 'FULL' });
-const fx = sideEffects(join(dir, 'effects.db'));
+// As in bench/events.ts: the reactors' side effects are counted in memory, so both benches
+// measure the bus and the store, not an fsync per side effect of the fixture's ledger.
+const fx = sideEffects(':memory:');
 const rt = createRuntime({
   store,
   reactors: flowReactors(fx),
@@ -26,7 +31,8 @@ const rt = createRuntime({
 });
 try {
   await rt.ready();
-  const figures = await measureFlows(rt, flows);
+  countStoreCalls(store.events, counts);
+  const figures = await measureFlows(rt, flows, counts);
   const effects = ['researcher@1.0.0', 'analyst@1.0.0', 'writer@1.0.0'].map((r) => fx.effects(r));
   console.log(
     JSON.stringify({

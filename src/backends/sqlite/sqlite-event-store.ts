@@ -203,6 +203,23 @@ export function createSqliteEventStore(
     return cached;
   };
   const read = <T>(fn: () => T): T => runLocked(fn);
+  // Read statements by SQL text: the filters combine into a handful of shapes, each prepared
+  // once per open database instead of on every call.
+  let readStatements = new Map<string, ReturnType<Db['prepare']>>();
+  let readDb: Db | undefined;
+  const statement = <R>(sql: string) => {
+    const d = get().db;
+    if (readDb !== d) {
+      readDb = d;
+      readStatements = new Map();
+    }
+    let st = readStatements.get(sql);
+    if (!st) {
+      st = d.prepare(sql);
+      readStatements.set(sql, st);
+    }
+    return st as unknown as { all(...p: Param[]): R[] };
+  };
   // Writes requested in one turn of the event loop share a transaction and an fsync.
   const batch = new EventWriteBatch(() => get().db, durable);
   const write = <T>(fn: () => T): Promise<T> => batch.submit(fn);
@@ -232,8 +249,7 @@ export function createSqliteEventStore(
         ).filter(([, v]) => v !== undefined);
         const where = used.map(([c]) => `${c} = ?`).join(' AND ');
         const sql = `SELECT * FROM events ${where ? `WHERE ${where}` : ''} ORDER BY seq LIMIT ?`;
-        return get()
-          .db.prepare<Param[], EventRow>(sql)
+        return statement<EventRow>(sql)
           .all(...used.map(([, v]) => v!), limit)
           .map(toEvent);
       }),
@@ -251,8 +267,7 @@ export function createSqliteEventStore(
         const where = used.map(([c]) => `${c} = ?`).join(' AND ');
         const sql = `SELECT * FROM deliveries ${where ? `WHERE ${where}` : ''}
           ORDER BY seq, consumer, CASE kind WHEN 'handle' THEN 0 ELSE 1 END LIMIT ?`;
-        return get()
-          .db.prepare<Param[], DeliveryRow>(sql)
+        return statement<DeliveryRow>(sql)
           .all(...used.map(([, v]) => v!), limit)
           .map(toDelivery);
       }),
