@@ -10,9 +10,9 @@ import type { EventStore } from '../src/ledger/event-store.js';
 /** What the counters saw. */
 export interface EventCounts {
   fsyncs: number;
+  /** Milliseconds from each fsync's start to its callback, summed. */
+  fsyncMs: number;
   calls: Record<string, number>;
-  /** Milliseconds spent synchronously in each store method (the SQLite transaction itself). */
-  ms: Record<string, number>;
 }
 
 /** Counts every `fs.fsync` from now on (call before the store opens). */
@@ -20,7 +20,11 @@ export function countFsyncs(counts: EventCounts): void {
   const original = fs.fsync;
   const counted = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
     counts.fsyncs++;
-    original(fd, cb);
+    const t0 = performance.now();
+    original(fd, (err) => {
+      counts.fsyncMs += performance.now() - t0;
+      cb(err);
+    });
   }) as typeof fs.fsync;
   fs.fsync = counted;
   syncBuiltinESMExports();
@@ -34,29 +38,23 @@ export function countStoreCalls(store: EventStore, counts: EventCounts): void {
     if (typeof fn !== 'function') continue;
     target[name] = (...args: unknown[]) => {
       counts.calls[name] = (counts.calls[name] ?? 0) + 1;
-      const t0 = performance.now();
-      try {
-        return fn.apply(store, args);
-      } finally {
-        counts.ms[name] = (counts.ms[name] ?? 0) + performance.now() - t0;
-      }
+      return fn.apply(store, args);
     };
   }
 }
 
 /** A fresh set of counters. */
-export const newCounts = (): EventCounts => ({ fsyncs: 0, calls: {}, ms: {} });
+export const newCounts = (): EventCounts => ({ fsyncs: 0, fsyncMs: 0, calls: {} });
 
 /** Counts since `before`, per handled event. */
 export function perEvent(now: EventCounts, before: EventCounts, handled: number) {
   const calls: Record<string, number> = {};
-  const usPerEvent: Record<string, number> = {};
   for (const [k, v] of Object.entries(now.calls)) {
     const d = v - (before.calls[k] ?? 0);
     if (d > 0) calls[k] = Number((d / handled).toFixed(3));
-    const ms = (now.ms[k] ?? 0) - (before.ms[k] ?? 0);
-    if (ms > 0) usPerEvent[k] = Math.round((ms * 1000) / handled);
   }
   const fsyncsPerEvent = Number(((now.fsyncs - before.fsyncs) / handled).toFixed(3));
-  return { fsyncsPerEvent, calls, usPerEvent };
+  const fsyncs = now.fsyncs - before.fsyncs;
+  const msPerFsync = fsyncs > 0 ? Number(((now.fsyncMs - before.fsyncMs) / fsyncs).toFixed(2)) : 0;
+  return { fsyncsPerEvent, msPerFsync, calls };
 }
