@@ -9,9 +9,21 @@
  *   in hand are renewed every third of the lease, so only a dead (or stopped) process loses them.
  * - A subscription never holds more than `concurrency` deliveries.
  * - Every message handed out is settled by the handler; `stop()` waits for those in hand.
+ * - Hand-off (stores with `settleAndClaim`): a delivery that emits events leases them, in its
+ *   own settle transaction, to the subscriptions of this process that take them, within their
+ *   free slots (reserved before the transaction, so concurrent settles never overfill one); the
+ *   next hop then starts once that one commit is durable, without a claim and fsync of its own.
+ *   Events not handed off (no free slot, an earlier event of the correlation pending) are claimed
+ *   by the poll as before.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { ClaimedDelivery, NewEvent } from '../ledger/event-store.js';
+import type {
+  ClaimedDelivery,
+  DeliveryClaim,
+  DeliverySettlement,
+  NewEvent,
+  SettleResult,
+} from '../ledger/event-store.js';
 import type { BusContext, BusMessage, ConsumerSpec, EventBus, Subscription } from './bus.js';
 
 /** Options of {@link embeddedBus}. */
@@ -31,6 +43,35 @@ export function embeddedBus(options: EmbeddedBusOptions = {}): EventBus {
   const leaseMs = positive(options.leaseMs ?? 30_000, 'leaseMs');
   let ctx: BusContext | undefined;
   const subs = new Set<Poller>();
+  /** Settles a delivery done, handing the events it emitted to local subscriptions. */
+  const settleDone = async (st: DoneSettlement): Promise<SettleResult> => {
+    const { store, clock, owner } = ctx!;
+    if (!store.settleAndClaim || st.emitted.length === 0) return store.settleDelivery(st);
+    const takers = [...subs].filter((p) => p.takes(st.emitted));
+    const slots = takers.map((p) => p.reserve(st.emitted.length));
+    if (!slots.some((n) => n > 0)) {
+      takers.forEach((p, i) => p.unreserve(slots[i]!));
+      return store.settleDelivery(st);
+    }
+    const now = clock.now();
+    const claims: DeliveryClaim[] = takers.map((p, i) => ({
+      consumer: p.spec.name,
+      match: p.spec.match,
+      owner,
+      now,
+      expiresAt: now + leaseMs,
+      limit: slots[i]!,
+    }));
+    try {
+      const { result, claimed } = await store.settleAndClaim(st, claims);
+      takers.forEach((p, i) => {
+        for (const c of claimed[i] ?? []) p.dispatch(c);
+      });
+      return result;
+    } finally {
+      takers.forEach((p, i) => p.unreserve(slots[i]!));
+    }
+  };
   return {
     kind: 'embedded',
     async start(c) {
@@ -41,7 +82,7 @@ export function embeddedBus(options: EmbeddedBusOptions = {}): EventBus {
     },
     subscribe(spec, handler) {
       if (!ctx) throw new InvalidArgumentError('the bus is not started', 'bus');
-      const p = new Poller(ctx, spec, handler, pollMs, leaseMs);
+      const p = new Poller(ctx, spec, handler, pollMs, leaseMs, settleDone);
       subs.add(p);
       p.start();
       return {
@@ -70,6 +111,8 @@ function positive(v: number, name: string): number {
 
 const WAKE = 'wake';
 
+type DoneSettlement = Extract<DeliverySettlement, { outcome: 'done' }>;
+
 /** One subscription's loop. */
 class Poller {
   private readonly inHand = new Map<string, ClaimedDelivery>();
@@ -79,14 +122,40 @@ class Poller {
   private quietWaiters: (() => void)[] = [];
   private loop: Promise<void> = Promise.resolve();
   private lastRenew = 0;
+  /** Slots promised to hand-offs whose settle transaction has not answered yet. */
+  private reserved = 0;
 
   constructor(
     private readonly ctx: BusContext,
-    private readonly spec: ConsumerSpec,
+    readonly spec: ConsumerSpec,
     private readonly handler: (m: BusMessage) => Promise<void>,
     private readonly pollMs: number,
     private readonly leaseMs: number,
+    private readonly settleDone: (st: DoneSettlement) => Promise<SettleResult>,
   ) {}
+
+  /** True when this running subscription takes one of `events`. */
+  takes(events: readonly NewEvent[]): boolean {
+    const m = this.spec.match;
+    if (!this.running) return false;
+    return events.some((e) => ('failures' in m ? e.failure : m.types.includes(e.type)));
+  }
+
+  /** Reserves up to `wanted` free slots for a hand-off; returns how many. */
+  reserve(wanted: number): number {
+    const n = Math.max(0, Math.min(wanted, this.free()));
+    this.reserved += n;
+    return n;
+  }
+
+  unreserve(n: number): void {
+    this.reserved -= n;
+    if (n > 0) this.wake();
+  }
+
+  private free(): number {
+    return this.spec.concurrency - this.inHand.size - this.reserved;
+  }
 
   start(): void {
     this.loop = this.run();
@@ -128,7 +197,8 @@ class Poller {
           error: String(e),
         });
       }
-      if (claimed === 0 && this.inHand.size === 0) for (const w of waiters) w();
+      if (claimed === 0 && this.inHand.size === 0 && this.reserved === 0)
+        for (const w of waiters) w();
       else this.quietWaiters.unshift(...waiters);
       if (!this.running || this.woken) continue;
       this.sleeper = new AbortController();
@@ -136,7 +206,7 @@ class Poller {
       await clock.sleep(wait, this.sleeper.signal).catch(() => undefined);
       this.sleeper = undefined;
     }
-    while (this.inHand.size > 0) {
+    while (this.inHand.size > 0 || this.reserved > 0) {
       // Stopping: wait for deliveries in hand (their handlers settle them) without new claims.
       this.sleeper = new AbortController();
       await clock.sleep(this.pollMs, this.sleeper.signal).catch(() => undefined);
@@ -144,7 +214,7 @@ class Poller {
   }
 
   private async poll(): Promise<number> {
-    const free = this.spec.concurrency - this.inHand.size;
+    const free = this.free();
     if (free <= 0) return 0;
     const now = this.ctx.clock.now();
     const claims = await this.ctx.store.claimDeliveries({
@@ -159,7 +229,8 @@ class Poller {
     return claims.length;
   }
 
-  private dispatch(c: ClaimedDelivery): void {
+  /** Runs the handler on a delivery this process has leased (by a poll or a hand-off). */
+  dispatch(c: ClaimedDelivery): void {
     const k = c.event.eventId;
     this.inHand.set(k, c);
     const { store, owner, clock } = this.ctx;
@@ -169,7 +240,7 @@ class Poller {
       consumer: this.spec.name,
       attempt: c.delivery.attempts,
       complete: (emitted) =>
-        store.settleDelivery({ ...base, outcome: 'done', at: clock.now(), emitted }),
+        this.settleDone({ ...base, outcome: 'done', at: clock.now(), emitted }),
       retry: (delayMs, error, countAttempt) =>
         store.settleDelivery({
           ...base,

@@ -97,6 +97,15 @@ const DUE = `SELECT d.*, e.type, e.payload, e.causation_id, e.producer, e.failur
         AND p.status = 'pending' AND p.seq < d.seq)
   ORDER BY d.seq LIMIT ?`;
 
+// One delivery, if due: the hand-off of an emitted event to a consumer of this process.
+const DUE_ONE = `SELECT d.*, e.type, e.payload, e.causation_id, e.producer, e.failure, e.at
+  FROM deliveries d JOIN events e ON e.seq = d.seq
+  WHERE d.event_id = ? AND d.consumer = ? AND d.kind = 'handle' AND d.status = 'pending'
+    AND d.available_at <= ? AND (d.lease_owner IS NULL OR d.lease_expires_at <= ?)
+    AND NOT EXISTS (SELECT 1 FROM deliveries p
+      WHERE p.consumer = d.consumer AND p.correlation_id = d.correlation_id AND p.kind = 'handle'
+        AND p.status = 'pending' AND p.seq < d.seq)`;
+
 function prepare(db: Db) {
   const insertEvent = db.prepare<Param[]>(
     `INSERT INTO events (event_id, type, payload, correlation_id, causation_id, producer, failure, at)
@@ -132,6 +141,7 @@ function prepare(db: Db) {
     materializeTypes: materialize(false),
     materializeFailures: materialize(true),
     due: db.prepare<[string, number, number, number], DeliveryRow & EventRow>(DUE),
+    dueOne: db.prepare<[string, string, number, number], DeliveryRow & EventRow>(DUE_ONE),
     lease: db.prepare<Param[]>(
       `UPDATE deliveries SET attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
          started_at = COALESCE(started_at, ?) WHERE event_id = ? AND consumer = ? AND kind = 'handle'`,
@@ -234,6 +244,7 @@ export function createSqliteEventStore(
     renewDeliveries: (owner, keys, expiresAt) =>
       renewal(() => get().tx.renew.immediate(owner, keys, expiresAt)),
     settleDelivery: (s) => write(() => get().tx.settle.immediate(s)),
+    settleAndClaim: (s, claims) => write(() => get().tx.settleAndClaim.immediate(s, claims)),
     redeliverEvent: (eventId, now, consumer) =>
       write(() => get().tx.redeliver.immediate(eventId, now, consumer)),
     recordCompensation: (eventId, consumer, at) =>
@@ -275,8 +286,7 @@ export function createSqliteEventStore(
 }
 
 function transactions(db: Db, { s, append }: Prepared) {
-  const claim = db.transaction((c: DeliveryClaim): ClaimedDelivery[] => {
-    const limit = checkListLimit(c.limit, 'limit') ?? 0;
+  const materialize = (c: DeliveryClaim): void => {
     const from = s.position.get(c.consumer) ?? 0;
     const to = s.maxSeq.get() ?? 0;
     if (to > from) {
@@ -284,17 +294,22 @@ function transactions(db: Db, { s, append }: Prepared) {
       else s.materializeTypes.run(c.consumer, c.now, from, to, JSON.stringify(c.match.types));
       s.setPosition.run(c.consumer, to);
     }
-    return s.due.all(c.consumer, c.now, c.now, limit).map((row) => {
-      s.lease.run(c.owner, c.expiresAt, c.now, row.event_id, c.consumer);
-      const leased = {
-        ...row,
-        attempts: row.attempts + 1,
-        lease_owner: c.owner,
-        lease_expires_at: c.expiresAt,
-        started_at: row.started_at ?? c.now,
-      };
-      return { delivery: toDelivery(leased), event: toEvent(row) };
-    });
+  };
+  const leaseRow = (c: DeliveryClaim, row: DeliveryRow & EventRow): ClaimedDelivery => {
+    s.lease.run(c.owner, c.expiresAt, c.now, row.event_id, c.consumer);
+    const leased = {
+      ...row,
+      attempts: row.attempts + 1,
+      lease_owner: c.owner,
+      lease_expires_at: c.expiresAt,
+      started_at: row.started_at ?? c.now,
+    };
+    return { delivery: toDelivery(leased), event: toEvent(row) };
+  };
+  const claim = db.transaction((c: DeliveryClaim): ClaimedDelivery[] => {
+    const limit = checkListLimit(c.limit, 'limit') ?? 0;
+    materialize(c);
+    return s.due.all(c.consumer, c.now, c.now, limit).map((row) => leaseRow(c, row));
   });
   const renew = db.transaction(
     (owner: string, keys: readonly { eventId: string; consumer: string }[], exp: number) =>
@@ -319,6 +334,28 @@ function transactions(db: Db, { s, append }: Prepared) {
     }
     return 'settled';
   });
+  const settleAndClaim = db.transaction(
+    (st: DeliverySettlement & { outcome: 'done' }, claims: readonly DeliveryClaim[]) => {
+      const result = settle(st);
+      const claimed = claims.map((c): ClaimedDelivery[] => {
+        const limit = checkListLimit(c.limit, 'limit') ?? 0;
+        if (result !== 'settled' || limit === 0) return [];
+        const mine = st.emitted.filter((e) =>
+          'failures' in c.match ? e.failure : c.match.types.includes(e.type),
+        );
+        if (mine.length === 0) return [];
+        materialize(c);
+        const out: ClaimedDelivery[] = [];
+        for (const e of mine) {
+          if (out.length >= limit) break;
+          const row = s.dueOne.get(e.eventId, c.consumer, c.now, c.now);
+          if (row) out.push(leaseRow(c, row));
+        }
+        return out;
+      });
+      return { result, claimed };
+    },
+  );
   const redeliver = db.transaction((eventId: string, now: number, consumer?: string) => {
     let requeued = 0;
     let suppressed = 0;
@@ -346,6 +383,7 @@ function transactions(db: Db, { s, append }: Prepared) {
     claim,
     renew,
     settle,
+    settleAndClaim,
     redeliver,
     compensate,
   };
