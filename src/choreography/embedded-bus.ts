@@ -9,22 +9,18 @@
  *   in hand are renewed every third of the lease, so only a dead (or stopped) process loses them.
  * - A subscription never holds more than `concurrency` deliveries.
  * - Every message handed out is settled by the handler; `stop()` waits for those in hand.
- * - Hand-off (stores with `settleAndClaim`): a delivery that emits events leases them, in its
- *   own settle transaction, to the subscriptions of this process that take them, within their
- *   free slots (reserved before the transaction, so concurrent settles never overfill one); the
- *   next hop then starts once that one commit is durable, without a claim and fsync of its own.
- *   Events not handed off (no free slot, an earlier event of the correlation pending) are claimed
- *   by the poll as before.
+ * - Hand-off (hand-off.ts): a delivery that emits events leases them to this process's
+ *   subscriptions in its own settle transaction; the rest are claimed by the poll as before.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type {
-  ClaimedDelivery,
-  DeliveryClaim,
-  DeliverySettlement,
-  NewEvent,
-  SettleResult,
-} from '../ledger/event-store.js';
+import type { ClaimedDelivery, NewEvent, SettleResult } from '../ledger/event-store.js';
 import type { BusContext, BusMessage, ConsumerSpec, EventBus, Subscription } from './bus.js';
+import {
+  type DoneSettlement,
+  type HandOffTaker,
+  settleWithHandOff,
+  specTakes,
+} from './hand-off.js';
 
 /** Options of {@link embeddedBus}. */
 export interface EmbeddedBusOptions {
@@ -43,35 +39,8 @@ export function embeddedBus(options: EmbeddedBusOptions = {}): EventBus {
   const leaseMs = positive(options.leaseMs ?? 30_000, 'leaseMs');
   let ctx: BusContext | undefined;
   const subs = new Set<Poller>();
-  /** Settles a delivery done, handing the events it emitted to local subscriptions. */
-  const settleDone = async (st: DoneSettlement): Promise<SettleResult> => {
-    const { store, clock, owner } = ctx!;
-    if (!store.settleAndClaim || st.emitted.length === 0) return store.settleDelivery(st);
-    const takers = [...subs].filter((p) => p.takes(st.emitted));
-    const slots = takers.map((p) => p.reserve(st.emitted.length));
-    if (!slots.some((n) => n > 0)) {
-      takers.forEach((p, i) => p.unreserve(slots[i]!));
-      return store.settleDelivery(st);
-    }
-    const now = clock.now();
-    const claims: DeliveryClaim[] = takers.map((p, i) => ({
-      consumer: p.spec.name,
-      match: p.spec.match,
-      owner,
-      now,
-      expiresAt: now + leaseMs,
-      limit: slots[i]!,
-    }));
-    try {
-      const { result, claimed } = await store.settleAndClaim(st, claims);
-      takers.forEach((p, i) => {
-        for (const c of claimed[i] ?? []) p.dispatch(c);
-      });
-      return result;
-    } finally {
-      takers.forEach((p, i) => p.unreserve(slots[i]!));
-    }
-  };
+  const settleDone = (st: DoneSettlement): Promise<SettleResult> =>
+    settleWithHandOff(ctx!, subs, leaseMs, st);
   return {
     kind: 'embedded',
     async start(c) {
@@ -111,10 +80,8 @@ function positive(v: number, name: string): number {
 
 const WAKE = 'wake';
 
-type DoneSettlement = Extract<DeliverySettlement, { outcome: 'done' }>;
-
 /** One subscription's loop. */
-class Poller {
+class Poller implements HandOffTaker {
   private readonly inHand = new Map<string, ClaimedDelivery>();
   private running = true;
   private sleeper: AbortController | undefined;
@@ -136,9 +103,7 @@ class Poller {
 
   /** True when this running subscription takes one of `events`. */
   takes(events: readonly NewEvent[]): boolean {
-    const m = this.spec.match;
-    if (!this.running) return false;
-    return events.some((e) => ('failures' in m ? e.failure : m.types.includes(e.type)));
+    return this.running && specTakes(this.spec, events);
   }
 
   /** Reserves up to `wanted` free slots for a hand-off; returns how many. */
