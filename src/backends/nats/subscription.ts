@@ -54,6 +54,9 @@ export interface NatsSubscriptionOptions {
   readonly settleDone: (st: DoneSettlement) => Promise<SettleResult>;
 }
 
+/** How many ids settled here are remembered (to ack their late messages without a read). */
+const DONE_MEMORY = 8192;
+
 /** A running consumer loop. */
 export class NatsSubscription implements HandOffTaker {
   /** Messages received per event id, waiting for (or in) their handling. */
@@ -80,6 +83,11 @@ export class NatsSubscription implements HandOffTaker {
   private readonly loops: Promise<void>;
   /** Slots promised to hand-offs whose settle transaction has not answered yet. */
   private reserved = 0;
+  /**
+   * Event ids this subscription settled done itself (durably), most recent last: a message for
+   * one (a hand-off's message arriving after its handling) is acked without reading its row.
+   */
+  private readonly doneHere = new Set<string>();
 
   constructor(private readonly o: NatsSubscriptionOptions) {
     this.loops = Promise.all([this.receive(), this.tick()]).then(() => undefined);
@@ -183,6 +191,10 @@ export class NatsSubscription implements HandOffTaker {
       m.ack(); // broad filter: another consumer's event
       return;
     }
+    if (this.doneHere.has(id)) {
+      m.ack();
+      return;
+    }
     this.delayed.delete(id);
     const list = this.held.get(id) ?? [];
     const seq = m.info.streamSequence;
@@ -282,7 +294,10 @@ export class NatsSubscription implements HandOffTaker {
       complete: async (emitted) =>
         settled(
           await this.o.settleDone({ ...base, outcome: 'done', at: clock.now(), emitted }),
-          () => this.release(id, (m) => m.ack()),
+          () => {
+            this.rememberDone(id);
+            this.release(id, (m) => m.ack());
+          },
         ),
       retry: async (delayMs, error, countAttempt) => {
         const at = clock.now();
@@ -316,6 +331,14 @@ export class NatsSubscription implements HandOffTaker {
         void this.pump();
         this.notify();
       });
+  }
+
+  private rememberDone(id: string): void {
+    this.doneHere.add(id);
+    if (this.doneHere.size > DONE_MEMORY) {
+      const oldest = this.doneHere.values().next().value;
+      if (oldest !== undefined) this.doneHere.delete(oldest);
+    }
   }
 
   /** Answers every held message of `id` and forgets them. */
