@@ -4,7 +4,7 @@
  * change is judged by what it costs per event, not by a wall time that moves with the load.
  */
 import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { EventStore } from '../src/ledger/event-store.js';
 
 /** What the counters saw. */
@@ -12,6 +12,8 @@ export interface EventCounts {
   fsyncs: number;
   /** Milliseconds from each fsync's start to its callback, summed. */
   fsyncMs: number;
+  /** SQL statements run on files (not `:memory:` databases, where the fixture counts effects). */
+  queries: number;
   calls: Record<string, number>;
 }
 
@@ -30,6 +32,23 @@ export function countFsyncs(counts: EventCounts): void {
   syncBuiltinESMExports();
 }
 
+/** Counts every statement run on a file database from now on (all better-sqlite3 statements). */
+export function countQueries(counts: EventCounts): void {
+  const Database = createRequire(import.meta.url)('better-sqlite3') as new (
+    p: string,
+  ) => { prepare(sql: string): object; close(): void };
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, unknown>;
+  probe.close();
+  for (const name of ['run', 'get', 'all', 'iterate']) {
+    const fn = proto[name] as (...a: unknown[]) => unknown;
+    proto[name] = function (this: { database: { memory: boolean } }, ...args: unknown[]) {
+      if (!this.database.memory) counts.queries++;
+      return fn.apply(this, args);
+    };
+  }
+}
+
 /** Counts the calls made to `store` (its methods are wrapped in place). */
 export function countStoreCalls(store: EventStore, counts: EventCounts): void {
   const target = store as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -44,7 +63,7 @@ export function countStoreCalls(store: EventStore, counts: EventCounts): void {
 }
 
 /** A fresh set of counters. */
-export const newCounts = (): EventCounts => ({ fsyncs: 0, fsyncMs: 0, calls: {} });
+export const newCounts = (): EventCounts => ({ fsyncs: 0, fsyncMs: 0, queries: 0, calls: {} });
 
 /** Counts since `before`, per handled event. */
 export function perEvent(now: EventCounts, before: EventCounts, handled: number) {
@@ -54,7 +73,8 @@ export function perEvent(now: EventCounts, before: EventCounts, handled: number)
     if (d > 0) calls[k] = Number((d / handled).toFixed(3));
   }
   const fsyncsPerEvent = Number(((now.fsyncs - before.fsyncs) / handled).toFixed(3));
+  const queriesPerEvent = Number(((now.queries - before.queries) / handled).toFixed(2));
   const fsyncs = now.fsyncs - before.fsyncs;
   const msPerFsync = fsyncs > 0 ? Number(((now.fsyncMs - before.fsyncMs) / fsyncs).toFixed(2)) : 0;
-  return { fsyncsPerEvent, msPerFsync, calls };
+  return { fsyncsPerEvent, msPerFsync, queriesPerEvent, calls };
 }

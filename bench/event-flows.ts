@@ -140,7 +140,12 @@ export function suiteLine(id: string, title: string, label: string, f: FlowFigur
       p99Ms: f.burstE2eLatencyMs.p99,
       singleP50Ms: f.singleFlowE2eLatencyMs.p50,
       cpuUsPerEvent: f.burstCpuUsPerEvent,
-      ...(f.burstPerEvent ? { fsyncsPerEvent: f.burstPerEvent.fsyncsPerEvent } : {}),
+      ...(f.burstPerEvent
+        ? {
+            fsyncsPerEvent: f.burstPerEvent.fsyncsPerEvent,
+            queriesPerEvent: f.burstPerEvent.queriesPerEvent,
+          }
+        : {}),
       loadAvg: f.loadAvg,
     },
     checked:

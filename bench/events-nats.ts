@@ -13,7 +13,7 @@ import { sqliteStore } from '../src/backends/sqlite/sqlite-store.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import { flowReactors, sideEffects } from '../test/events/fixtures/flow.js';
 import { deleteStream, NATS_URL, probeNats, uniqueStream } from '../test/nats/server.js';
-import { countFsyncs, countStoreCalls, newCounts } from './event-counters.js';
+import { countFsyncs, countQueries, countStoreCalls, newCounts } from './event-counters.js';
 import { flowArgs, measureFlows, REACTORS, suiteLine } from './event-flows.js';
 
 /** The NATS burst target of issue 21. */
@@ -32,6 +32,7 @@ if (!probe.available) {
 }
 const counts = newCounts();
 countFsyncs(counts);
+countQueries(counts);
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-events-nats-'));
 const names = uniqueStream('bench');
 const store = sqliteStore(join(dir, 'baton.db'), { synchronous: 'FULL' });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { sqliteStore } from '../src/backends/sqlite/sqlite-store.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import { flowReactors, sideEffects } from '../test/events/fixtures/flow.js';
-import { countFsyncs, countStoreCalls, newCounts } from './event-counters.js';
+import { countFsyncs, countQueries, countStoreCalls, newCounts } from './event-counters.js';
 import { flowArgs, measureFlows, suiteLine } from './event-flows.js';
 
 /** The SQLite target of issue 21. */
@@ -20,6 +20,7 @@ export const SQLITE_TARGET_EVENTS_PER_SEC = 5000;
 const args = flowArgs(process.argv.slice(2));
 const counts = newCounts();
 countFsyncs(counts);
+countQueries(counts);
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-events-'));
 const store = sqliteStore(join(dir, 'baton.db'), { synchronous: 'FULL' });
 // The reactors' own side effects are counted in memory: the bench measures the bus and the
