@@ -7,9 +7,10 @@
  * Batched, those pages are written once per batch.
  *
  * Invariants:
- * - Each write runs in its own SAVEPOINT inside the batch's transaction (its function is a
- *   better-sqlite3 transaction, which nests as a savepoint), in submission order: a write that
- *   throws is rolled back alone and fails alone; the others commit.
+ * - Writes run in submission order inside the batch's transaction, without savepoints (fast
+ *   path). If one throws, the whole transaction rolls back and the batch is replayed with one
+ *   SAVEPOINT per write, so the write that throws is rolled back alone and fails alone; the
+ *   others commit. (Writes must therefore be plain functions of the database, not transactions.)
  * - A caller's promise resolves only after the batch has committed AND the commit is durable
  *   (`durable()`: the shared background fsync, or nothing when SQLite syncs inline), so every
  *   acknowledged write is on disk as before.
@@ -64,7 +65,15 @@ export class EventWriteBatch {
     try {
       outcomes = runLocked(() => {
         const db = this.db();
-        return db.transaction(() => batch.map((p) => attempt(p.op))).immediate();
+        try {
+          return db
+            .transaction(() => batch.map((p) => ({ ok: true, value: p.op() }) as Outcome))
+            .immediate();
+        } catch (e) {
+          if (isFatalDriverError(e) || batch.length === 1) throw e;
+          // Rolled back: replay with a savepoint per write so only the failing one fails.
+          return db.transaction(() => batch.map((p) => attempt(db, p.op))).immediate();
+        }
       });
       durable = this.durable();
     } catch (e) {
@@ -89,9 +98,10 @@ export class EventWriteBatch {
 }
 
 /** Runs one write in its savepoint; a fatal driver error aborts the whole batch. */
-function attempt(op: () => unknown): Outcome {
+function attempt(db: Db, op: () => unknown): Outcome {
   try {
-    return { ok: true, value: op() };
+    // A transaction function called inside a transaction runs as a SAVEPOINT.
+    return { ok: true, value: db.transaction(op)() };
   } catch (e) {
     if (isFatalDriverError(e)) throw e;
     return { ok: false, error: e };

@@ -239,16 +239,16 @@ export function createSqliteEventStore(
   const renewal = async <T>(fn: () => T): Promise<T> => runLocked(fn);
 
   return {
-    appendEvents: (list) => write(() => get().tx.append.immediate(list)),
-    claimDeliveries: (c) => write(() => get().tx.claim.immediate(c)),
+    appendEvents: (list) => write(() => get().tx.append(list)),
+    claimDeliveries: (c) => write(() => get().tx.claim(c)),
     renewDeliveries: (owner, keys, expiresAt) =>
       renewal(() => get().tx.renew.immediate(owner, keys, expiresAt)),
-    settleDelivery: (s) => write(() => get().tx.settle.immediate(s)),
-    settleAndClaim: (s, claims) => write(() => get().tx.settleAndClaim.immediate(s, claims)),
+    settleDelivery: (s) => write(() => get().tx.settle(s)),
+    settleAndClaim: (s, claims) => write(() => get().tx.settleAndClaim(s, claims)),
     redeliverEvent: (eventId, now, consumer) =>
-      write(() => get().tx.redeliver.immediate(eventId, now, consumer)),
+      write(() => get().tx.redeliver(eventId, now, consumer)),
     recordCompensation: (eventId, consumer, at) =>
-      write(() => get().tx.compensate.immediate(eventId, consumer, at)),
+      write(() => get().tx.compensate(eventId, consumer, at)),
     readEvents: async (q: EventQuery) =>
       read(() => {
         const limit = checkListLimit(q.limit) ?? -1;
@@ -306,16 +306,16 @@ function transactions(db: Db, { s, append }: Prepared) {
     };
     return { delivery: toDelivery(leased), event: toEvent(row) };
   };
-  const claim = db.transaction((c: DeliveryClaim): ClaimedDelivery[] => {
+  const claim = (c: DeliveryClaim): ClaimedDelivery[] => {
     const limit = checkListLimit(c.limit, 'limit') ?? 0;
     materialize(c);
     return s.due.all(c.consumer, c.now, c.now, limit).map((row) => leaseRow(c, row));
-  });
+  };
   const renew = db.transaction(
     (owner: string, keys: readonly { eventId: string; consumer: string }[], exp: number) =>
       keys.reduce((n, k) => n + s.renew.run(exp, k.eventId, k.consumer, owner).changes, 0),
   );
-  const settle = db.transaction((st: DeliverySettlement): SettleResult => {
+  const settle = (st: DeliverySettlement): SettleResult => {
     const row = s.getDelivery.get(st.eventId, st.consumer, 'handle');
     const d = row ? toDelivery(row) : undefined;
     if (d?.status === 'done') {
@@ -333,30 +333,31 @@ function transactions(db: Db, { s, append }: Prepared) {
       put(s, { ...d, status: 'dead', finishedAt: st.at, error: st.error });
     }
     return 'settled';
-  });
-  const settleAndClaim = db.transaction(
-    (st: DeliverySettlement & { outcome: 'done' }, claims: readonly DeliveryClaim[]) => {
-      const result = settle(st);
-      const claimed = claims.map((c): ClaimedDelivery[] => {
-        const limit = checkListLimit(c.limit, 'limit') ?? 0;
-        if (result !== 'settled' || limit === 0) return [];
-        const mine = st.emitted.filter((e) =>
-          'failures' in c.match ? e.failure : c.match.types.includes(e.type),
-        );
-        if (mine.length === 0) return [];
-        materialize(c);
-        const out: ClaimedDelivery[] = [];
-        for (const e of mine) {
-          if (out.length >= limit) break;
-          const row = s.dueOne.get(e.eventId, c.consumer, c.now, c.now);
-          if (row) out.push(leaseRow(c, row));
-        }
-        return out;
-      });
-      return { result, claimed };
-    },
-  );
-  const redeliver = db.transaction((eventId: string, now: number, consumer?: string) => {
+  };
+  const settleAndClaim = (
+    st: DeliverySettlement & { outcome: 'done' },
+    claims: readonly DeliveryClaim[],
+  ) => {
+    const result = settle(st);
+    const claimed = claims.map((c): ClaimedDelivery[] => {
+      const limit = checkListLimit(c.limit, 'limit') ?? 0;
+      if (result !== 'settled' || limit === 0) return [];
+      const mine = st.emitted.filter((e) =>
+        'failures' in c.match ? e.failure : c.match.types.includes(e.type),
+      );
+      if (mine.length === 0) return [];
+      materialize(c);
+      const out: ClaimedDelivery[] = [];
+      for (const e of mine) {
+        if (out.length >= limit) break;
+        const row = s.dueOne.get(e.eventId, c.consumer, c.now, c.now);
+        if (row) out.push(leaseRow(c, row));
+      }
+      return out;
+    });
+    return { result, claimed };
+  };
+  const redeliver = (eventId: string, now: number, consumer?: string) => {
     let requeued = 0;
     let suppressed = 0;
     const c = consumer ?? null;
@@ -371,15 +372,15 @@ function transactions(db: Db, { s, append }: Prepared) {
       }
     }
     return { requeued, suppressed };
-  });
-  const compensate = db.transaction((eventId: string, consumer: string, at: number) => {
+  };
+  const compensate = (eventId: string, consumer: string, at: number) => {
     const e = s.eventById.get(eventId);
     if (!e) return false;
     const p = [eventId, consumer, 'compensate', e.seq, e.correlation_id, at, at, at];
     return s.insertDelivery.run(...p).changes > 0;
-  });
+  };
   return {
-    append: db.transaction(append),
+    append,
     claim,
     renew,
     settle,
