@@ -48,8 +48,11 @@ export async function settleWithHandOff(
   if (!store.settleAndClaim || st.emitted.length === 0) return store.settleDelivery(st);
   const mine = [...takers].filter((t) => t.takes(st.emitted));
   const slots = mine.map((t) => t.reserve(st.emitted.length));
+  const release = (): void => {
+    for (let i = 0; i < mine.length; i++) mine[i]!.unreserve(slots[i]!);
+  };
   if (!slots.some((n) => n > 0)) {
-    mine.forEach((t, i) => t.unreserve(slots[i]!));
+    release();
     return store.settleDelivery(st);
   }
   const now = clock.now();
@@ -63,12 +66,10 @@ export async function settleWithHandOff(
   }));
   try {
     const { result, claimed } = await store.settleAndClaim(st, claims);
-    mine.forEach((t, i) => {
-      for (const c of claimed[i] ?? []) t.dispatch(c);
-    });
+    for (let i = 0; i < mine.length; i++) for (const c of claimed[i] ?? []) mine[i]!.dispatch(c);
     return result;
   } finally {
-    mine.forEach((t, i) => t.unreserve(slots[i]!));
+    release();
   }
 }
 
