@@ -1,7 +1,7 @@
 /**
  * Medians, ratio and the `@@bench-suite` result of the Mastra comparison (bench/mastra.ts).
  */
-import type { MastraChildResult } from './mastra/child.js';
+import type { MastraChildResult } from './mastra/spec.js';
 import { spread } from './report.js';
 
 /** One line of the comparison, with [full, quick] run counts per implementation. */
@@ -47,6 +47,9 @@ function side(rs: readonly MastraChildResult[], line: string, impl: Impl): ImplS
   const rate = spread(mine.map((r) => r.runsPerSec));
   const med = (f: (r: MastraChildResult) => number) => spread(mine.map(f)).median;
   const runs = mine.reduce((n, r) => n + r.runs, 0);
+  // Each child's own check says how many decisions it compared: their sum is what was checked.
+  const checked = mine.reduce((n, r) => n + Number.parseInt(r.checked, 10), 0);
+  const durable = mine.every((r) => r.checked.includes('found in the file'));
   return {
     label: mine[0]!.label,
     node: mine[0]!.node,
@@ -56,7 +59,7 @@ function side(rs: readonly MastraChildResult[], line: string, impl: Impl): ImplS
     usPerStep: med((r) => r.usPerStep),
     peakRssBytes: med((r) => r.peakRssBytes),
     heapUsedBytes: med((r) => r.heapUsedBytes),
-    checked: `every repetition: ${mine[0]!.checked.replace(/^\d+ /, 'all ')} (${runs} timed runs in all)`,
+    checked: `${checked} decisions (warm-up and timed, ${runs} timed runs over ${mine.length} repetitions) equal the oracle${durable ? '; every run found in the file afterwards' : ''}`,
     repetitions: mine.length,
   };
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MASTRA_RESULT_MARKER, type MastraChildResult, type MastraSpec } from './mastra/child.js';
+import { MASTRA_RESULT_MARKER, type MastraChildResult, type MastraSpec } from './mastra/spec.js';
 import { findInstall, type MastraInstall, transpileInto } from './mastra-setup.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

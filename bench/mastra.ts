@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MASTRA_RESULT_MARKER, type MastraChildResult, type MastraSpec } from './mastra/child.js';
+import { MASTRA_RESULT_MARKER, type MastraChildResult, type MastraSpec } from './mastra/spec.js';
 import { type MastraLine, suiteResult, summarise } from './mastra-report.js';
 import { ensureInstall, type MastraInstall, transpileInto } from './mastra-setup.js';
 
