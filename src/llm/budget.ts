@@ -114,13 +114,27 @@ export function validateBudget(budget: unknown, argument: string): void {
   const b = budget as Partial<Record<keyof Budget, unknown>> | null;
   if (typeof b !== 'object' || b === null)
     throw new InvalidArgumentError(`${argument} must be { maxTokens?, maxCostUsd? }`, argument);
-  for (const k of ['maxTokens', 'maxCostUsd'] as const) {
+  for (const key of Object.keys(b)) {
+    if (!(BUDGET_KEYS as readonly string[]).includes(key))
+      throw new InvalidArgumentError(
+        `${argument}: unknown option '${key}'; known options are 'maxTokens', 'maxCostUsd'`,
+        argument,
+      );
+  }
+  for (const k of BUDGET_KEYS) {
     const v = b[k];
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
       throw new InvalidArgumentError(
-        `${argument}.${k} must be a positive number, got ${JSON.stringify(v)}`,
+        `${argument}.${k} must be a positive finite number, got ${describe(v)}`,
         argument,
       );
     }
   }
+}
+
+const BUDGET_KEYS = ['maxTokens', 'maxCostUsd'] as const;
+
+/** A value for a message: JSON.stringify would print Infinity and NaN as null. */
+function describe(v: unknown): string {
+  return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? typeof v);
 }

@@ -241,6 +241,7 @@ async function askModel<I, O>(
       throw new GuardViolationError('max-tool-errors', 'tool', why, plan.agentId);
     }
     if (approvals.violation) throw approvals.violation;
+    if (approvals.predicateFailed) throw approvals.predicateFailed;
     const answer = call.value;
     if (answer.kind === 'approval') {
       messages.push(...answer.messages);

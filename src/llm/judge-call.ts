@@ -4,7 +4,7 @@
  * call runs under when no agent's context is at hand (it reports nothing).
  */
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
-import type { AgentContext, Contract } from '../index.js';
+import { type AgentContext, type Contract, InvalidArgumentError } from '../index.js';
 import type { LlmCallSettings, LlmPlan } from './generate.js';
 import type { ModelInvoker } from './model-call.js';
 import type { PriceTable } from './pricing.js';
@@ -26,22 +26,30 @@ export interface JudgeCallSpec<V> {
 export function judgePlan<V>(spec: JudgeCallSpec<V>): (prompt: string) => LlmPlan<null, V> {
   const schema = outputSchema(spec.verdict);
   const settings = spec.settings ?? {};
-  return (prompt) => ({
-    agentId: `judge:${spec.name}`,
-    invoker: spec.invoker,
-    output: spec.verdict,
-    schema,
-    instructions: () => spec.instructions,
-    prompt: () => prompt,
-    tools: undefined,
-    maxSteps: 1,
-    maxToolErrors: 0,
-    maxReasks: spec.maxReasks,
-    guards: [],
-    budget: undefined,
-    prices: spec.prices,
-    settings,
-  });
+  return (prompt) => {
+    // A user's prompt function may return anything at run time: refuse before any call.
+    if (typeof prompt !== 'string' || prompt.trim() === '')
+      throw new InvalidArgumentError(
+        `judge '${spec.name}': prompt must return a non-empty string, got ${prompt === '' ? "''" : typeof prompt}`,
+        'prompt',
+      );
+    return {
+      agentId: `judge:${spec.name}`,
+      invoker: spec.invoker,
+      output: spec.verdict,
+      schema,
+      instructions: () => spec.instructions,
+      prompt: () => prompt,
+      tools: undefined,
+      maxSteps: 1,
+      maxToolErrors: 0,
+      maxReasks: spec.maxReasks,
+      guards: [],
+      budget: undefined,
+      prices: spec.prices,
+      settings,
+    };
+  };
 }
 
 const NOOP_LOGGER: AgentContext['logger'] = { debug() {}, info() {}, warn() {}, error() {} };

@@ -12,7 +12,13 @@
  *   tool error the model sees (and that counts against the agent's tool-error bound).
  */
 import { type JSONSchema7, jsonSchema, type Schema, type Tool, tool } from 'ai';
-import { type AgentContext, type AgentSpan, type Contract, GuardViolationError } from '../index.js';
+import {
+  type AgentContext,
+  AgentFailedError,
+  type AgentSpan,
+  type Contract,
+  GuardViolationError,
+} from '../index.js';
 import { deepFreeze } from '../ledger/json.js';
 
 /** A Baton agent used as a tool: contract in, contract out. */
@@ -97,6 +103,33 @@ export interface ToolApprovals {
   readonly approved: ReadonlySet<string>;
   /** Set when an irreversible tool was about to run without approval (the step then fails). */
   violation?: GuardViolationError;
+  /** Set when a `needsApproval` predicate threw (the step then fails with it). */
+  predicateFailed?: AgentFailedError;
+}
+
+/**
+ * A tool's `needsApproval`, failing closed: a predicate that throws asks for approval (so the
+ * tool cannot run unapproved) and records the failure, which then fails the step — the AI SDK
+ * would otherwise feed it to the model as a tool error and carry on.
+ */
+function approvalRule(
+  name: string,
+  needsApproval: ToolOptions['needsApproval'],
+  approvals: ToolApprovals | undefined,
+): ToolOptions['needsApproval'] {
+  if (typeof needsApproval !== 'function') return needsApproval;
+  return async (input) => {
+    try {
+      return await needsApproval(input);
+    } catch (e) {
+      if (approvals && !approvals.predicateFailed)
+        approvals.predicateFailed = new AgentFailedError(
+          `tool '${name}': its needsApproval predicate threw: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e, retryable: false },
+        );
+      return true;
+    }
+  };
 }
 
 /**
@@ -112,7 +145,9 @@ export function agentTools(
   const out: Record<string, Tool> = {};
   for (const { name, agent, schema, needsApproval, irreversible } of specs) {
     out[name] = tool({
-      ...(needsApproval !== undefined ? { needsApproval } : {}),
+      ...(needsApproval !== undefined
+        ? { needsApproval: approvalRule(name, needsApproval, approvals) }
+        : {}),
       description: agent.description ?? `${agent.id}`,
       inputSchema: jsonSchema(schema, {
         validate: (value) => {

@@ -48,6 +48,12 @@ export interface WorkflowBudget {
 }
 
 const DAY_MS = 86_400_000;
+const WORKFLOW_BUDGET_KEYS: readonly (keyof WorkflowBudgetOptions)[] = [
+  'store',
+  'workflows',
+  'windowMs',
+  'clock',
+];
 /** Cost is held in micro-USD: quota records count integers. */
 const MICRO = 1_000_000;
 const NOTHING: WorkflowBudgetShare = Object.freeze({ settle: async () => {} });
@@ -70,7 +76,22 @@ export function createWorkflowBudget(options: WorkflowBudgetOptions): WorkflowBu
       'workflows must be an object of budgets by workflow',
       'workflows',
     );
-  for (const [name, b] of Object.entries(o.workflows)) validateBudget(b, `workflows.${name}`);
+  for (const key of Object.keys(o)) {
+    if (!WORKFLOW_BUDGET_KEYS.includes(key as keyof WorkflowBudgetOptions))
+      throw new InvalidArgumentError(
+        `createWorkflowBudget: unknown option '${key}'; known options are ${WORKFLOW_BUDGET_KEYS.map((k) => `'${k}'`).join(', ')}`,
+        key,
+      );
+  }
+  for (const [name, b] of Object.entries(o.workflows)) {
+    validateBudget(b, `workflows.${name}`);
+    // A workflow named with no limit would read as limited and spend nothing: refuse it.
+    if (b === undefined || (b.maxTokens === undefined && b.maxCostUsd === undefined))
+      throw new InvalidArgumentError(
+        `workflows.${name} must set maxTokens or maxCostUsd (a workflow not named is not limited)`,
+        `workflows.${name}`,
+      );
+  }
   const windowMs = o.windowMs ?? DAY_MS;
   if (!Number.isInteger(windowMs) || windowMs <= 0)
     throw new InvalidArgumentError(

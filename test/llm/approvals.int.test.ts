@@ -230,3 +230,88 @@ describe('agent waits (ctx.suspend), the generic mechanism', () => {
     await rt.close();
   });
 });
+
+describe('bad input to approvals and agent waits', () => {
+  type Ctx = { suspend(key: string, options?: object): never };
+  let misuse: (ctx: Ctx) => never = (c) => c.suspend('ok');
+  const asker = agent({
+    name: 'bad-asker',
+    version: '1.0.0',
+    input: Refund,
+    output: Receipt,
+    execute: (_i, ctx) => misuse(ctx as Ctx),
+  });
+  const asking = workflow('bad-asking', { version: 1, input: Refund })
+    .step('ask', asker, { input: (s) => s.input })
+    .output((s) => s.ask);
+
+  it.each<[string, (c: Ctx) => never, RegExp]>([
+    ['a key with a comma', (c) => c.suspend('a,b'), /suspend key must be/],
+    ['an empty key', (c) => c.suspend(''), /suspend key must be/],
+    [
+      'a detail that is not JSON',
+      (c) => c.suspend('ok', { detail: { f: () => 1 } }),
+      /\$\.suspend\.detail/,
+    ],
+    [
+      'accepts that is not a schema',
+      (c) => c.suspend('ok', { accepts: 'yes' }),
+      /accepts must be a JSON Schema object/,
+    ],
+  ])(
+    'fails the step on %s, parks nothing and keeps the run verifiable',
+    async (_what, call, message) => {
+      misuse = call;
+      const rt = createRuntime({ store: memoryStore(), workflows: [asking] });
+      const run = await rt.start(asking, { applicant: 'A-1' });
+      await expect(run.result()).rejects.toThrow(message);
+      expect(await rt.waits()).toEqual([]);
+      expect(await rt.getRun(run.id)).toMatchObject({ status: 'failed' });
+      expect((await rt.verify(run.id)).ok).toBe(true);
+      await rt.close();
+    },
+  );
+  it('fails the step, naming the tool, when a needsApproval predicate throws; the tool never runs', async () => {
+    const executed: string[] = [];
+    const refund = agent({
+      name: 'refund',
+      version: '1.0.0',
+      input: Refund,
+      output: Receipt,
+      execute: (i) => {
+        executed.push(i.applicant);
+        return { refunded: true };
+      },
+    });
+    const explain = llmAgent({
+      name: 'explain',
+      version: '1.0.0',
+      model: scripted([REFUND_CALL, GOOD]),
+      input: Decision,
+      output: Explanation,
+      tools: {
+        refund: {
+          agent: refund,
+          needsApproval: () => {
+            throw new Error('policy service down');
+          },
+        },
+      },
+    });
+    const wf = workflow('throwing-predicate', { version: 1, input: Decision })
+      .step('explain', explain, { input: (s) => s.input })
+      .output((s) => s.explain);
+    const rt = createRuntime({ store: memoryStore(), workflows: [wf] });
+    const run = await rt.start(wf, DECLINED);
+    await expect(run.result()).rejects.toThrow(
+      /tool 'refund': its needsApproval predicate threw: policy service down/,
+    );
+    expect((await rt.getRun(run.id)).error).toMatchObject({
+      code: 'AGENT_FAILED',
+      step: 'explain',
+    });
+    expect(await rt.waits()).toEqual([]);
+    expect(executed).toEqual([]);
+    await rt.close();
+  });
+});

@@ -7,6 +7,8 @@ import {
   createRuntime,
   createTracing,
   isBudgetExceededError,
+  isInvalidArgumentError,
+  memoryStore,
   type Runtime,
   type StateStore,
   sqliteStore,
@@ -218,6 +220,53 @@ describe('replay of a run with an LLM step', () => {
 });
 
 describe('workflow budgets', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'an unknown option',
+      { typo: 1 },
+      /createWorkflowBudget: unknown option 'typo'; known options are 'store', 'workflows', 'windowMs', 'clock'/,
+    ],
+    [
+      'a workflow with no limit',
+      { workflows: { w: {} } },
+      /workflows\.w must set maxTokens or maxCostUsd/,
+    ],
+    [
+      'an infinite limit',
+      { workflows: { w: { maxTokens: Infinity } } },
+      /workflows\.w\.maxTokens must be a positive finite number, got Infinity/,
+    ],
+    [
+      'a negative cost',
+      { workflows: { w: { maxCostUsd: -1 } } },
+      /workflows\.w\.maxCostUsd must be a positive finite number, got -1/,
+    ],
+    [
+      'an unknown limit',
+      { workflows: { w: { maxToken: 5 } } },
+      /workflows\.w: unknown option 'maxToken'/,
+    ],
+    ['a fractional window', { windowMs: 1.5 }, /windowMs must be a positive integer, got 1\.5/],
+    [
+      'workflows that is not an object',
+      { workflows: 'all' },
+      /workflows must be an object of budgets by workflow/,
+    ],
+  ])('refuses %s with an InvalidArgumentError naming it', (_what, bad, message) => {
+    const store = memoryStore();
+    const options = { store, workflows: { w: { maxTokens: 10 } }, ...bad };
+    const thrown = (() => {
+      try {
+        createWorkflowBudget(options as never);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(isInvalidArgumentError(thrown)).toBe(true);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
   it('refuses a call once the workflow has spent its window, across runs, with no call made', async () => {
     const model = scripted([GOOD]);
     const db = tempDbPath('genai-budget');

@@ -169,3 +169,31 @@ describe('pairwiseJudge', () => {
     }
   });
 });
+
+describe('pairwiseJudge with a bad prompt function', () => {
+  it('rejects compare with what the prompt threw, and calls no model', async () => {
+    const model = fair();
+    const judge = pairwiseJudge<DecisionData, ExplanationData>({
+      model,
+      rubric: 'complete',
+      prompt: () => {
+        throw new Error('template missing');
+      },
+    });
+    await expect(judge.compare(DECLINED, SHORT, FULL)).rejects.toThrow(/template missing/);
+    expect(model.doGenerateCalls).toHaveLength(0);
+  });
+
+  it('refuses a prompt that returns no text, naming the judge, and calls no model', async () => {
+    const model = fair();
+    const judge = pairwiseJudge<DecisionData, ExplanationData>({
+      model,
+      rubric: 'complete',
+      prompt: () => undefined as unknown as string,
+    });
+    await expect(judge.compare(DECLINED, SHORT, FULL)).rejects.toThrow(
+      /judge 'pairwise': prompt must return a non-empty string/,
+    );
+    expect(model.doGenerateCalls).toHaveLength(0);
+  });
+});
