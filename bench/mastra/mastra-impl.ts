@@ -187,7 +187,7 @@ export async function createMastraImpl(options: ImplOptions): Promise<BenchImpl>
     label:
       store === null
         ? 'mastra workflow (no storage)'
-        : 'mastra workflow + LibSQLStore (file; WAL, the store asks synchronous=NORMAL)',
+        : 'mastra workflow + LibSQLStore (file, WAL, @libsql/client connection pool)',
     async run(app, index) {
       const run = await runnable.createRun({ runId: `run-${index}` });
       const out = await run.start({ inputData: app });
