@@ -105,5 +105,13 @@ describe('summarise', () => {
       { line: 'sqlite-trivial-64', baton: 4_000, langgraph: 10_000, fraction: 0.4 },
     ]);
     expect(formatDiskPerRun(rows)).toMatch(/40% of LangGraph's {2}\(target ≤ 50%: met\)/);
+    const target = "bytes on disk per run (sqlite-trivial-64): ≤ ½ of LangGraph+SqliteSaver's";
+    const checked = (fraction: number | null) =>
+      checkTargets([], [{ line: 'sqlite-trivial-64', baton: 1, langgraph: 1, fraction }]).find(
+        (t) => t.target === target,
+      );
+    expect(checked(0.4)).toMatchObject({ met: true, measured: '40%' });
+    expect(checked(0.6)).toMatchObject({ met: false, measured: '60%' });
+    expect(checked(null)?.met).toBeNull();
   });
 });

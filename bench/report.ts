@@ -140,7 +140,10 @@ export function formatTable(lines: readonly LineDef[], cells: readonly CellSumma
 }
 
 /** The targets of issue 21, checked against the summaries. */
-export function checkTargets(cells: readonly CellSummary[]): TargetCheck[] {
+export function checkTargets(
+  cells: readonly CellSummary[],
+  disk: readonly DiskPerRun[] = [],
+): TargetCheck[] {
   const out: TargetCheck[] = [];
   const add = (target: string, value: number | null, met: (v: number) => boolean, show: string) =>
     out.push({
@@ -186,6 +189,13 @@ export function checkTargets(cells: readonly CellSummary[]): TargetCheck[] {
     const per = c?.perRunBytes ? `, ${num(c.perRunBytes.median / 1e3, 1)} KB/run` : '';
     add(`${line}: peak RSS ≤ ${limit / 1e6} MB`, v, (x) => x <= limit, `${mb(v ?? 0)} MB${per}`);
   }
+  const onDisk = disk.find((d) => d.line === 'sqlite-trivial-64')?.fraction ?? null;
+  add(
+    "bytes on disk per run (sqlite-trivial-64): ≤ ½ of LangGraph+SqliteSaver's",
+    onDisk,
+    (v) => v <= 0.5,
+    `${num((onDisk ?? 0) * 100)}%`,
+  );
   return out;
 }
 

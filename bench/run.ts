@@ -42,6 +42,7 @@ import {
   summarise,
   US_PER_STEP_FORMULA,
 } from './report.js';
+import { formatSuite, runSuite, SUITES, type SuiteResult } from './suites.js';
 
 const USAGE = `usage: tsx bench/run.ts [options]
   --quick            small run counts, 1 s per measurement, 2 repetitions (about a minute)
@@ -50,6 +51,8 @@ const USAGE = `usage: tsx bench/run.ts [options]
   --reps <n>         repetitions per line (default 5, quick 2)
   --seed <n>         seed of the application generator (default 42)
   --cpu-prof         write a V8 CPU profile per child into bench/results/profiles/
+  --suites <names>   comma-separated suites to run after the lines (${SUITES.map((s) => s.name).join(', ')}),
+                     or 'none'; default: all of them, none when --only or --impl is given
   --help`;
 
 /**
@@ -145,6 +148,20 @@ function dateStamp(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
+/** The suites to run: named ones, 'none', or by default all (none with a line filter). */
+function chooseSuites(names: string | undefined, filtered: boolean) {
+  if (names === undefined) return filtered ? [] : SUITES;
+  if (names.trim() === 'none') return [];
+  const wanted = names.split(',').map((s) => s.trim());
+  for (const n of wanted) {
+    if (!SUITES.some((s) => s.name === n))
+      throw new TypeError(
+        `--suites must name ${SUITES.map((s) => s.name).join(', ')} or 'none', got '${n}'`,
+      );
+  }
+  return SUITES.filter((s) => wanted.includes(s.name));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -154,6 +171,7 @@ async function main(): Promise<void> {
       reps: { type: 'string' },
       seed: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      suites: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -166,6 +184,10 @@ async function main(): Promise<void> {
   const reps = positiveInt('--reps', values.reps, quick ? 2 : 5);
   const seed = positiveInt('--seed', values.seed, 42);
   const plans = plan(values.only, values.impl);
+  const suites = chooseSuites(
+    values.suites,
+    values.only !== undefined || values.impl !== undefined,
+  );
 
   const resultsDir = join(root, 'bench', 'results');
   const profileDir = values['cpu-prof'] ? join(resultsDir, 'profiles') : null;
@@ -213,19 +235,33 @@ async function main(): Promise<void> {
     }
   }
 
+  const suiteResults: SuiteResult[] = [];
+  for (const suite of suites) {
+    console.log(`suite ${suite.name}: ${suite.what}`);
+    suiteResults.push(await runSuite(root, suite, quick));
+  }
+
   const cells = summarise(results);
   const selected = plans.map((p) => p.line);
-  const targets = checkTargets(cells);
+  const targets = [
+    ...checkTargets(cells, diskPerRun(results)),
+    ...suiteResults.flatMap((r) => r.targets),
+  ];
   console.log(`\n${formatTable(selected, cells)}\n`);
   console.log(`${US_PER_STEP_FORMULA}.\n${PER_RUN_FORMULA}.`);
   console.log(
     'Baton/LG: Baton median runs/s ÷ LangGraph median runs/s; of raw: Baton durable ÷ raw batched.\n',
   );
+  for (const r of suiteResults) console.log(`${formatSuite(r)}\n`);
   console.log(`Targets (issue 21):\n${formatTargets(targets)}\n`);
   const disk = diskPerRun(results);
   if (disk.length > 0) console.log(`${formatDiskPerRun(disk)}\n`);
 
-  const partial = values.only !== undefined || values.impl !== undefined;
+  const partial =
+    values.only !== undefined ||
+    values.impl !== undefined ||
+    suites.length < SUITES.length ||
+    suiteResults.some((r) => r.skipped !== undefined);
   const file = join(
     resultsDir,
     `${dateStamp(new Date())}${quick ? '-quick' : ''}${partial ? '-partial' : ''}.json`,
@@ -251,6 +287,7 @@ async function main(): Promise<void> {
     fractionOfRawBatched: Object.fromEntries(ids.map((id) => [id, fractionOfRaw(cells, id)])),
     targets,
     diskBytesPerRun: disk,
+    suites: suiteResults,
     results,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
