@@ -12,20 +12,23 @@ export interface CliContext {
   exitCode: number;
 }
 
-/** The global options (`--store`, `--json`) as seen from a subcommand. */
+/** The global options (`--store`, `--schema`, `--json`, ...) as seen from a subcommand. */
 export function globalOptions(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals<{
     store: string;
     json?: boolean;
     as?: string;
     principalKey?: string;
+    schema?: string;
   }>();
   const as = o.as ?? process.env.BATON_PRINCIPAL;
   const key = o.principalKey ?? process.env.BATON_PRINCIPAL_KEY;
+  const schema = o.schema ?? process.env.BATON_SCHEMA;
   return {
     store: o.store,
     json: o.json === true,
     ...(as ? { as } : {}),
     ...(key ? { principalKey: key } : {}),
+    ...(schema ? { schema } : {}),
   };
 }

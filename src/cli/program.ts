@@ -67,6 +67,10 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
         DEFAULT_STORE,
       ),
     )
+    .option(
+      '--schema <name>',
+      'with a postgres:// store: the schema holding Baton\'s tables (default baton; $BATON_SCHEMA)',
+    )
     .option('--json', 'machine-readable JSON output')
     .option(
       '--as <principal>',

@@ -29,6 +29,8 @@ export interface GlobalOptions {
   readonly as?: string;
   /** The principal's private key file, for a principal recorded with a public key. */
   readonly principalKey?: string;
+  /** The PostgreSQL schema holding Baton's tables (`--schema`; default `baton`). */
+  readonly schema?: string;
 }
 
 /** An open store and a runtime over it. */
@@ -54,12 +56,22 @@ export const DEFAULT_STORE = './baton.db';
 export async function openStore(
   location: string,
   access: StoreAccess = 'write',
+  schema?: string,
 ): Promise<StateStore> {
   const readOnly = access === 'read';
   if (/^postgres(ql)?:\/\//i.test(location)) {
     const { postgresStore } = await import('../backends/postgres/index.js');
-    return postgresStore(readOnly ? { connectionString: location, readOnly } : location);
+    return postgresStore({
+      connectionString: location,
+      ...(readOnly ? { readOnly } : {}),
+      ...(schema !== undefined ? { schema } : {}),
+    });
   }
+  if (schema !== undefined)
+    throw new InvalidArgumentError(
+      `--schema applies to a postgres:// store only, and '${location}' is a SQLite file`,
+      'schema',
+    );
   let size: number;
   try {
     const st = statSync(location);
@@ -82,15 +94,15 @@ export async function openForSession(
   access: StoreAccess,
 ): Promise<StateStore> {
   if (access === 'read' && options.as !== undefined) {
-    const probe = await openStore(options.store, 'read');
+    const probe = await openStore(options.store, 'read', options.schema);
     try {
       await probe.migrate();
     } finally {
       await probe.close();
     }
-    return openStore(options.store, 'write');
+    return openStore(options.store, 'write', options.schema);
   }
-  return openStore(options.store, access);
+  return openStore(options.store, access, options.schema);
 }
 
 /**

@@ -63,11 +63,19 @@ describe('read commands never write', () => {
       ['audit', 'list'],
       ['audit', 'verify'],
       ['grants'],
+      ['prune', '--older-than', '0', '--dry-run'],
     ];
     for (const c of commands) {
       const r = await baton([...S, ...c]);
       expect(r.code, `${c.join(' ')}: ${r.stderr}`).toBe(0);
     }
+    // A dry-run erase reads too (this store has no data subject to find).
+    const erase = await baton([...S, 'erase', 'nobody', '--dry-run']);
+    expect(erase.stderr).toMatch(/subject 'nobody' not found/);
+    // --schema names a PostgreSQL schema: refused, typed, for a SQLite file.
+    const schema = await baton([...S, '--schema', 'other', 'runs']);
+    expect(schema.code).toBe(1);
+    expect(schema.stderr).toMatch(/--schema applies to a postgres:\/\/ store only/);
     expect(fingerprint(path)).toEqual(before);
   });
 

@@ -130,6 +130,13 @@ describe('child workflow links', () => {
     );
     expect(childPage.text).not.toContain('data-testid="children"');
   });
+
+  it('says beside the verified chain whether the run’s end is sealed', async () => {
+    const ended = await get(`/runs/${encodeURIComponent(parentId)}`);
+    expect(ended.text).toMatch(/data-testid="seal">end sealed: status, output and head match/);
+    const waiting = await get(`/runs/${encodeURIComponent(sleepId)}`);
+    expect(waiting.text).toMatch(/data-testid="seal">not ended yet/);
+  });
 });
 
 describe('the waiting inbox', () => {

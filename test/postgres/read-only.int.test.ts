@@ -90,6 +90,14 @@ describeWithPostgres('PostgreSQL read-only stores', () => {
     const e = await failure(reader.start(wf, 2));
     expect(isStoreReadOnlyError(e)).toBe(true);
     expect(await reader.listRuns({})).toHaveLength(1);
+
+    // The CLI reaches the same schema with --schema (or $BATON_SCHEMA), read-only.
+    await ensureBuilt();
+    const shown = await baton(['--store', POSTGRES_URL, '--schema', schema, '--json', 'runs']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).runs.map((r: { runId: string }) => r.runId)).toEqual([run.id]);
+    const verified = await baton(['--store', POSTGRES_URL, '--schema', schema, 'verify', run.id]);
+    expect(verified.code, verified.stderr).toBe(0);
   });
 
   it('baton runs on a database without a Baton schema creates no schema', async () => {

@@ -72,7 +72,7 @@ export function registerDashboard(program: Command, ctx: CliContext): void {
       const g = globalOptions(c);
       const { createDashboard, serveDashboard } = await import('../../dashboard/index.js');
       const workflows = await loadWorkflows(opts.workflows);
-      const store = await openStore(g.store);
+      const store = await openStore(g.store, 'write', g.schema);
       // Signals of workflows without --workflows are checked against their recorded contracts.
       const runtime = (await library()).createRuntime({
         store,

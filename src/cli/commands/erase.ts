@@ -28,7 +28,13 @@ export function registerErase(program: Command, ctx: CliContext): void {
           'yes',
         );
       }
-      const result = await withSession(g, [], ({ rt }) => rt.erase(subject, { dryRun }));
+      // A dry run only reads: it opens the store read-only, like every read command.
+      const result = await withSession(
+        g,
+        [],
+        ({ rt }) => rt.erase(subject, { dryRun }),
+        dryRun ? 'read' : 'write',
+      );
       if (g.json) return printJson(ctx.io, result);
       const created = formatTime(result.createdAt);
       if (dryRun) {

@@ -37,7 +37,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       const cases = parseDataset(readDataset(dataset));
       const workflows = await loadWorkflows(opts.workflows);
       const workflow = pick(workflows, opts.workflow);
-      const store = await openStore(g.store);
+      const store = await openStore(g.store, 'write', g.schema);
       const tracing = createTracing({ store });
       const rt = createRuntime({ store, workflows, resume: false, telemetry: tracing });
       let report: EvalReport;

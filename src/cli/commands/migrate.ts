@@ -11,8 +11,12 @@ import { printJson } from '../output.js';
 import { openStore } from '../session.js';
 
 /** The schema version the store had before: null when it had none (a new PostgreSQL schema). */
-async function versionBefore(location: string, latest: number): Promise<number | null> {
-  const probe = await openStore(location, 'read');
+async function versionBefore(
+  location: string,
+  latest: number,
+  schema: string | undefined,
+): Promise<number | null> {
+  const probe = await openStore(location, 'read', schema);
   try {
     await probe.migrate();
     return latest;
@@ -36,8 +40,8 @@ export function registerMigrate(program: Command, ctx: CliContext): void {
       // Loaded here, not at the top: every command module is imported at start-up, and the
       // migrations are not needed before a command runs (src/cli/startup.test.ts).
       const { SCHEMA_VERSION } = await import('../../ledger/migrations.js');
-      const from = await versionBefore(g.store, SCHEMA_VERSION);
-      const store = await openStore(g.store, 'write');
+      const from = await versionBefore(g.store, SCHEMA_VERSION, g.schema);
+      const store = await openStore(g.store, 'write', g.schema);
       try {
         await store.migrate();
       } finally {

@@ -32,13 +32,19 @@ export function registerPrune(program: Command, ctx: CliContext): void {
             'older-than',
           );
         }
-        const report = await withSession(g, [], ({ rt }) =>
-          rt.prune({
-            olderThan: days * DAY_MS,
-            dryRun: opts.dryRun === true,
-            ...(opts.status ? { status: opts.status as never } : {}),
-            ...(opts.workflow ? { workflow: opts.workflow } : {}),
-          }),
+        const dryRun = opts.dryRun === true;
+        // A dry run only reads: it opens the store read-only, like every read command.
+        const report = await withSession(
+          g,
+          [],
+          ({ rt }) =>
+            rt.prune({
+              olderThan: days * DAY_MS,
+              dryRun,
+              ...(opts.status ? { status: opts.status as never } : {}),
+              ...(opts.workflow ? { workflow: opts.workflow } : {}),
+            }),
+          dryRun ? 'read' : 'write',
         );
         if (g.json) return printJson(ctx.io, report);
         const verb = report.dryRun ? 'would prune' : 'pruned';

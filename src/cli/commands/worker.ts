@@ -32,7 +32,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const g = globalOptions(cmd);
       const workflows = await loadWorkflows(opts.workflows);
       const { createRuntime } = await library();
-      const store = await openStore(g.store);
+      const store = await openStore(g.store, 'write', g.schema);
       const rt = createRuntime({
         store,
         workflows,

@@ -5,7 +5,13 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { type Runtime, type StateDiff, TRACE_NAMES, type TraceSpan } from '../../index.js';
+import {
+  type RunEndCheck,
+  type Runtime,
+  type StateDiff,
+  TRACE_NAMES,
+  type TraceSpan,
+} from '../../index.js';
 import { piiView } from '../pii.js';
 import { roleHas } from '../privileges.js';
 import { type RunLinks, runLinks } from '../run-links.js';
@@ -16,6 +22,13 @@ import { signalForm } from './schema-form.js';
 
 /** Most spans drawn; the rest are counted ("showing N of M"). */
 const WATERFALL_CAP = 500;
+
+/** What the run's end seal check says, beside the chain's verdict. */
+const END_CHECK: Readonly<Record<RunEndCheck, string>> = {
+  sealed: 'end sealed: status, output and head match the seal',
+  unsealed: 'ended before end seals (status checked against the journal only)',
+  open: 'not ended yet',
+};
 
 /**
  * A span's model usage: an attempt's tokens (GenAI attributes) and cost, or a step's or run's
@@ -115,7 +128,7 @@ ${parked.length > 0 ? html`<section><h2>Waiting for</h2>${parked.map((p) => html
 <section><h2>Steps</h2><table class="steps"><thead><tr><th>step</th><th>agent</th><th>status</th><th>attempts</th><th>started</th><th>took</th><th>read</th><th>wrote</th><th>error</th></tr></thead>
 <tbody>${steps.map((s) => html`<tr data-step-row="${s.name}"><td>${s.name}</td><td>${s.agent ?? s.kind}</td><td data-cell="status">${badge(s.status)}</td><td>${s.attempts}</td><td>${time(s.startedAt)}</td><td>${duration(s.durationMs)}</td><td>${s.inputVersion ? `v${s.inputVersion}` : ''}</td><td>${s.version ? `v${s.version}` : ''}</td><td>${s.error ?? ''}</td></tr>`)}</tbody></table></section>
 <section><h2>Versions</h2>
-<p data-testid="verify">${verify.ok ? html`<span class="badge st-completed">hash chain verified (${verify.versions} versions)</span>` : html`<span class="badge st-failed">broken at v${verify.brokenAt}: ${verify.reason}</span>`}</p>
+<p data-testid="verify">${verify.ok ? html`<span class="badge st-completed">hash chain verified (${verify.versions} versions)</span> <span class="muted" data-testid="seal">${END_CHECK[verify.end]}</span>` : html`<span class="badge st-failed">broken at v${verify.brokenAt}: ${verify.reason}</span>`}</p>
 <table class="versions"><thead><tr><th>v</th><th>step</th><th>by</th><th>read</th><th>tag</th><th>at</th><th>hash</th></tr></thead>
 <tbody>${history.map((v) => html`<tr><td>v${v.version}</td><td>${v.step}</td><td>${v.createdBy}</td><td>${v.inputVersion ? `v${v.inputVersion}` : ''}</td><td>${v.tag ?? ''}</td><td>${time(v.createdAt)}</td><td><code>${v.hash.slice(0, 12)}</code></td></tr>`)}</tbody></table>
 <form class="diff-pick" method="get" action="/runs/${encodeURIComponent(run.runId)}">
