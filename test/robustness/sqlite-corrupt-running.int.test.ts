@@ -166,3 +166,56 @@ describe('a SQLite file damaged under a running runtime', () => {
     await runDamage('truncated', (path) => truncateSync(path, 8192));
   });
 });
+
+describe('a damaged SQLite file met first by a path other than a run operation', () => {
+  it('the change feed, governance, quotas and events stop the store with StoreCorruptError too', async () => {
+    const db = tempDbPath('corrupt-side-paths');
+    cleanups.push(db.remove);
+    const store = sqliteStore(db.path);
+    const step = agent({
+      name: 'inc',
+      version: '1.0.0',
+      input: Num,
+      output: Num,
+      execute: (n: number) => n + 1,
+    });
+    const wf = workflow('corrupt-side', { version: 1, input: Num })
+      .step('a', step, { input: (s) => s.input })
+      .output((s) => s.a);
+    const rt = createRuntime({ store, workflows: [wf] });
+    cleanups.unshift(() => rt.close());
+    const runs = await Promise.all(Array.from({ length: 200 }, (_, i) => rt.start(wf, i)));
+    await Promise.all(runs.map((r) => r.result()));
+
+    checkpointElsewhere(db.path);
+    truncateSync(db.path, 8192);
+
+    const first = await store.changes.read({ limit: 1000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isStoreCorruptError(first)).toBe(true);
+    expect((first as Error).message).toContain(db.path);
+    // The store has stopped: every other path now gives the same typed error, not a raw one.
+    for (const call of [
+      () => store.governance.listSubjects(),
+      () =>
+        store.quotas.take({
+          key: 'k',
+          now: 1,
+          estimate: 1,
+          leaseMs: 1000,
+          limits: { rpm: 5, windowMs: 60_000 },
+        }),
+      () => store.events.readEvents({ limit: 10 }),
+      () => store.getRun(runs[0]!.id),
+    ]) {
+      const e = await call().then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(isStoreCorruptError(e), String(e)).toBe(true);
+    }
+    await expect(rt.start(wf, 999)).rejects.toSatisfy(isStoreCorruptError);
+  });
+});

@@ -32,3 +32,45 @@ export function fatalStoreError(
 export function isFatalDriverError(e: unknown): boolean {
   return fatalStoreError('', e) !== undefined;
 }
+
+/**
+ * `target` with every method's errors passed through `stop` (the store's `stopOnFatal`): the
+ * event, governance, quota and change-feed paths stop the store at a damaged file or a full disk
+ * as the run paths do, instead of throwing the driver's raw error. Methods keep their `this`.
+ * Their interfaces return promises, so a method that throws at once (a stopped store) rejects
+ * instead; the methods named in `sync` (the store's own bookkeeping) throw as they are.
+ */
+export function stoppingOnFatal<T extends object>(
+  target: T,
+  stop: (e: unknown) => unknown,
+  sync: readonly string[] = [],
+): T {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(t, key, receiver) {
+      const value: unknown = Reflect.get(t, key, receiver);
+      if (typeof value !== 'function') return value;
+      let w = wrapped.get(key);
+      if (w === undefined) {
+        const fn = value as (...args: unknown[]) => unknown;
+        const isSync = typeof key === 'string' && sync.includes(key);
+        w = (...args: unknown[]) => {
+          let out: unknown;
+          try {
+            out = fn.apply(t, args);
+          } catch (e) {
+            if (isSync) throw stop(e);
+            return Promise.reject(stop(e));
+          }
+          return out instanceof Promise
+            ? out.catch((e: unknown) => {
+                throw stop(e);
+              })
+            : out;
+        };
+        wrapped.set(key, w);
+      }
+      return w;
+    },
+  });
+}

@@ -41,7 +41,7 @@ import type {
   VersionRecord,
 } from '../../ledger/types.js';
 import { listRunsQuery } from '../sql/list-runs-sql.js';
-import { fatalStoreError } from './fatal-errors.js';
+import { fatalStoreError, stoppingOnFatal } from './fatal-errors.js';
 import { type Db, openLedger, type ResolvedSqliteOptions } from './open.js';
 import { checkPath, DEFAULT_FILE_MODE } from './open-file.js';
 import { type OpenLedger, prepare } from './open-ledger.js';
@@ -207,18 +207,32 @@ class SqliteStore implements StateStore {
   readonly commitPipeline: number;
   private life: Lifecycle = { state: 'new' };
   private opening: Promise<void> | undefined;
-  readonly events: EventStore = createSqliteEventStore(
-    () => this.ledger().db,
-    () => this.durable(),
+  // Each stops the store at a damaged file or a full disk, as the run paths do (fatal-errors.ts).
+  readonly events: EventStore = stoppingOnFatal(
+    createSqliteEventStore(
+      () => this.ledger().db,
+      () => this.durable(),
+    ),
+    (e) => this.stopOnFatal(e),
   );
-  readonly governance = createSqliteGovernanceStore(
-    () => this.ledger().db,
-    () => this.durable(),
+  readonly governance = stoppingOnFatal(
+    createSqliteGovernanceStore(
+      () => this.ledger().db,
+      () => this.durable(),
+    ),
+    (e) => this.stopOnFatal(e),
   );
-  readonly changes = new SqliteChangeFeed(() => this.ledger());
-  readonly quotas = createSqliteQuotaStore(
-    () => this.ledger().db,
-    (fn) => this.write(fn),
+  readonly changes = stoppingOnFatal(
+    new SqliteChangeFeed(() => this.ledger()),
+    (e) => this.stopOnFatal(e),
+    ['committed', 'close'],
+  );
+  readonly quotas = stoppingOnFatal(
+    createSqliteQuotaStore(
+      () => this.ledger().db,
+      (fn) => this.write(fn),
+    ),
+    (e) => this.stopOnFatal(e),
   );
 
   constructor(
