@@ -9,6 +9,7 @@ export interface MastraLine {
   readonly id: string;
   readonly title: string;
   readonly store: 'memory' | 'sqlite';
+  readonly mastraSynchronous?: 'FULL';
   readonly runs: {
     readonly baton: readonly [number, number];
     readonly mastra: readonly [number, number];

@@ -62,9 +62,14 @@ describe.skipIf(typeof found === 'string')('Mastra peer on Node 24', () => {
     expect(r.result?.checked).toBe('26 decisions equal the oracle');
   });
 
-  it('persists every run in LibSQLStore and Baton in sqliteStore, both on Node 24', () => {
-    for (const impl of ['mastra', 'baton'] as const) {
-      const r = child(spec({ impl, store: 'sqlite', runs: 12 }));
+  it('persists every run in LibSQLStore (default and FULL) and Baton in sqliteStore, on Node 24', () => {
+    const sides: Partial<MastraSpec>[] = [
+      { impl: 'mastra' },
+      { impl: 'mastra', mastraSynchronous: 'FULL' },
+      { impl: 'baton' },
+    ];
+    for (const side of sides) {
+      const r = child(spec({ ...side, store: 'sqlite', runs: 12 }));
       expect(r.status, r.stderr).toBe(0);
       expect(r.result?.node).toMatch(/^v24\./);
       expect(r.result?.checked).toBe('14 decisions equal the oracle; 14 runs found in the file');

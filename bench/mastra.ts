@@ -43,8 +43,16 @@ const MASTRA_LINES: readonly MastraLine[] = [
   {
     id: 'node24-sqlite-trivial-64',
     title:
-      'durable file, trivial, 64 in flight, Node 24: Baton sqliteStore (FULL) vs Mastra LibSQLStore',
+      'durable file, trivial, 64 in flight, Node 24: Baton sqliteStore (FULL) vs Mastra LibSQLStore as configured by default',
     store: 'sqlite',
+    runs: { baton: [10_000, 2_000], mastra: [3_000, 600] },
+  },
+  {
+    id: 'node24-sqlite-full-trivial-64',
+    title:
+      'durable file, trivial, 64 in flight, Node 24: Baton sqliteStore (FULL) vs Mastra LibSQLStore forced to synchronous=FULL',
+    store: 'sqlite',
+    mastraSynchronous: 'FULL',
     runs: { baton: [10_000, 2_000], mastra: [3_000, 600] },
   },
 ];
@@ -129,6 +137,9 @@ async function main(): Promise<void> {
           line: line.id,
           impl,
           store: line.store,
+          ...(line.mastraSynchronous === undefined
+            ? {}
+            : { mastraSynchronous: line.mastraSynchronous }),
           mode: 'trivial',
           inFlight: 64,
           runs,

@@ -26,7 +26,13 @@ import { MASTRA_RESULT_MARKER, type MastraChildResult, type MastraSpec } from '.
 
 async function loadImpl(spec: MastraSpec, options: ImplOptions): Promise<BenchImpl> {
   if (spec.impl === 'baton') return (await import('../baton.js')).createBatonImpl(options);
-  if (spec.impl === 'mastra') return (await import('./mastra-impl.js')).createMastraImpl(options);
+  if (spec.impl === 'mastra') {
+    const { createMastraImpl } = await import('./mastra-impl.js');
+    return createMastraImpl(
+      options,
+      spec.mastraSynchronous === undefined ? {} : { synchronous: spec.mastraSynchronous },
+    );
+  }
   throw new TypeError(`not an implementation: '${String(spec.impl)}'`);
 }
 

@@ -78,6 +78,18 @@ interface MastraModule {
 interface LibSqlStore {
   init(): Promise<void>;
   close(): Promise<void>;
+  /** TypeScript-private in @mastra/libsql, reachable at run time: the store's libsql client. */
+  readonly client?: { execute(sql: string): Promise<{ rows: readonly Record<string, unknown>[] }> };
+}
+
+/** How the Mastra side persists on durable lines. */
+export interface MastraStoreOptions {
+  /**
+   * 'FULL': after `init`, set `synchronous=FULL` on the store's idle connection, the one its
+   * workflows domain set to NORMAL (the pool opens any other connection at SQLite's default,
+   * FULL), so every commit is fsynced like Baton's. Absent: LibSQLStore as configured by default.
+   */
+  readonly synchronous?: 'FULL';
 }
 
 interface LibSqlModule {
@@ -166,11 +178,28 @@ function buildWorkflow(m: WorkflowsModule, options: ImplOptions): MastraWorkflow
 }
 
 /**
+ * Sets `synchronous=FULL` on the store's idle connection and reads it back.
+ * @throws Error when the store exposes no client or the setting does not hold.
+ */
+async function syncFull(store: LibSqlStore): Promise<void> {
+  const client = store.client;
+  if (client === undefined) throw new Error('LibSQLStore exposes no client: cannot set FULL');
+  await client.execute('PRAGMA synchronous = FULL');
+  const { rows } = await client.execute('PRAGMA synchronous');
+  if (rows[0]?.synchronous !== 2) {
+    throw new Error(`LibSQLStore: synchronous reads ${JSON.stringify(rows)} after setting FULL`);
+  }
+}
+
+/**
  * Builds the Mastra implementation: a bare workflow (nothing persisted) when `dbPath` is null,
  * else registered on a `Mastra` with `LibSQLStore` on `file:<dbPath>`.
  * @throws Error from `run` when a run ends in any status but 'success'.
  */
-export async function createMastraImpl(options: ImplOptions): Promise<BenchImpl> {
+export async function createMastraImpl(
+  options: ImplOptions,
+  storeOptions: MastraStoreOptions = {},
+): Promise<BenchImpl> {
   const workflows = (await import(WORKFLOWS)) as WorkflowsModule;
   const wf = buildWorkflow(workflows, options);
   let store: LibSqlStore | null = null;
@@ -180,6 +209,7 @@ export async function createMastraImpl(options: ImplOptions): Promise<BenchImpl>
     const { LibSQLStore } = (await import(LIBSQL)) as LibSqlModule;
     store = new LibSQLStore({ id: 'bench', url: `file:${options.dbPath}` });
     await store.init();
+    if (storeOptions.synchronous === 'FULL') await syncFull(store);
     runnable = new Mastra({ workflows: { bench: wf }, storage: store, logger: false }).getWorkflow(
       'bench',
     );
@@ -188,7 +218,9 @@ export async function createMastraImpl(options: ImplOptions): Promise<BenchImpl>
     label:
       store === null
         ? 'mastra workflow (no storage)'
-        : 'mastra workflow + LibSQLStore (file, WAL; warm runs commit without fsync, see bench/README.md)',
+        : storeOptions.synchronous === 'FULL'
+          ? 'mastra workflow + LibSQLStore (file, WAL, synchronous=FULL set after init: every commit fsynced)'
+          : 'mastra workflow + LibSQLStore as configured by default (file, WAL; warm runs commit without fsync, see bench/README.md)',
     async run(app, index) {
       const run = await runnable.createRun({ runId: `run-${index}` });
       const out = await run.start({ inputData: app });

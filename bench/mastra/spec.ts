@@ -12,6 +12,8 @@ export interface MastraSpec {
   readonly line: string;
   readonly impl: 'baton' | 'mastra';
   readonly store: 'memory' | 'sqlite';
+  /** Mastra on a durable line: force `synchronous=FULL` (see `MastraStoreOptions`). */
+  readonly mastraSynchronous?: 'FULL';
   readonly mode: StepMode;
   readonly inFlight: number;
   readonly runs: number;
