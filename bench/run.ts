@@ -13,7 +13,6 @@
  * - A child that fails (a decision differing from the oracle, rows missing from a file, a
  *   crash) stops the whole bench with a non-zero exit: no figure is printed for wrong work.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +41,7 @@ import {
   summarise,
   US_PER_STEP_FORMULA,
 } from './report.js';
+import { runMarked } from './spawn-marked.js';
 import { formatSuite, runSuite, SUITES, type SuiteResult } from './suites.js';
 
 const USAGE = `usage: tsx bench/run.ts [options]
@@ -97,7 +97,7 @@ function plan(only: string | undefined, impl: string | undefined): Plan[] {
     .filter((p) => p.impls.length > 0);
 }
 
-function runChild(
+async function runChild(
   root: string,
   jsDir: string,
   spec: ChildSpec,
@@ -114,33 +114,14 @@ function runChild(
       ]
     : [];
   const args = [...prof, join(jsDir, 'bench', 'child.js'), JSON.stringify(spec)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      timeout: 15 * 60_000,
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const lines = out.split('\n');
-      for (const l of lines) if (l && !l.startsWith(RESULT_MARKER)) console.log(`    ${l}`);
-      const marked = lines.find((l) => l.startsWith(RESULT_MARKER));
-      if (code !== 0 || !marked) {
-        reject(
-          new Error(
-            `${spec.line}/${spec.impl} failed (exit ${code ?? signal}); see its output above`,
-          ),
-        );
-        return;
-      }
-      resolve(JSON.parse(marked.slice(RESULT_MARKER.length)) as ChildResult);
-    });
-  });
+  const marked = await runMarked(
+    root,
+    args,
+    RESULT_MARKER,
+    `${spec.line}/${spec.impl}`,
+    15 * 60_000,
+  );
+  return JSON.parse(marked.slice(RESULT_MARKER.length)) as ChildResult;
 }
 
 function dateStamp(d: Date): string {

@@ -8,9 +8,9 @@
  * `skipped` with the reason. A suite that exits non-zero (a wrong answer, a crash) fails the
  * whole bench, like a failing child: no figure is printed for wrong work.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TargetCheck } from './report.js';
+import { runMarked } from './spawn-marked.js';
 
 /** The marker of a suite's result line. */
 export const SUITE_MARKER = '@@bench-suite ';
@@ -84,7 +84,11 @@ export function parseSuiteResult(name: string, line: string): SuiteResult {
  * tree does not hold), echoing its human-readable output indented.
  * @throws Error when it exits non-zero or prints no result.
  */
-export function runSuite(root: string, suite: SuiteDef, quick: boolean): Promise<SuiteResult> {
+export async function runSuite(
+  root: string,
+  suite: SuiteDef,
+  quick: boolean,
+): Promise<SuiteResult> {
   const args = [
     '--import',
     'tsx',
@@ -92,35 +96,8 @@ export function runSuite(root: string, suite: SuiteDef, quick: boolean): Promise
     '--suite-json',
     ...(quick ? ['--quick'] : []),
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      timeout: 60 * 60_000,
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const lines = out.split('\n');
-      for (const l of lines) if (l && !l.startsWith(SUITE_MARKER)) console.log(`    ${l}`);
-      const marked = [...lines].reverse().find((l) => l.startsWith(SUITE_MARKER));
-      if (code !== 0 || !marked) {
-        reject(
-          new Error(`suite '${suite.name}' failed (exit ${code ?? signal}); see its output above`),
-        );
-        return;
-      }
-      try {
-        resolve(parseSuiteResult(suite.name, marked));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+  const marked = await runMarked(root, args, SUITE_MARKER, `suite '${suite.name}'`, 60 * 60_000);
+  return parseSuiteResult(suite.name, marked);
 }
 
 /** A suite's lines as a printable table: one row per line, its figures by name. */

@@ -130,7 +130,7 @@ export function createChoreography(o: ChoreographyOptions): Choreography {
         const spec = {
           name: r.id,
           match: { types: [r.on.id] },
-          concurrency: Number.isFinite(limit) ? limit : 16,
+          concurrency: Number.isFinite(limit) ? limit : 256,
         };
         subs.push(
           bus.subscribe(spec, async (msg) => {
@@ -209,8 +209,14 @@ export function createChoreography(o: ChoreographyOptions): Choreography {
       for (;;) {
         const before = activity;
         await bus.quiet();
-        const pending = await events().readDeliveries({ status: 'pending' });
-        const mine = pending.filter((d) => reactors.has(d.consumer) || d.consumer === COMPENSATOR);
+        // Per consumer: each read is an index range (consumer, status), not a scan of every
+        // delivery ever made.
+        const consumers = [...reactors.keys(), COMPENSATOR];
+        const mine = (
+          await Promise.all(
+            consumers.map((consumer) => events().readDeliveries({ consumer, status: 'pending' })),
+          )
+        ).flat();
         if (mine.length === 0 && activity === before) return;
         if (activity === before) {
           // Only retries not yet due, or deliveries leased by another process, remain: wait.

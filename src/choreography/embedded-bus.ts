@@ -9,10 +9,18 @@
  *   in hand are renewed every third of the lease, so only a dead (or stopped) process loses them.
  * - A subscription never holds more than `concurrency` deliveries.
  * - Every message handed out is settled by the handler; `stop()` waits for those in hand.
+ * - Hand-off (hand-off.ts): a delivery that emits events leases them to this process's
+ *   subscriptions in its own settle transaction; the rest are claimed by the poll as before.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { ClaimedDelivery, NewEvent } from '../ledger/event-store.js';
+import type { ClaimedDelivery, NewEvent, SettleResult } from '../ledger/event-store.js';
 import type { BusContext, BusMessage, ConsumerSpec, EventBus, Subscription } from './bus.js';
+import {
+  type DoneSettlement,
+  type HandOffTaker,
+  settleWithHandOff,
+  specTakes,
+} from './hand-off.js';
 
 /** Options of {@link embeddedBus}. */
 export interface EmbeddedBusOptions {
@@ -31,6 +39,8 @@ export function embeddedBus(options: EmbeddedBusOptions = {}): EventBus {
   const leaseMs = positive(options.leaseMs ?? 30_000, 'leaseMs');
   let ctx: BusContext | undefined;
   const subs = new Set<Poller>();
+  const settleDone = (st: DoneSettlement): Promise<SettleResult> =>
+    settleWithHandOff(ctx!, subs, leaseMs, st);
   return {
     kind: 'embedded',
     async start(c) {
@@ -41,7 +51,7 @@ export function embeddedBus(options: EmbeddedBusOptions = {}): EventBus {
     },
     subscribe(spec, handler) {
       if (!ctx) throw new InvalidArgumentError('the bus is not started', 'bus');
-      const p = new Poller(ctx, spec, handler, pollMs, leaseMs);
+      const p = new Poller(ctx, spec, handler, pollMs, leaseMs, settleDone);
       subs.add(p);
       p.start();
       return {
@@ -68,8 +78,10 @@ function positive(v: number, name: string): number {
   return v;
 }
 
+const WAKE = 'wake';
+
 /** One subscription's loop. */
-class Poller {
+class Poller implements HandOffTaker {
   private readonly inHand = new Map<string, ClaimedDelivery>();
   private running = true;
   private sleeper: AbortController | undefined;
@@ -77,14 +89,38 @@ class Poller {
   private quietWaiters: (() => void)[] = [];
   private loop: Promise<void> = Promise.resolve();
   private lastRenew = 0;
+  /** Slots promised to hand-offs whose settle transaction has not answered yet. */
+  private reserved = 0;
 
   constructor(
     private readonly ctx: BusContext,
-    private readonly spec: ConsumerSpec,
+    readonly spec: ConsumerSpec,
     private readonly handler: (m: BusMessage) => Promise<void>,
     private readonly pollMs: number,
     private readonly leaseMs: number,
+    private readonly settleDone: (st: DoneSettlement) => Promise<SettleResult>,
   ) {}
+
+  /** True when this running subscription takes one of `events`. */
+  takes(events: readonly NewEvent[]): boolean {
+    return this.running && specTakes(this.spec, events);
+  }
+
+  /** Reserves up to `wanted` free slots for a hand-off; returns how many. */
+  reserve(wanted: number): number {
+    const n = Math.max(0, Math.min(wanted, this.free()));
+    this.reserved += n;
+    return n;
+  }
+
+  unreserve(n: number): void {
+    this.reserved -= n;
+    if (n > 0) this.wake();
+  }
+
+  private free(): number {
+    return this.spec.concurrency - this.inHand.size - this.reserved;
+  }
 
   start(): void {
     this.loop = this.run();
@@ -92,7 +128,8 @@ class Poller {
 
   wake(): void {
     this.woken = true;
-    this.sleeper?.abort();
+    // A reason of our own: abort() without one builds a DOMException (and its stack) per wake.
+    this.sleeper?.abort(WAKE);
   }
 
   nextQuiet(): Promise<void> {
@@ -125,7 +162,8 @@ class Poller {
           error: String(e),
         });
       }
-      if (claimed === 0 && this.inHand.size === 0) for (const w of waiters) w();
+      if (claimed === 0 && this.inHand.size === 0 && this.reserved === 0)
+        for (const w of waiters) w();
       else this.quietWaiters.unshift(...waiters);
       if (!this.running || this.woken) continue;
       this.sleeper = new AbortController();
@@ -133,7 +171,7 @@ class Poller {
       await clock.sleep(wait, this.sleeper.signal).catch(() => undefined);
       this.sleeper = undefined;
     }
-    while (this.inHand.size > 0) {
+    while (this.inHand.size > 0 || this.reserved > 0) {
       // Stopping: wait for deliveries in hand (their handlers settle them) without new claims.
       this.sleeper = new AbortController();
       await clock.sleep(this.pollMs, this.sleeper.signal).catch(() => undefined);
@@ -141,7 +179,7 @@ class Poller {
   }
 
   private async poll(): Promise<number> {
-    const free = this.spec.concurrency - this.inHand.size;
+    const free = this.free();
     if (free <= 0) return 0;
     const now = this.ctx.clock.now();
     const claims = await this.ctx.store.claimDeliveries({
@@ -156,7 +194,8 @@ class Poller {
     return claims.length;
   }
 
-  private dispatch(c: ClaimedDelivery): void {
+  /** Runs the handler on a delivery this process has leased (by a poll or a hand-off). */
+  dispatch(c: ClaimedDelivery): void {
     const k = c.event.eventId;
     this.inHand.set(k, c);
     const { store, owner, clock } = this.ctx;
@@ -166,7 +205,7 @@ class Poller {
       consumer: this.spec.name,
       attempt: c.delivery.attempts,
       complete: (emitted) =>
-        store.settleDelivery({ ...base, outcome: 'done', at: clock.now(), emitted }),
+        this.settleDone({ ...base, outcome: 'done', at: clock.now(), emitted }),
       retry: (delayMs, error, countAttempt) =>
         store.settleDelivery({
           ...base,

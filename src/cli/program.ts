@@ -69,7 +69,7 @@ export function createProgram(ctx: CliContext, jsonErrors = false): Command {
     )
     .option(
       '--schema <name>',
-      'with a postgres:// store: the schema holding Baton\'s tables (default baton; $BATON_SCHEMA)',
+      "with a postgres:// store: the schema holding Baton's tables (default baton; $BATON_SCHEMA)",
     )
     .option('--json', 'machine-readable JSON output')
     .option(

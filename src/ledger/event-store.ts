@@ -172,6 +172,18 @@ export interface EventStore {
   /** Ends a leased delivery (see the contract above). */
   settleDelivery(settlement: DeliverySettlement): Promise<SettleResult>;
   /**
+   * Optional (a store may leave it out; the bus then settles and claims apart): settles a
+   * delivery `done` and, in the SAME transaction, leases for each of `claims` the deliveries of
+   * the events just emitted that the consumer matches and that are due by the rules of
+   * `claimDeliveries` (materialized first, per-correlation order, at most `limit`), so the next
+   * hop of a flow needs no claim transaction (nor its fsync) of its own. Nothing is leased unless
+   * the settlement is `settled`. `claimed[i]` answers `claims[i]`.
+   */
+  settleAndClaim?(
+    settlement: Extract<DeliverySettlement, { outcome: 'done' }>,
+    claims: readonly DeliveryClaim[],
+  ): Promise<{ result: SettleResult; claimed: ClaimedDelivery[][] }>;
+  /**
    * Redelivers an event: a dead or pending delivery is made due at `now` with attempts reset;
    * a done delivery is not (the inbox suppresses it) and its duplicate count goes up.
    * Limited to one consumer when given. Deliveries not yet materialized are untouched.

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { createRuntime, sqliteStore } from '../../src/index.js';
+import { capturedIo } from '../support/captured-io.js';
 import { tempDbPath } from '../support/temp-db.js';
 import { calls, childFlow, parentFlow } from './fixtures.js';
 
@@ -9,19 +10,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      out: (s: string) => void out.push(s),
-      err: (s: string) => void err.push(s),
-      color: false,
-    },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const io = capturedIo;
 
 describe('baton show, schedules and prune', () => {
   it('links parent and child, steers schedules and prunes from the command line', async () => {

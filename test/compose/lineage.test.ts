@@ -15,6 +15,7 @@ import {
   sqliteStore,
   workflow,
 } from '../../src/index.js';
+import { capturedIo } from '../support/captured-io.js';
 import { tempDbPath } from '../support/temp-db.js';
 import { calls, childFlow, fanOutFlow, Num, parentFlow } from './fixtures.js';
 
@@ -145,17 +146,7 @@ describe('lineage across a child step', () => {
   });
 });
 
-function io() {
-  const out: string[] = [];
-  return {
-    io: {
-      out: (s: string) => void out.push(s),
-      err: (s: string) => void out.push(s),
-      color: false,
-    },
-    out: () => out.join(''),
-  };
-}
+const io = capturedIo;
 
 describe('the command line', () => {
   it('baton blame and baton lineage name the child run', async () => {

@@ -14,7 +14,13 @@ import {
 import { irreversibleTools, llmAgent } from '../../src/llm/index.js';
 import { untilStatus } from '../orchestrator/helpers.js';
 import { tempDbPath } from '../support/temp-db.js';
-import { approvalWorkflow, FIRST_WAIT, Receipt, Refund } from './fixtures/approval-workflow.js';
+import {
+  approvalWorkflow,
+  FIRST_WAIT,
+  Receipt,
+  Refund,
+  refundAgent,
+} from './fixtures/approval-workflow.js';
 import {
   type CallOptions,
   DECLINED,
@@ -139,13 +145,7 @@ describe('tool approvals as durable human waits', () => {
   });
 
   it('refuses an irreversible tool without needsApproval at definition', () => {
-    const refund = agent({
-      name: 'refund',
-      version: '1.0.0',
-      input: Refund,
-      output: Receipt,
-      execute: () => ({ refunded: true }),
-    });
+    const refund = refundAgent();
     const base = {
       name: 'explain',
       version: '1.0.0',
@@ -168,16 +168,7 @@ describe('tool approvals as durable human waits', () => {
 
   it('fails the step with GuardViolationError when an irreversible tool would run unapproved', async () => {
     const executed: string[] = [];
-    const refund = agent({
-      name: 'refund',
-      version: '1.0.0',
-      input: Refund,
-      output: Receipt,
-      execute: (i) => {
-        executed.push(i.applicant);
-        return { refunded: true };
-      },
-    });
+    const refund = refundAgent(executed);
     const explain = llmAgent({
       name: 'explain',
       version: '1.0.0',
@@ -273,16 +264,7 @@ describe('bad input to approvals and agent waits', () => {
   );
   it('fails the step, naming the tool, when a needsApproval predicate throws; the tool never runs', async () => {
     const executed: string[] = [];
-    const refund = agent({
-      name: 'refund',
-      version: '1.0.0',
-      input: Refund,
-      output: Receipt,
-      execute: (i) => {
-        executed.push(i.applicant);
-        return { refunded: true };
-      },
-    });
+    const refund = refundAgent(executed);
     const explain = llmAgent({
       name: 'explain',
       version: '1.0.0',

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { createRuntime, type Runtime, sqliteStore } from '../../src/index.js';
+import { capturedIo } from '../support/captured-io.js';
 import { tempDbPath } from '../support/temp-db.js';
 import { loanWorkflow } from './fixtures/workflows.js';
 
@@ -13,19 +14,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      out: (s: string) => void out.push(s),
-      err: (s: string) => void err.push(s),
-      color: false,
-    },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const io = capturedIo;
 
 async function prepared(): Promise<{ path: string; rt: Runtime }> {
   const { path, remove } = tempDbPath('cli-observe');

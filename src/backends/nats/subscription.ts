@@ -23,7 +23,13 @@
 
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { BusContext, BusMessage, ConsumerSpec } from '../../choreography/bus.js';
-import type { ClaimedDelivery, DeliveryRecord, SettleResult } from '../../ledger/event-store.js';
+import { type DoneSettlement, type HandOffTaker, specTakes } from '../../choreography/hand-off.js';
+import type {
+  ClaimedDelivery,
+  DeliveryRecord,
+  NewEvent,
+  SettleResult,
+} from '../../ledger/event-store.js';
 import { redactCredentials } from './redact.js';
 
 /** Header carrying the event id (Nats-Msg-Id is the event id too, but absent on kicks). */
@@ -44,10 +50,15 @@ export interface NatsSubscriptionOptions {
   readonly ackWaitMs: number;
   /** Event types to accept when the consumer's filter is broader than its match. */
   readonly local: ReadonlySet<string> | null;
+  /** Settles a delivery done (the bus hands emitted events to local subscriptions there). */
+  readonly settleDone: (st: DoneSettlement) => Promise<SettleResult>;
 }
 
+/** How many ids settled here are remembered (to ack their late messages without a read). */
+const DONE_MEMORY = 8192;
+
 /** A running consumer loop. */
-export class NatsSubscription {
+export class NatsSubscription implements HandOffTaker {
   /** Messages received per event id, waiting for (or in) their handling. */
   private readonly held = new Map<string, JsMsg[]>();
   private readonly inHand = new Map<string, ClaimedDelivery>();
@@ -70,9 +81,36 @@ export class NatsSubscription {
   private readonly ticker = new AbortController();
   private changed: (() => void)[] = [];
   private readonly loops: Promise<void>;
+  /** Slots promised to hand-offs whose settle transaction has not answered yet. */
+  private reserved = 0;
+  /**
+   * Event ids this subscription settled done itself (durably), most recent last: a message for
+   * one (a hand-off's message arriving after its handling) is acked without reading its row.
+   */
+  private readonly doneHere = new Set<string>();
 
   constructor(private readonly o: NatsSubscriptionOptions) {
     this.loops = Promise.all([this.receive(), this.tick()]).then(() => undefined);
+  }
+
+  get spec(): ConsumerSpec {
+    return this.o.spec;
+  }
+
+  takes(events: readonly NewEvent[]): boolean {
+    return this.running && specTakes(this.o.spec, events);
+  }
+
+  reserve(wanted: number): number {
+    const free = this.o.spec.concurrency - this.inHand.size - this.reserved;
+    const n = Math.max(0, Math.min(wanted, free));
+    this.reserved += n;
+    return n;
+  }
+
+  unreserve(n: number): void {
+    this.reserved -= n;
+    if (n > 0) this.notify();
   }
 
   /** Resolves when this consumer has nothing in hand, held or pending on the stream. */
@@ -82,7 +120,7 @@ export class NatsSubscription {
       await this.pump();
       // Without a consumer (NATS unreachable for now) nobody can tell what is pending on the
       // stream: wait for the receive loop to set it up again.
-      if (this.inHand.size === 0 && this.held.size === 0 && this.current) {
+      if (this.inHand.size === 0 && this.reserved === 0 && this.held.size === 0 && this.current) {
         const info = await this.current.info(false).catch(() => undefined);
         const now = this.o.ctx.clock.now();
         const notDue = [...this.delayed.values()].filter((t) => t > now).length;
@@ -97,7 +135,7 @@ export class NatsSubscription {
     this.running = false;
     this.ticker.abort();
     await this.messages?.close();
-    while (this.inHand.size > 0) await this.nextChange(50);
+    while (this.inHand.size > 0 || this.reserved > 0) await this.nextChange(50);
     for (const [id, msgs] of this.held) {
       this.held.delete(id);
       for (const m of msgs) m.nak();
@@ -153,6 +191,10 @@ export class NatsSubscription {
       m.ack(); // broad filter: another consumer's event
       return;
     }
+    if (this.doneHere.has(id)) {
+      m.ack();
+      return;
+    }
     this.delayed.delete(id);
     const list = this.held.get(id) ?? [];
     const seq = m.info.streamSequence;
@@ -189,7 +231,7 @@ export class NatsSubscription {
 
   private async round(): Promise<void> {
     const { store, clock, owner } = this.o.ctx;
-    const free = this.o.spec.concurrency - this.inHand.size;
+    const free = this.o.spec.concurrency - this.inHand.size - this.reserved;
     if (!this.running || free <= 0) return;
     const now = clock.now();
     const claims = await store.claimDeliveries({
@@ -233,7 +275,8 @@ export class NatsSubscription {
     // Otherwise it is due and free but waits for an earlier event of its correlation: keep it.
   }
 
-  private dispatch(c: ClaimedDelivery): void {
+  /** Runs the handler on a delivery leased for this consumer (by a claim round or a hand-off). */
+  dispatch(c: ClaimedDelivery): void {
     const id = c.event.eventId;
     this.inHand.set(id, c);
     const { store, owner, clock, logger } = this.o.ctx;
@@ -250,8 +293,11 @@ export class NatsSubscription {
       attempt: c.delivery.attempts,
       complete: async (emitted) =>
         settled(
-          await store.settleDelivery({ ...base, outcome: 'done', at: clock.now(), emitted }),
-          () => this.release(id, (m) => m.ack()),
+          await this.o.settleDone({ ...base, outcome: 'done', at: clock.now(), emitted }),
+          () => {
+            this.rememberDone(id);
+            this.release(id, (m) => m.ack());
+          },
         ),
       retry: async (delayMs, error, countAttempt) => {
         const at = clock.now();
@@ -285,6 +331,14 @@ export class NatsSubscription {
         void this.pump();
         this.notify();
       });
+  }
+
+  private rememberDone(id: string): void {
+    this.doneHere.add(id);
+    if (this.doneHere.size > DONE_MEMORY) {
+      const oldest = this.doneHere.values().next().value;
+      if (oldest !== undefined) this.doneHere.delete(oldest);
+    }
   }
 
   /** Answers every held message of `id` and forgets them. */

@@ -22,6 +22,7 @@ import type {
 } from '../../ledger/event-store.js';
 import { decodeJson } from '../../ledger/json.js';
 import { checkListLimit } from '../../ledger/ledger-rules.js';
+import { EventWriteBatch } from './event-write-batch.js';
 import type { Db } from './open.js';
 import { runLocked } from './sqlite-commit.js';
 import type { Param } from './sqlite-rows.js';
@@ -86,13 +87,24 @@ const toDelivery = (r: DeliveryRow): DeliveryRecord =>
     error: r.error === null ? null : decodeJson<ErrorInfo>(r.error),
   });
 
-const DUE = `SELECT d.* FROM deliveries d
+// Due deliveries with their events (one query: no read-back per claimed row).
+const DUE = `SELECT d.*, e.type, e.payload, e.causation_id, e.producer, e.failure, e.at
+  FROM deliveries d JOIN events e ON e.seq = d.seq
   WHERE d.consumer = ? AND d.kind = 'handle' AND d.status = 'pending'
     AND d.available_at <= ? AND (d.lease_owner IS NULL OR d.lease_expires_at <= ?)
-    AND NOT EXISTS (SELECT 1 FROM deliveries e
-      WHERE e.consumer = d.consumer AND e.correlation_id = d.correlation_id AND e.kind = 'handle'
-        AND e.status = 'pending' AND e.seq < d.seq)
+    AND NOT EXISTS (SELECT 1 FROM deliveries p
+      WHERE p.consumer = d.consumer AND p.correlation_id = d.correlation_id AND p.kind = 'handle'
+        AND p.status = 'pending' AND p.seq < d.seq)
   ORDER BY d.seq LIMIT ?`;
+
+// One delivery, if due: the hand-off of an emitted event to a consumer of this process.
+const DUE_ONE = `SELECT d.*, e.type, e.payload, e.causation_id, e.producer, e.failure, e.at
+  FROM deliveries d JOIN events e ON e.seq = d.seq
+  WHERE d.event_id = ? AND d.consumer = ? AND d.kind = 'handle' AND d.status = 'pending'
+    AND d.available_at <= ? AND (d.lease_owner IS NULL OR d.lease_expires_at <= ?)
+    AND NOT EXISTS (SELECT 1 FROM deliveries p
+      WHERE p.consumer = d.consumer AND p.correlation_id = d.correlation_id AND p.kind = 'handle'
+        AND p.status = 'pending' AND p.seq < d.seq)`;
 
 function prepare(db: Db) {
   const insertEvent = db.prepare<Param[]>(
@@ -128,7 +140,8 @@ function prepare(db: Db) {
     setPosition,
     materializeTypes: materialize(false),
     materializeFailures: materialize(true),
-    due: db.prepare<[string, number, number, number], DeliveryRow>(DUE),
+    due: db.prepare<[string, number, number, number], DeliveryRow & EventRow>(DUE),
+    dueOne: db.prepare<[string, string, number, number], DeliveryRow & EventRow>(DUE_ONE),
     lease: db.prepare<Param[]>(
       `UPDATE deliveries SET attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
          started_at = COALESCE(started_at, ?) WHERE event_id = ? AND consumer = ? AND kind = 'handle'`,
@@ -156,8 +169,10 @@ function prepare(db: Db) {
     const duplicates: string[] = [];
     for (const e of list) {
       const p = [e.eventId, e.type, e.payload, e.correlationId, e.causationId, e.producer];
-      if (insertEvent.run(...p, e.failure ? 1 : 0, e.at).changes === 0) duplicates.push(e.eventId);
-      else stored.push(toEvent(eventById.get(e.eventId)!));
+      const r = insertEvent.run(...p, e.failure ? 1 : 0, e.at);
+      // seq is the rowid: the stored record is known without reading it back.
+      if (r.changes === 0) duplicates.push(e.eventId);
+      else stored.push(Object.freeze({ ...e, seq: Number(r.lastInsertRowid) }));
     }
     return { stored, duplicates };
   };
@@ -198,26 +213,42 @@ export function createSqliteEventStore(
     return cached;
   };
   const read = <T>(fn: () => T): T => runLocked(fn);
-  const write = async <T>(fn: () => T): Promise<T> => {
-    const result = runLocked(fn);
-    await durable();
-    return result;
+  // Read statements by SQL text: the filters combine into a handful of shapes, each prepared
+  // once per open database instead of on every call.
+  let readStatements = new Map<string, ReturnType<Db['prepare']>>();
+  let readDb: Db | undefined;
+  const statement = <R>(sql: string) => {
+    const d = get().db;
+    if (readDb !== d) {
+      readDb = d;
+      readStatements = new Map();
+    }
+    let st = readStatements.get(sql);
+    if (!st) {
+      st = d.prepare(sql);
+      readStatements.set(sql, st);
+    }
+    return st as unknown as { all(...p: Param[]): R[] };
   };
+  // Writes requested in one turn of the event loop share a transaction and an fsync.
+  const batch = new EventWriteBatch(() => get().db, durable);
+  const write = <T>(fn: () => T): Promise<T> => batch.submit(fn);
   // A renewal needs no fsync of its own: a renewal lost in a crash only shortens the lease of a
   // process that is gone. (A claim does: it counts the attempt, and a poison event that crashes
   // the process must still reach the dead letters.)
   const renewal = async <T>(fn: () => T): Promise<T> => runLocked(fn);
 
   return {
-    appendEvents: (list) => write(() => get().tx.append.immediate(list)),
-    claimDeliveries: (c) => write(() => get().tx.claim.immediate(c)),
+    appendEvents: (list) => write(() => get().tx.append(list)),
+    claimDeliveries: (c) => write(() => get().tx.claim(c)),
     renewDeliveries: (owner, keys, expiresAt) =>
       renewal(() => get().tx.renew.immediate(owner, keys, expiresAt)),
-    settleDelivery: (s) => write(() => get().tx.settle.immediate(s)),
+    settleDelivery: (s) => write(() => get().tx.settle(s)),
+    settleAndClaim: (s, claims) => write(() => get().tx.settleAndClaim(s, claims)),
     redeliverEvent: (eventId, now, consumer) =>
-      write(() => get().tx.redeliver.immediate(eventId, now, consumer)),
+      write(() => get().tx.redeliver(eventId, now, consumer)),
     recordCompensation: (eventId, consumer, at) =>
-      write(() => get().tx.compensate.immediate(eventId, consumer, at)),
+      write(() => get().tx.compensate(eventId, consumer, at)),
     readEvents: async (q: EventQuery) =>
       read(() => {
         const limit = checkListLimit(q.limit) ?? -1;
@@ -229,8 +260,7 @@ export function createSqliteEventStore(
         ).filter(([, v]) => v !== undefined);
         const where = used.map(([c]) => `${c} = ?`).join(' AND ');
         const sql = `SELECT * FROM events ${where ? `WHERE ${where}` : ''} ORDER BY seq LIMIT ?`;
-        return get()
-          .db.prepare<Param[], EventRow>(sql)
+        return statement<EventRow>(sql)
           .all(...used.map(([, v]) => v!), limit)
           .map(toEvent);
       }),
@@ -248,8 +278,7 @@ export function createSqliteEventStore(
         const where = used.map(([c]) => `${c} = ?`).join(' AND ');
         const sql = `SELECT * FROM deliveries ${where ? `WHERE ${where}` : ''}
           ORDER BY seq, consumer, CASE kind WHEN 'handle' THEN 0 ELSE 1 END LIMIT ?`;
-        return get()
-          .db.prepare<Param[], DeliveryRow>(sql)
+        return statement<DeliveryRow>(sql)
           .all(...used.map(([, v]) => v!), limit)
           .map(toDelivery);
       }),
@@ -257,8 +286,7 @@ export function createSqliteEventStore(
 }
 
 function transactions(db: Db, { s, append }: Prepared) {
-  const claim = db.transaction((c: DeliveryClaim): ClaimedDelivery[] => {
-    const limit = checkListLimit(c.limit, 'limit') ?? 0;
+  const materialize = (c: DeliveryClaim): void => {
     const from = s.position.get(c.consumer) ?? 0;
     const to = s.maxSeq.get() ?? 0;
     if (to > from) {
@@ -266,17 +294,28 @@ function transactions(db: Db, { s, append }: Prepared) {
       else s.materializeTypes.run(c.consumer, c.now, from, to, JSON.stringify(c.match.types));
       s.setPosition.run(c.consumer, to);
     }
-    return s.due.all(c.consumer, c.now, c.now, limit).map((row) => {
-      s.lease.run(c.owner, c.expiresAt, c.now, row.event_id, c.consumer);
-      const delivery = toDelivery(s.getDelivery.get(row.event_id, c.consumer, 'handle')!);
-      return { delivery, event: toEvent(s.eventById.get(row.event_id)!) };
-    });
-  });
+  };
+  const leaseRow = (c: DeliveryClaim, row: DeliveryRow & EventRow): ClaimedDelivery => {
+    s.lease.run(c.owner, c.expiresAt, c.now, row.event_id, c.consumer);
+    const leased = {
+      ...row,
+      attempts: row.attempts + 1,
+      lease_owner: c.owner,
+      lease_expires_at: c.expiresAt,
+      started_at: row.started_at ?? c.now,
+    };
+    return { delivery: toDelivery(leased), event: toEvent(row) };
+  };
+  const claim = (c: DeliveryClaim): ClaimedDelivery[] => {
+    const limit = checkListLimit(c.limit, 'limit') ?? 0;
+    materialize(c);
+    return s.due.all(c.consumer, c.now, c.now, limit).map((row) => leaseRow(c, row));
+  };
   const renew = db.transaction(
     (owner: string, keys: readonly { eventId: string; consumer: string }[], exp: number) =>
       keys.reduce((n, k) => n + s.renew.run(exp, k.eventId, k.consumer, owner).changes, 0),
   );
-  const settle = db.transaction((st: DeliverySettlement): SettleResult => {
+  const settle = (st: DeliverySettlement): SettleResult => {
     const row = s.getDelivery.get(st.eventId, st.consumer, 'handle');
     const d = row ? toDelivery(row) : undefined;
     if (d?.status === 'done') {
@@ -294,8 +333,31 @@ function transactions(db: Db, { s, append }: Prepared) {
       put(s, { ...d, status: 'dead', finishedAt: st.at, error: st.error });
     }
     return 'settled';
-  });
-  const redeliver = db.transaction((eventId: string, now: number, consumer?: string) => {
+  };
+  const settleAndClaim = (
+    st: DeliverySettlement & { outcome: 'done' },
+    claims: readonly DeliveryClaim[],
+  ) => {
+    const result = settle(st);
+    const claimed = claims.map((c): ClaimedDelivery[] => {
+      const limit = checkListLimit(c.limit, 'limit') ?? 0;
+      if (result !== 'settled' || limit === 0) return [];
+      const mine = st.emitted.filter((e) =>
+        'failures' in c.match ? e.failure : c.match.types.includes(e.type),
+      );
+      if (mine.length === 0) return [];
+      materialize(c);
+      const out: ClaimedDelivery[] = [];
+      for (const e of mine) {
+        if (out.length >= limit) break;
+        const row = s.dueOne.get(e.eventId, c.consumer, c.now, c.now);
+        if (row) out.push(leaseRow(c, row));
+      }
+      return out;
+    });
+    return { result, claimed };
+  };
+  const redeliver = (eventId: string, now: number, consumer?: string) => {
     let requeued = 0;
     let suppressed = 0;
     const c = consumer ?? null;
@@ -310,18 +372,19 @@ function transactions(db: Db, { s, append }: Prepared) {
       }
     }
     return { requeued, suppressed };
-  });
-  const compensate = db.transaction((eventId: string, consumer: string, at: number) => {
+  };
+  const compensate = (eventId: string, consumer: string, at: number) => {
     const e = s.eventById.get(eventId);
     if (!e) return false;
     const p = [eventId, consumer, 'compensate', e.seq, e.correlation_id, at, at, at];
     return s.insertDelivery.run(...p).changes > 0;
-  });
+  };
   return {
-    append: db.transaction(append),
+    append,
     claim,
     renew,
     settle,
+    settleAndClaim,
     redeliver,
     compensate,
   };
