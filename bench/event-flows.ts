@@ -16,6 +16,8 @@ export interface FlowFigures {
   readonly handledEvents: number;
   readonly seconds: number;
   readonly handledPerSecond: number;
+  /** The untimed warm-up burst's events/s (the same size, on a fresh runtime: cold). */
+  readonly coldHandledPerSecond: number;
   /** CPU time of this process (user + system) during the burst, per handled event. */
   readonly burstCpuUsPerEvent: number;
   readonly burstE2eLatencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
@@ -33,6 +35,12 @@ export interface FlowOptions {
   readonly flows: number;
   /** Flows published one at a time after the burst (default 50). */
   readonly singles?: number;
+  /**
+   * Flows of the warm-up burst before the measured one (default: as many as `flows`), checked
+   * like the rest: every other bench line measures after a warm-up too (JIT, prepared
+   * statements, page cache).
+   */
+  readonly warmup?: number;
   readonly counts?: EventCounts;
   /** The side-effect ledger of the reactors, checked for exactly-once effects. */
   readonly effects?: SideEffects;
@@ -57,16 +65,25 @@ async function traced(rt: Runtime, correlationId: string, problems: string[]): P
 export async function measureFlows(rt: Runtime, o: FlowOptions): Promise<FlowFigures> {
   const { flows, counts } = o;
   const singles = o.singles ?? 50;
+  const warmup = o.warmup ?? flows;
+  /** A burst: every request published at once, as many producers would (their appends share
+   * fsyncs); each publish still resolves only once its event is durable. */
+  const burstOf = async (n: number, prefix: string) => {
+    const published = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        rt.publish(ResearchRequested, { topic: `${prefix}${i}` }),
+      ),
+    );
+    await rt.eventsSettled();
+    return published.map((p) => p.correlationId);
+  };
+  const w0 = performance.now();
+  const warmIds = await burstOf(warmup, 'w');
+  const coldSeconds = (performance.now() - w0) / 1000;
   const before = counts ? { ...counts, calls: { ...counts.calls } } : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  // A burst: every request published at once, as many producers would (their appends share
-  // fsyncs); each publish still resolves only once its event is durable.
-  const published = await Promise.all(
-    Array.from({ length: flows }, (_, i) => rt.publish(ResearchRequested, { topic: `t${i}` })),
-  );
-  const ids = published.map((p) => p.correlationId);
-  await rt.eventsSettled();
+  const ids = await burstOf(flows, 't');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const loadAvg = Number((loadavg()[0] ?? 0).toFixed(2));
@@ -74,6 +91,7 @@ export async function measureFlows(rt: Runtime, o: FlowOptions): Promise<FlowFig
   const burstPerEvent = counts && before ? perEvent(counts, before, handledEvents) : undefined;
   const problems: string[] = [];
   const burst: number[] = [];
+  for (const id of warmIds) await traced(rt, id, problems);
   for (const id of ids) burst.push(await traced(rt, id, problems));
   const single: number[] = [];
   for (let i = 0; i < singles; i++) {
@@ -83,8 +101,9 @@ export async function measureFlows(rt: Runtime, o: FlowOptions): Promise<FlowFig
   }
   for (const r of REACTORS) {
     const n = o.effects?.effects(r);
-    if (o.effects && n !== flows + singles)
-      problems.push(`${r}: ${String(n)} side effects for ${flows + singles} flows`);
+    const total = warmup + flows + singles;
+    if (o.effects && n !== total)
+      problems.push(`${r}: ${String(n)} side effects for ${total} flows`);
   }
   burst.sort((a, b) => a - b);
   single.sort((a, b) => a - b);
@@ -93,6 +112,7 @@ export async function measureFlows(rt: Runtime, o: FlowOptions): Promise<FlowFig
     handledEvents,
     seconds: Number(seconds.toFixed(3)),
     handledPerSecond: Math.round(handledEvents / seconds),
+    coldHandledPerSecond: warmup > 0 ? Math.round((warmup * 3) / coldSeconds) : 0,
     burstCpuUsPerEvent: Math.round((cpu.user + cpu.system) / handledEvents),
     burstE2eLatencyMs: { p50: at(burst, 0.5), p99: at(burst, 0.99), max: burst.at(-1) ?? 0 },
     singleFlowE2eLatencyMs: { p50: at(single, 0.5), p99: at(single, 0.99) },
@@ -136,6 +156,7 @@ export function suiteLine(id: string, title: string, label: string, f: FlowFigur
     label: `${label}, ${f.flows}-flow burst, Node ${process.versions.node}`,
     figures: {
       eventsPerSec: f.handledPerSecond,
+      coldEventsPerSec: f.coldHandledPerSecond,
       p50Ms: f.burstE2eLatencyMs.p50,
       p99Ms: f.burstE2eLatencyMs.p99,
       singleP50Ms: f.singleFlowE2eLatencyMs.p50,

@@ -55,7 +55,7 @@ try {
       JSON.stringify({
         bench: 'events',
         store: 'sqlite FULL, embedded bus',
-        storedEvents: (f.flows + args.singles) * 4,
+        storedEvents: (2 * f.flows + args.singles) * 4, // warm-up burst, burst, singles
         ...figures,
       }),
     );

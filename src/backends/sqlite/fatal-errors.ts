@@ -45,12 +45,14 @@ export function stoppingOnFatal<T extends object>(
   stop: (e: unknown) => unknown,
   sync: readonly string[] = [],
 ): T {
-  const wrapped = new Map<PropertyKey, unknown>();
+  // Wrappers by key, rebuilt when the method itself was replaced (a test or bench patching it).
+  const wrapped = new Map<PropertyKey, { fn: unknown; w: unknown }>();
   return new Proxy(target, {
     get(t, key, receiver) {
       const value: unknown = Reflect.get(t, key, receiver);
       if (typeof value !== 'function') return value;
-      let w = wrapped.get(key);
+      const cached = wrapped.get(key);
+      let w = cached?.fn === value ? cached.w : undefined;
       if (w === undefined) {
         const fn = value as (...args: unknown[]) => unknown;
         const isSync = typeof key === 'string' && sync.includes(key);
@@ -68,7 +70,7 @@ export function stoppingOnFatal<T extends object>(
               })
             : out;
         };
-        wrapped.set(key, w);
+        wrapped.set(key, { fn: value, w });
       }
       return w;
     },
