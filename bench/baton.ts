@@ -21,38 +21,14 @@ import {
 } from '../src/index.js';
 import type { BenchImpl, ImplOptions } from './impl.js';
 import { stepFns } from './workload.js';
-
-const AppSchema = z.object({
-  id: z.string(),
-  age: z.number().int(),
-  annualIncome: z.number().int(),
-  declaredIncome: z.number().int(),
-  requestedAmount: z.number().int(),
-  historyMonths: z.number().int(),
-  missedPayments: z.number().int(),
-  accountAgeDays: z.number().int(),
-  ipRisk: z.number().int(),
-  deviceMismatch: z.boolean(),
-});
-const ScoreSchema = z.object({ score: z.number().int().min(300).max(850), band: z.string() });
-const IncomeSchema = z.object({
-  verified: z.boolean(),
-  monthlyIncome: z.number().int(),
-  debtRatio: z.number().int(),
-});
-const FraudSchema = z.object({ flagged: z.boolean(), fraudScore: z.number().int() });
-const RiskSchema = z.object({
-  rating: z.enum(['A', 'B', 'C', 'D']),
-  defaultBps: z.number().int(),
-  basis: z.number().int(),
-});
-const DecisionSchema = z.object({
-  applicationId: z.string(),
-  approved: z.boolean(),
-  rateBps: z.number().int(),
-  reason: z.string(),
-  check: z.number().int(),
-});
+import {
+  AppSchema,
+  DecisionSchema,
+  FraudSchema,
+  IncomeSchema,
+  RiskSchema,
+  ScoreSchema,
+} from './workload-schemas.js';
 
 function buildWorkflow(options: ImplOptions) {
   const fns = stepFns(options.mode);

@@ -18,17 +18,22 @@ const SKIP = /\.(test|int\.test|test-d)\.ts$/;
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'results' ? [] : sources(path);
+    if (e.isDirectory())
+      return e.name === 'results' || e.name === 'node_modules' ? [] : sources(path);
     return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !SKIP.test(e.name) ? [path] : [];
   });
 }
 
 /**
- * Transpiles src/ and bench/ under `root` and returns the output directory.
+ * Transpiles src/ and bench/ under `root` into `out` (default node_modules/.cache/baton-bench,
+ * rebuilt from scratch) and returns it; bare imports there resolve from the node_modules above
+ * `out` (the Mastra suite transpiles into its own install, bench/mastra-setup.ts).
  * @throws Error naming the file when a source has a syntax error.
  */
-export function transpileForBench(root: string): string {
-  const out = join(root, 'node_modules', '.cache', 'baton-bench');
+export function transpileForBench(
+  root: string,
+  out = join(root, 'node_modules', '.cache', 'baton-bench'),
+): string {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   // node_modules is a package-scope boundary: without this, the output would load as CommonJS.

@@ -18,18 +18,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import ts from 'typescript';
+import { dirname, join } from 'node:path';
+import { transpileForBench } from './build.js';
 
 /** Where the Node 24 binary and the Mastra install are. */
 export interface MastraInstall {
@@ -99,46 +91,11 @@ export function ensureInstall(root: string, log: (line: string) => void): Mastra
   return { node: join(nodeBin, 'node'), dir };
 }
 
-const SKIP = /\.(test|int\.test|test-d)\.ts$/;
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory())
-      return e.name === 'results' || e.name === 'node_modules' ? [] : sources(path);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !SKIP.test(e.name) ? [path] : [];
-  });
-}
-
 /**
  * Transpiles src/ and bench/ into `<install>/js` (rebuilt from scratch) and returns that folder;
  * bare imports there resolve from the install's node_modules.
  * @throws Error naming the file when a source has a syntax error.
  */
 export function transpileInto(root: string, install: MastraInstall): string {
-  const out = join(install.dir, 'js');
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
-  for (const file of [...sources(join(root, 'src')), ...sources(join(root, 'bench'))]) {
-    const result = ts.transpileModule(readFileSync(file, 'utf8'), {
-      fileName: file,
-      reportDiagnostics: true,
-      compilerOptions: {
-        module: ts.ModuleKind.ES2022,
-        target: ts.ScriptTarget.ES2022,
-        verbatimModuleSyntax: true,
-        sourceMap: false,
-      },
-    });
-    const errors = result.diagnostics ?? [];
-    if (errors.length > 0) {
-      const text = errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-      throw new Error(`cannot transpile ${relative(root, file)}: ${text.join('; ')}`);
-    }
-    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, result.outputText);
-  }
-  return out;
+  return transpileForBench(root, join(install.dir, 'js'));
 }

@@ -23,6 +23,14 @@ import { z } from 'zod';
 import type { BenchImpl, ImplOptions } from '../impl.js';
 import type { App, Decision, Fraud } from '../workload.js';
 import { stepFns } from '../workload.js';
+import {
+  AppSchema,
+  DecisionSchema,
+  FraudSchema,
+  IncomeSchema,
+  RiskSchema,
+  ScoreSchema,
+} from '../workload-schemas.js';
 
 /** What a step's `execute` receives (the members used here). */
 interface StepContext {
@@ -104,37 +112,6 @@ const LIBSQL: string = '@mastra/libsql';
 /** The table LibSQLStore keeps workflow run snapshots in. */
 export const SNAPSHOT_TABLE = 'mastra_workflow_snapshot';
 
-const AppSchema = z.object({
-  id: z.string(),
-  age: z.number().int(),
-  annualIncome: z.number().int(),
-  declaredIncome: z.number().int(),
-  requestedAmount: z.number().int(),
-  historyMonths: z.number().int(),
-  missedPayments: z.number().int(),
-  accountAgeDays: z.number().int(),
-  ipRisk: z.number().int(),
-  deviceMismatch: z.boolean(),
-});
-const ScoreSchema = z.object({ score: z.number().int().min(300).max(850), band: z.string() });
-const IncomeSchema = z.object({
-  verified: z.boolean(),
-  monthlyIncome: z.number().int(),
-  debtRatio: z.number().int(),
-});
-const FraudSchema = z.object({ flagged: z.boolean(), fraudScore: z.number().int() });
-const RiskSchema = z.object({
-  rating: z.enum(['A', 'B', 'C', 'D']),
-  defaultBps: z.number().int(),
-  basis: z.number().int(),
-});
-const DecisionSchema = z.object({
-  applicationId: z.string(),
-  approved: z.boolean(),
-  rateBps: z.number().int(),
-  reason: z.string(),
-  check: z.number().int(),
-});
 const RiskInput = z.object({ score: ScoreSchema, income: IncomeSchema });
 
 function buildWorkflow(m: WorkflowsModule, options: ImplOptions): MastraWorkflow {
