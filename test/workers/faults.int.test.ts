@@ -79,9 +79,11 @@ describeWithPostgres('workers on PostgreSQL through a fault proxy', () => {
     // The agents' side effect lives outside the store: keyed by the step's idempotency key.
     await adminQuery(`CREATE TABLE ${schema}.effects (key TEXT PRIMARY KEY, worker TEXT NOT NULL)`);
     await adminQuery(executionsDdl(schema));
-    // The later half of the runs wait until the stall begins, so work is still left to commit
-    // during it however fast the first half went (a commit must be in flight to time out).
-    const gated = new Set([...apps.keys()].sort().slice(apps.size / 2));
+    // Before the stall, agent calls are held at a gate until several runs are mid-step, so
+    // commits are still to come on established connections when it begins, however fast the
+    // earlier runs went (a commit must be in flight to time out).
+    let holding = false;
+    let parked = 0;
     let openGate = () => {};
     const gate = new Promise<void>((resolve) => {
       openGate = resolve;
@@ -101,7 +103,10 @@ describeWithPostgres('workers on PostgreSQL through a fault proxy', () => {
       const wf = referenceWorkflow({
         hooks: {
           before: async (step, _input, _signal, ctx) => {
-            if (gated.has(ctx.runId)) await gate;
+            if (holding) {
+              parked++;
+              await gate;
+            }
             await direct.query(
               `INSERT INTO ${schema}.executions (run_id, step, worker, started_at) VALUES ($1, $2, $3, $4)`,
               [ctx.runId, step, owner, Date.now()],
@@ -156,6 +161,8 @@ describeWithPostgres('workers on PostgreSQL through a fault proxy', () => {
     proxy.armReset('reply', 5);
     // 3. A half-open partition, held until a worker's query has timed out on it.
     await atLeast(40);
+    holding = true;
+    await until('agent calls held at the gate', () => parked >= 3, RECOVERY_MS);
     proxy.mode('stall');
     openGate();
     await until(
