@@ -11,10 +11,10 @@
  * - Every decision of the warm-up and of the timed runs is checked against the oracle.
  * - The temporary directory holding SQLite files is removed whatever happens.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { runChildMain } from './child-main.js';
 import type { BenchImpl, ImplOptions } from './impl.js';
 import { type ChildResult, type ChildSpec, RESULT_MARKER } from './lines.js';
 import {
@@ -133,30 +133,6 @@ async function measureRaw(spec: ChildSpec, dir: string): Promise<ChildResult> {
   };
 }
 
-async function main(): Promise<void> {
-  const arg = process.argv[2];
-  if (arg === undefined) throw new TypeError('usage: child.ts <ChildSpec JSON>');
-  const spec = JSON.parse(arg) as ChildSpec;
-  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
-  try {
-    const result = spec.impl === 'raw' ? await measureRaw(spec, dir) : await measureImpl(spec, dir);
-    process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-main().then(
-  () => {
-    // Everything is closed, so the process should end by itself; if a handle keeps it alive
-    // (a leaked timer or connection), say so instead of hanging the whole bench.
-    setTimeout(() => {
-      console.error('bench child: a handle kept the process alive 2 s after close; exiting');
-      process.exit(0);
-    }, 2_000).unref();
-  },
-  (e: unknown) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-    process.exitCode = 1;
-  },
+runChildMain<ChildSpec, ChildResult>('bench child', RESULT_MARKER, (spec, dir) =>
+  spec.impl === 'raw' ? measureRaw(spec, dir) : measureImpl(spec, dir),
 );

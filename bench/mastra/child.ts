@@ -11,9 +11,8 @@
  * - Every decision of the warm-up and of the timed runs is checked against the oracle.
  * - The temporary directory holding the SQLite file is removed whatever happens.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runChildMain } from '../child-main.js';
 import type { BenchImpl, ImplOptions } from '../impl.js';
 import {
   type Decision,
@@ -89,29 +88,4 @@ async function measure(spec: MastraSpec, dir: string): Promise<MastraChildResult
   };
 }
 
-async function main(): Promise<void> {
-  const arg = process.argv[2];
-  if (arg === undefined) throw new TypeError('usage: child.js <MastraSpec JSON>');
-  const spec = JSON.parse(arg) as MastraSpec;
-  const dir = mkdtempSync(join(tmpdir(), 'baton-mastra-'));
-  try {
-    const result = await measure(spec, dir);
-    process.stdout.write(`${MASTRA_RESULT_MARKER}${JSON.stringify(result)}\n`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-main().then(
-  () => {
-    // If a handle keeps the process alive (a leaked timer or connection), say so, not hang.
-    setTimeout(() => {
-      console.error('mastra bench child: a handle kept the process alive 2 s after close; exiting');
-      process.exit(0);
-    }, 2_000).unref();
-  },
-  (e: unknown) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-    process.exitCode = 1;
-  },
-);
+runChildMain<MastraSpec, MastraChildResult>('mastra bench child', MASTRA_RESULT_MARKER, measure);
