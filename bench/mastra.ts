@@ -13,7 +13,6 @@
  * - A child that fails (a decision differing from the oracle, runs missing from a file, a crash)
  *   stops the bench with a non-zero exit: no figure is printed for wrong work.
  */
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { MASTRA_RESULT_MARKER, type MastraChildResult, type MastraSpec } from './mastra/spec.js';
 import { type MastraLine, suiteResult, summarise } from './mastra-report.js';
 import { ensureInstall, type MastraInstall, transpileInto } from './mastra-setup.js';
+import { positiveInt, runMarked } from './spawn-marked.js';
 
 const QUICK_BUDGET_MS = 1_000;
 const FULL_BUDGET_MS = 10_000;
@@ -57,45 +57,22 @@ const MASTRA_LINES: readonly MastraLine[] = [
   },
 ];
 
-function runChild(
+async function runChild(
   install: MastraInstall,
   jsDir: string,
   spec: MastraSpec,
 ): Promise<MastraChildResult> {
   const args = [join(jsDir, 'bench', 'mastra', 'child.js'), JSON.stringify(spec)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(install.node, args, {
-      cwd: install.dir,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      timeout: 10 * 60_000,
-      // Mastra reports usage to its telemetry service unless told not to.
-      env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' },
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const lines = out.split('\n');
-      for (const l of lines) if (l && !l.startsWith(MASTRA_RESULT_MARKER)) console.log(`    ${l}`);
-      const marked = lines.find((l) => l.startsWith(MASTRA_RESULT_MARKER));
-      if (code !== 0 || !marked) {
-        reject(new Error(`${spec.line}/${spec.impl} failed (exit ${code ?? signal}); see above`));
-        return;
-      }
-      resolve(JSON.parse(marked.slice(MASTRA_RESULT_MARKER.length)) as MastraChildResult);
-    });
-  });
-}
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new RangeError(`${name} must be a positive integer, got '${value}'`);
-  return n;
+  const marked = await runMarked(
+    install.dir,
+    args,
+    MASTRA_RESULT_MARKER,
+    `${spec.line}/${spec.impl}`,
+    10 * 60_000,
+    // Mastra reports usage to its telemetry service unless told not to.
+    { node: install.node, env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' } },
+  );
+  return JSON.parse(marked.slice(MASTRA_RESULT_MARKER.length)) as MastraChildResult;
 }
 
 async function main(): Promise<void> {

@@ -41,7 +41,7 @@ import {
   summarise,
   US_PER_STEP_FORMULA,
 } from './report.js';
-import { runMarked } from './spawn-marked.js';
+import { positiveInt, runMarked } from './spawn-marked.js';
 import { formatSuite, runSuite, SUITES, type SuiteResult } from './suites.js';
 
 const USAGE = `usage: tsx bench/run.ts [options]
@@ -65,14 +65,6 @@ const FULL_BUDGET_MS = 30_000;
 interface Plan {
   readonly line: LineDef;
   readonly impls: readonly ImplName[];
-}
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new RangeError(`${name} must be a positive integer, got '${value}'`);
-  return n;
 }
 
 function plan(only: string | undefined, impl: string | undefined): Plan[] {

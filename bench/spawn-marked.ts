@@ -4,6 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 
+/** Another Node binary and environment for the process (the Mastra suite's Node 24). */
+export interface MarkedProcess {
+  readonly node?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Runs `node <args>` in `root`, echoing its stdout indented except the line starting with
  * `marker`, which it returns (the last one, when several).
@@ -15,12 +21,14 @@ export function runMarked(
   marker: string,
   what: string,
   timeoutMs: number,
+  proc: MarkedProcess = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(proc.node ?? process.execPath, args, {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
       timeout: timeoutMs,
+      ...(proc.env ? { env: proc.env } : {}),
     });
     let out = '';
     child.stdout.setEncoding('utf8');
@@ -39,4 +47,13 @@ export function runMarked(
       resolve(marked);
     });
   });
+}
+
+/** A positive integer command-line value, or `fallback` when absent. @throws RangeError. */
+export function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`${name} must be a positive integer, got '${value}'`);
+  return n;
 }
